@@ -1,0 +1,1 @@
+"""Benchmarks of the engine itself, runnable as ``eventsim bench NAME``."""

@@ -1,0 +1,79 @@
+"""The ``eventsim`` command line: the one composition root (it may import every floor)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _bench_phold(args) -> int:
+    from .bench import phold
+    sizes = [int(s) for s in args.points.split(",")] if args.points else list(phold.POINTS)
+    unknown = [s for s in sizes if s not in phold.POINTS]
+    if unknown:
+        print(f"eventsim: unknown PHOLD point(s) {unknown}; choose from {list(phold.POINTS)}",
+              file=sys.stderr)
+        return 2
+    if args.repeats < 1:
+        print(f"eventsim: --repeats must be >= 1, got {args.repeats}", file=sys.stderr)
+        return 2
+    say = (lambda m: None) if args.json else (lambda m: print(f"  {m}", file=sys.stderr))
+    results = []
+    for size in sizes:
+        say(f"PHOLD at {size:,} pending events, {args.repeats} repeat(s)...")
+        results.append(phold.measure_point(phold.POINTS[size], repeats=args.repeats,
+                                           simpy_budget_s=args.simpy_budget_s, progress=say))
+    if args.json:
+        print(json.dumps(phold.json_rows(results), indent=2))
+    else:
+        print(phold.format_table(results))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        doc = {"benchmark": "phold", "repeats": args.repeats, "machine": phold.machine_info(),
+               "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "points": results}
+        (out / "result.json").write_text(json.dumps(doc, indent=2))
+        (out / "table.md").write_text(phold.format_table(results) + "\n")
+        say(f"wrote {out / 'result.json'} and {out / 'table.md'}")
+    return 0
+
+
+def _demo(args) -> int:
+    args.points, args.repeats, args.json = "16384", 1, False
+    args.simpy_budget_s = 120.0
+    args.out = str(Path(args.out) / "phold")
+    print("eventsim demo: the PHOLD benchmark at its standard point (1024 LPs x 16 events, "
+          "1 run each; `eventsim bench phold` for medians of 5 at every point)")
+    return _bench_phold(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="eventsim", description="Discrete-event simulation of "
+                                "event-based neural networks on modelled hardware.")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("bench", help="run an engine benchmark")
+    bsub = b.add_subparsers(dest="benchmark", required=True)
+    ph = bsub.add_parser("phold", help="PHOLD: eventsim vs SimPy (callback and process styles)")
+    ph.add_argument("--json", action="store_true", help="print per-point JSON only")
+    ph.add_argument("--repeats", type=int, default=5, help="runs per point (median reported)")
+    ph.add_argument("--points", default="", help="comma-separated pending counts "
+                    "(default: 1000,16384,100000,1000000)")
+    ph.add_argument("--simpy-budget-s", type=float, default=60.0,
+                    help="skip a SimPy style (null) when it would need longer than this")
+    ph.add_argument("--out", default="", help="directory for result.json and table.md")
+    ph.set_defaults(func=_bench_phold)
+    d = sub.add_parser("demo", help="the quick demonstration `make demo` runs")
+    d.add_argument("--out", default="out", help="output directory (default: out)")
+    d.set_defaults(func=_demo)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
