@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -20,10 +21,16 @@ def _bench_phold(args) -> int:
         print(f"eventsim: --repeats must be >= 1, got {args.repeats}", file=sys.stderr)
         return 2
     say = (lambda m: None) if args.json else (lambda m: print(f"  {m}", file=sys.stderr))
+    if args.events is not None and args.events < 1:
+        print(f"eventsim: --events must be >= 1, got {args.events}", file=sys.stderr)
+        return 2
     results = []
     for size in sizes:
+        point = phold.POINTS[size]
+        if args.events is not None:
+            point = dataclasses.replace(point, target_events=args.events)
         say(f"PHOLD at {size:,} pending events, {args.repeats} repeat(s)...")
-        results.append(phold.measure_point(phold.POINTS[size], repeats=args.repeats,
+        results.append(phold.measure_point(point, repeats=args.repeats,
                                            simpy_budget_s=args.simpy_budget_s, progress=say))
     if args.json:
         print(json.dumps(phold.json_rows(results), indent=2))
@@ -41,7 +48,7 @@ def _bench_phold(args) -> int:
 
 
 def _demo(args) -> int:
-    args.points, args.repeats, args.json = "16384", 1, False
+    args.points, args.repeats, args.json, args.events = "16384", 1, False, None
     args.simpy_budget_s = 120.0
     args.out = str(Path(args.out) / "phold")
     print("eventsim demo: the PHOLD benchmark at its standard point (1024 LPs x 16 events, "
@@ -60,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     ph.add_argument("--repeats", type=int, default=5, help="runs per point (median reported)")
     ph.add_argument("--points", default="", help="comma-separated pending counts "
                     "(default: 1000,16384,100000,1000000)")
+    ph.add_argument("--events", type=int, default=None,
+                    help="events per run (default: the point's own, ~1.5-6 M)")
     ph.add_argument("--simpy-budget-s", type=float, default=60.0,
                     help="skip a SimPy style (null) when it would need longer than this")
     ph.add_argument("--out", default="", help="directory for result.json and table.md")

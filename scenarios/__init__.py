@@ -1,0 +1,1 @@
+"""Scripted studies that compose a network and a machine (issue 6)."""
