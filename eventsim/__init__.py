@@ -2,6 +2,7 @@
 
 The public names of the engine floor; see README.md for a tour.
 """
+from . import numba_cache  # noqa: F401  (first: sets Numba's cache folder for what follows)
 from .components import ComponentTable
 from .context import (fail, float_to_payload, now_ps, payload_to_float, schedule_at,
                       schedule_in, delay_ps_from_float)

@@ -16,7 +16,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from .errors import KernelError, ScheduleError
-from .event_queue import KIND_MAX, PRIORITY_MAX, PRIORITY_MIN, queue_push
+from .event_queue import PRIORITY_MAX, PRIORITY_MIN, queue_push
 from .simtime import TIME_MAX_PS
 
 KernelContext = namedtuple("KernelContext", ["queue", "clock", "err", "max_pushes", "ledger",
@@ -24,7 +24,7 @@ KernelContext = namedtuple("KernelContext", ["queue", "clock", "err", "max_pushe
 KernelContext.__doc__ = """Arrays the compiled kernel and its handlers share (one per run)."""
 
 # clock[] slots
-NOW, N_KINDS, PROCESSED, CURRENT_KIND, PUSHED = 0, 1, 2, 3, 4
+NOW, N_KINDS, PROCESSED, CURRENT_KIND, PUSHED, SCHEDULED = 0, 1, 2, 3, 4, 5
 CLOCK_SLOTS = 8
 
 # err[] = (code, a, b, c); codes and how they read
@@ -105,6 +105,7 @@ def schedule_at(ctx, time_ps, kind, target, payload, priority=0):
     if queue_push(ctx.queue, time_ps, priority, kind, target, payload) < 0:
         fail(ctx, ERR_TOO_MANY_PUSHES, current, ctx.max_pushes[max(current, 0)])
         return False
+    ctx.clock[SCHEDULED] += 1
     return True
 
 
@@ -164,7 +165,3 @@ def new_clock(n_kinds: int) -> np.ndarray:
     c[N_KINDS] = n_kinds
     c[CURRENT_KIND] = -1
     return c
-
-
-def kind_in_range(kind: int, n_kinds: int) -> bool:
-    return 0 <= kind < n_kinds <= KIND_MAX + 1

@@ -23,7 +23,8 @@ import numpy as np
 from . import dispatch
 from .components import ComponentTable
 from .conditions import new_watches
-from .context import KernelContext, N_KINDS, NOW, PROCESSED, error_from_record, new_clock
+from .context import (N_KINDS, NOW, PROCESSED, SCHEDULED, KernelContext, error_from_record,
+                      new_clock)
 from .errors import ConfigError, ScheduleError
 from .event_log import drain, new_log_buffer
 from .event_queue import (KIND_MAX, check_event_fields, grown, new_queue, queue_capacity,
@@ -131,6 +132,11 @@ class Kernel:
         return int(self.clock[PROCESSED])
 
     @property
+    def events_scheduled(self) -> int:
+        """Events ever scheduled (from Python or handlers); always = processed + pending."""
+        return int(self.clock[SCHEDULED])
+
+    @property
     def pending(self) -> int:
         """Number of scheduled, not yet handled events."""
         return int(queue_size(self.queue))
@@ -154,6 +160,7 @@ class Kernel:
         if seq < 0:
             self.queue = grown(self.queue, 2 * queue_capacity(self.queue))
             seq = queue_push(self.queue, t, priority, kind, target, payload)
+        self.clock[SCHEDULED] += 1
         return int(seq)
 
     def schedule_in(self, delay_ps: int, kind: int, target: int = 0, payload: int = 0,

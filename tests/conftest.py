@@ -1,6 +1,5 @@
-"""Test-wide settings: generated kernels are cached in a per-session directory."""
+"""Test-wide settings: compiled code is cached in a folder of its own, not the user's."""
 import os
 import tempfile
 
-os.environ.setdefault("EVENTSIM_CACHE_DIR", os.path.join(tempfile.gettempdir(),
-                                                         "eventsim-test-kernels"))
+os.environ.setdefault("EVENTSIM_CACHE_DIR", os.path.join(tempfile.gettempdir(), "eventsim-test-cache"))

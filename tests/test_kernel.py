@@ -110,6 +110,14 @@ def test_different_seeds_give_different_runs():
     assert not np.array_equal(a.event_log(), b.event_log())
 
 
+def test_every_scheduled_event_is_handled_or_still_pending():
+    k, st = queueing_kernel()
+    for t in (1_000, 50_000, 2_000_000):
+        k.run_until(t)
+        assert k.events_scheduled == k.events_processed + k.pending
+    assert k.events_processed > 100
+
+
 def test_phold_keeps_its_pending_population():
     p = PholdPoint(n_lp=32, events_per_lp=8, target_events=20_000)
     k = build_kernel(p, seed=2)
