@@ -24,7 +24,9 @@ KernelContext = namedtuple("KernelContext", ["queue", "clock", "err", "max_pushe
 KernelContext.__doc__ = """Arrays the compiled kernel and its handlers share (one per run)."""
 
 # clock[] slots
-NOW, N_KINDS, PROCESSED, CURRENT_KIND, PUSHED, SCHEDULED = 0, 1, 2, 3, 4, 5
+NOW, N_KINDS, PROCESSED, CURRENT_KIND, PUSHED, SCHEDULED, NEXT = 0, 1, 2, 3, 4, 5, 6
+"""clock[NEXT] is the time of the next pending event as of the loop's last exit or a later
+schedule from Python (TIME_MAX_PS when none): Python reads it without a compiled call."""
 CLOCK_SLOTS = 8
 
 # err[] = (code, a, b, c); codes and how they read
@@ -164,4 +166,5 @@ def new_clock(n_kinds: int) -> np.ndarray:
     c = np.zeros(CLOCK_SLOTS, np.int64)
     c[N_KINDS] = n_kinds
     c[CURRENT_KIND] = -1
+    c[NEXT] = TIME_MAX_PS
     return c

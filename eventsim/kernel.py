@@ -23,12 +23,12 @@ import numpy as np
 from . import dispatch
 from .components import ComponentTable
 from .conditions import new_watches
-from .context import (N_KINDS, NOW, PROCESSED, SCHEDULED, KernelContext, error_from_record,
-                      new_clock)
+from .context import (N_KINDS, NEXT, NOW, PROCESSED, SCHEDULED, KernelContext,
+                      error_from_record, new_clock)
 from .errors import ConfigError, ScheduleError
 from .event_log import drain, new_log_buffer
 from .event_queue import (KIND_MAX, check_event_fields, grown, new_queue, queue_capacity,
-                          queue_nbytes, queue_peek_time, queue_push, queue_size)
+                          queue_nbytes, queue_push, queue_size)
 from .ledger import Ledger
 from .rng import seed_state
 from .simtime import TIME_MAX_PS, check_delay_ps, check_time_ps
@@ -143,7 +143,7 @@ class Kernel:
 
     def next_event_ps(self) -> int:
         """Time of the next pending event (TIME_MAX_PS if none)."""
-        return int(queue_peek_time(self.queue))
+        return int(self.clock[NEXT])
 
     @property
     def queue_nbytes(self) -> int:
@@ -161,6 +161,7 @@ class Kernel:
             self.queue = grown(self.queue, 2 * queue_capacity(self.queue))
             seq = queue_push(self.queue, t, priority, kind, target, payload)
         self.clock[SCHEDULED] += 1
+        self.clock[NEXT] = min(int(self.clock[NEXT]), t)
         return int(seq)
 
     def schedule_in(self, delay_ps: int, kind: int, target: int = 0, payload: int = 0,
@@ -180,6 +181,10 @@ class Kernel:
         t_stop = check_time_ps(t_ps, "t_ps")
         if t_stop < self.now_ps:
             raise ScheduleError(f"run_until(t_ps = {t_stop}) is before now = {self.now_ps} ps")
+        if self.clock[NEXT] >= t_stop:          # nothing to handle: just move the clock
+            if t_stop < TIME_MAX_PS:
+                self.clock[NOW] = t_stop
+            return "reached"
         self.compile()
         states = tuple(self._states)
         reserve = max(self._max_pushes or [0])
