@@ -60,10 +60,17 @@ def rng_exponential(s, mean):
 
 @njit(cache=True)
 def rng_below(s, n):
-    """An int64 uniform on 0..n-1 (n >= 1), by rejection, so exactly unbiased."""
-    un = np.uint64(n)
-    limit = np.uint64(0xFFFFFFFFFFFFFFFF) - (np.uint64(0xFFFFFFFFFFFFFFFF) % un)
+    """An int64 uniform on 0..n-1 (1 <= n <= 2**53), exactly unbiased: masked rejection sampling
+    (fewer than 2 draws on average, no division)."""
+    un = np.uint64(n - 1)
+    mask = un
+    mask |= mask >> np.uint64(1)
+    mask |= mask >> np.uint64(2)
+    mask |= mask >> np.uint64(4)
+    mask |= mask >> np.uint64(8)
+    mask |= mask >> np.uint64(16)
+    mask |= mask >> np.uint64(32)
     while True:
-        x = rng_next_u64(s)
-        if x < limit:
-            return np.int64(x % un)
+        x = rng_next_u64(s) >> np.uint64(11) & mask
+        if x <= un:
+            return np.int64(x)
