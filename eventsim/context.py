@@ -67,7 +67,23 @@ def error_from_record(err: np.ndarray, kind_names: list[str]) -> Exception:
     if code in messages:
         cls = ScheduleError if code in _SCHEDULE_ERRORS else KernelError
         return cls(messages[code])
+    if code in USER_ERRORS:
+        return KernelError(USER_ERRORS[code].format(a=a, b=b, c=c))
     return KernelError(f"handler error code {code} (values {a}, {b}, {c})")
+
+
+USER_ERRORS: dict[int, str] = {}
+
+
+def register_error(code: int, template: str) -> int:
+    """Give handler error ``code`` (>= ERR_USER) a message; ``{a}``, ``{b}``, ``{c}`` stand for
+    the values passed to ``fail``. Returns the code."""
+    if code < ERR_USER:
+        raise ValueError(f"handler error codes start at {ERR_USER}, got {code}")
+    if USER_ERRORS.get(code, template) != template:
+        raise ValueError(f"handler error code {code} already means {USER_ERRORS[code]!r}")
+    USER_ERRORS[code] = template
+    return code
 
 
 @njit(cache=True)

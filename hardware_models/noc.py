@@ -66,12 +66,12 @@ class NoC:
 
     @cached_property
     def links(self) -> list[tuple[int, int, str]]:
-        """Directed links as (src router, dst router, axis): axis "x", "y", "xbar" or "bus"."""
-        if self.topology == "bus":
-            return [(-1, -1, "bus")]
-        if self.topology == "crossbar":
-            n = self.n_routers
-            return [(a, b, "xbar") for a in range(n) for b in range(n) if a != b]
+        """Directed links as (src router, dst router, axis): axis "x", "y", "xbar" or "bus".
+        A crossbar or bus joins every pair of its width x height ports directly; on a bus all
+        those links share one medium, on a crossbar each output port is shared."""
+        if self.topology in ("crossbar", "bus"):
+            n, axis = self.n_routers, ("xbar" if self.topology == "crossbar" else "bus")
+            return [(a, b, axis) for a in range(n) for b in range(n) if a != b]
         out = []
         wrap = self.topology == "torus"
         for r in range(self.n_routers):
@@ -104,9 +104,7 @@ class NoC:
                 raise ConfigError(f"router {name} = {r} outside 0..{self.n_routers - 1}")
         if src == dst:
             return []
-        if self.topology == "bus":
-            return [0]
-        if self.topology == "crossbar":
+        if self.topology in ("crossbar", "bus"):
             return [self.link_id[(src, dst)]]
         (x, y), (gx, gy) = self.xy(src), self.xy(dst)
         path = []

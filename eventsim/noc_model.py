@@ -1,0 +1,289 @@
+"""Packets on the network-on-chip of a MachineIR, hop by hop, with link contention.
+
+A packet's head arrives at a router at time t. To leave it takes the next link of its route;
+the link's contention resource is free from ``resource_free_ps``: the packet starts at
+max(t, free), holds the resource for its serialisation time (flits x flit_bytes x ps per byte)
+and its head reaches the next router a hop latency after it started. At its destination the
+packet is delivered when its tail arrives (head + its last serialisation time); delivery
+schedules the ``deliver`` kind with target = destination core and the packet's payload.
+Uncontended, k hops take k x hop latency + one serialisation; packets queue first come first
+served on a busy link. Buffers are unbounded (no back-pressure).
+
+Multicast packets follow a routing tree (``add_multicast_route``) and are copied at its branch
+points, so each tree link carries the packet once. Every flit crossing a link is charged to that
+link's ledger row (energy per flit; busy time = serialisation).
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from .context import ERR_USER, fail, register_error, schedule_at
+from .ledger import ledger_charge_amount
+from .machine_ir import MachineIR
+from .trace import trace_busy
+from .errors import ConfigError, KernelError
+
+ERR_NOC_FULL = register_error(ERR_USER + 1, "more than {b} packets in flight on the NoC "
+                                           "(raise max_in_flight); at t = {a} ps")
+ERR_NOC_ROUTE = register_error(ERR_USER + 2, "multicast route {a} does not exist ({b} routes)")
+
+# stats[] slots
+FREE_HEAD, IN_FLIGHT, DELIVERED, LATENCY_SUM_PS, LATENCY_MAX_PS, INJECTED, HOP_KIND, \
+    DELIVER_KIND, LABEL, FLITS = range(10)
+
+NocState = namedtuple("NocState", [
+    "link_dst", "link_latency_ps", "link_ps_per_byte", "link_resource", "link_row",
+    "link_component", "next_link", "core_router", "flit_bytes", "resource_free_ps",
+    "pkt_dst_core", "pkt_route", "pkt_flits", "pkt_t0", "pkt_payload", "pkt_refs", "pkt_next",
+    "mc_indptr", "mc_router", "mc_link", "mc_core", "stats"])
+
+
+@njit(cache=True)
+def _alloc(ctx, noc, t_ps):
+    slot = noc.stats[FREE_HEAD]
+    if slot < 0:
+        fail(ctx, ERR_NOC_FULL, t_ps, noc.pkt_next.shape[0])
+        return -1
+    noc.stats[FREE_HEAD] = noc.pkt_next[slot]
+    noc.stats[IN_FLIGHT] += 1
+    noc.stats[INJECTED] += 1
+    return slot
+
+
+@njit(cache=True)
+def _release(noc, slot):
+    noc.pkt_next[slot] = noc.stats[FREE_HEAD]
+    noc.stats[FREE_HEAD] = slot
+    noc.stats[IN_FLIGHT] -= 1
+
+
+@njit(cache=True)
+def _flits(noc, n_bytes):
+    fb = noc.flit_bytes[0]
+    f = (n_bytes + fb - 1) // fb
+    return f if f > 0 else 1
+
+
+@njit(cache=True)
+def noc_unicast(ctx, noc, t_ps, src_core, dst_core, n_bytes, payload):
+    """Inject a packet of ``n_bytes`` from ``src_core`` to ``dst_core`` at ``t_ps``; it is
+    delivered as event ``deliver`` (target dst_core, ``payload``). True on success."""
+    slot = _alloc(ctx, noc, t_ps)
+    if slot < 0:
+        return False
+    noc.pkt_dst_core[slot] = dst_core
+    noc.pkt_route[slot] = -1
+    noc.pkt_flits[slot] = _flits(noc, n_bytes)
+    noc.pkt_t0[slot] = t_ps
+    noc.pkt_payload[slot] = payload
+    noc.pkt_refs[slot] = 1
+    return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.core_router[src_core], slot)
+
+
+@njit(cache=True)
+def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
+    """Inject a packet that follows multicast ``route`` from ``src_core``'s router."""
+    if route < 0 or route >= noc.mc_indptr.shape[0] - 1:
+        fail(ctx, ERR_NOC_ROUTE, route, noc.mc_indptr.shape[0] - 1)
+        return False
+    slot = _alloc(ctx, noc, t_ps)
+    if slot < 0:
+        return False
+    noc.pkt_dst_core[slot] = -1
+    noc.pkt_route[slot] = route
+    noc.pkt_flits[slot] = _flits(noc, n_bytes)
+    noc.pkt_t0[slot] = t_ps
+    noc.pkt_payload[slot] = payload
+    noc.pkt_refs[slot] = 1
+    return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.core_router[src_core], slot)
+
+
+@njit(cache=True)
+def _forward(ctx, noc, t_ps, slot, link):
+    """Send one copy of ``slot`` over ``link`` (contention, energy, trace, next hop event)."""
+    res = noc.link_resource[link]
+    start = max(t_ps, noc.resource_free_ps[res])
+    flits = noc.pkt_flits[slot]
+    ser = np.int64(np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[link]))
+    noc.resource_free_ps[res] = start + ser
+    ledger_charge_amount(ctx.ledger, noc.link_row[link], flits,
+                         flits * ctx.ledger.cost_energy_pj[noc.link_row[link]], ser)
+    noc.stats[FLITS] += flits
+    trace_busy(ctx.trace, start, ser, noc.link_component[link], noc.stats[LABEL])
+    schedule_at(ctx, start + noc.link_latency_ps[link], noc.stats[HOP_KIND], noc.link_dst[link],
+                (ser << 32) | slot)
+
+
+@njit(cache=True)
+def _deliver(ctx, noc, t_ps, slot, core):
+    latency = t_ps - noc.pkt_t0[slot]
+    noc.stats[DELIVERED] += 1
+    noc.stats[LATENCY_SUM_PS] += latency
+    if latency > noc.stats[LATENCY_MAX_PS]:
+        noc.stats[LATENCY_MAX_PS] = latency
+    schedule_at(ctx, t_ps, noc.stats[DELIVER_KIND], core, noc.pkt_payload[slot])
+
+
+@njit(cache=True)
+def noc_hop(t_ps, router, packed, noc, ctx):
+    """Handler: a packet's head (``packed`` = last serialisation ps << 32 | slot) is at
+    ``router``."""
+    slot = packed & 0xFFFFFFFF
+    tail_ps = t_ps + (packed >> 32)
+    route = noc.pkt_route[slot]
+    if route < 0:
+        dst = noc.pkt_dst_core[slot]
+        if noc.core_router[dst] == router:
+            _deliver(ctx, noc, tail_ps, slot, dst)
+            _release(noc, slot)
+        else:
+            _forward(ctx, noc, t_ps, slot, noc.next_link[router, noc.core_router[dst]])
+        return
+    for e in range(noc.mc_indptr[route], noc.mc_indptr[route + 1]):
+        if noc.mc_router[e] != router:
+            continue
+        if noc.mc_link[e] >= 0:
+            noc.pkt_refs[slot] += 1
+            _forward(ctx, noc, t_ps, slot, noc.mc_link[e])
+        else:
+            _deliver(ctx, noc, tail_ps, slot, noc.mc_core[e])
+    noc.pkt_refs[slot] -= 1
+    if noc.pkt_refs[slot] == 0:
+        _release(noc, slot)
+
+
+class NocModel:
+    """Builds the NoC state of a MachineIR, its multicast routes and its ledger rows, and
+    attaches its hop handler to a kernel."""
+
+    def __init__(self, ir: MachineIR, max_in_flight: int = 1 << 16):
+        if max_in_flight < 1:
+            raise ConfigError(f"max_in_flight must be >= 1, got {max_in_flight}")
+        self.ir = ir
+        self.max_in_flight = max_in_flight
+        self._routes: list[list[tuple[int, int, int]]] = []
+        self.state: NocState | None = None
+        self.hop_kind = -1
+
+    def add_multicast_route(self, src_core: int, dst_cores) -> int:
+        """A routing tree from ``src_core`` to every core in ``dst_cores``; returns its id."""
+        if self.state is not None:
+            raise ConfigError("add multicast routes before attach()")
+        ir = self.ir
+        for c in [src_core, *dst_cores]:
+            if not 0 <= c < ir.n_cores:
+                raise ConfigError(f"core {c} outside 0..{ir.n_cores - 1}")
+        src = int(ir.core_router[src_core])
+        entries = set()
+        for d in dst_cores:
+            r = src
+            for link in ir.route(src, int(ir.core_router[d])):
+                entries.add((r, link, -1))
+                r = int(ir.link_dst[link])
+            entries.add((r, -1, int(d)))
+        self._routes.append(sorted(entries))
+        return len(self._routes) - 1
+
+    def tree_links(self, route: int) -> list[int]:
+        """The links of multicast ``route``."""
+        return [l for _, l, _ in self._routes[route] if l >= 0]
+
+    def attach(self, kernel, deliver_kind: int, max_pushes: int | None = None) -> int:
+        """Register the hop handler on ``kernel``, its ledger rows and trace components;
+        packets are delivered as ``deliver_kind``. Returns the hop kind id."""
+        ir = self.ir
+        rows, comps = [], []
+        for l in range(ir.n_links):
+            chip = int(ir.router_chip[ir.link_src[l]])
+            name = f"chip{chip}.link{l}.r{ir.link_src[l]}-r{ir.link_dst[l]}"
+            rows.append(kernel.ledger.add_action(name, "flit",
+                                                 energy_pj=float(ir.link_energy_pj_per_flit[l]),
+                                                 chip=chip))
+            comps.append(kernel.components.id(name))
+        flat = [e for route in self._routes for e in route]
+        indptr = np.cumsum([0] + [len(r) for r in self._routes]).astype(np.int64)
+        P = self.max_in_flight
+        stats = np.zeros(10, np.int64)
+        stats[HOP_KIND] = -1
+        stats[DELIVER_KIND] = deliver_kind
+        stats[LABEL] = kernel.trace.label("packet")
+        pkt_next = np.arange(1, P + 1, dtype=np.int64)
+        pkt_next[-1] = -1
+        self.state = NocState(
+            ir.link_dst.astype(np.int64), ir.link_latency_ps.astype(np.int64),
+            ir.link_ps_per_byte.astype(np.float64), ir.link_resource.astype(np.int64),
+            np.array(rows, np.int64), np.array(comps, np.int64), ir.next_link.astype(np.int64),
+            ir.core_router.astype(np.int64), np.array([ir.flit_bytes], np.int64),
+            np.zeros(max(ir.n_resources, 1), np.int64),
+            np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64),
+            np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64), pkt_next,
+            indptr, np.array([e[0] for e in flat], np.int64),
+            np.array([e[1] for e in flat], np.int64), np.array([e[2] for e in flat], np.int64),
+            stats)
+        if max_pushes is None:
+            fan = [sum(1 for e in r if e[0] == router) for r in self._routes
+                   for router in {e[0] for e in r}]
+            max_pushes = max(fan + [1])
+        self.hop_kind = kernel.add_kind("noc_hop", noc_hop, self.state, max_pushes=max_pushes)
+        stats[HOP_KIND] = self.hop_kind
+        return self.hop_kind
+
+    def send(self, kernel, t_ps: int, src_core: int, n_bytes: int, payload: int = 0, *,
+             dst_core: int | None = None, route: int | None = None) -> None:
+        """From Python: inject a packet at ``t_ps`` to ``dst_core`` or along multicast
+        ``route`` (exactly one of them)."""
+        if self.state is None:
+            raise ConfigError("attach() the NoC to a kernel before sending")
+        if (dst_core is None) == (route is None):
+            raise ConfigError("send() needs exactly one of dst_core and route")
+        ir, st = self.ir, self.state
+        for name, c in (("src_core", src_core), ("dst_core", dst_core)):
+            if c is not None and not 0 <= c < ir.n_cores:
+                raise ConfigError(f"{name} = {c} outside 0..{ir.n_cores - 1}")
+        if route is not None and not 0 <= route < len(self._routes):
+            raise ConfigError(f"multicast route {route} does not exist ({len(self._routes)} routes)")
+        if n_bytes < 0:
+            raise ConfigError(f"n_bytes must be >= 0, got {n_bytes}")
+        slot = int(st.stats[FREE_HEAD])
+        if slot < 0:
+            raise KernelError(f"more than {self.max_in_flight} packets in flight on the NoC "
+                              f"(raise max_in_flight); at t = {t_ps} ps")
+        kernel.schedule(t_ps, self.hop_kind, target=int(ir.core_router[src_core]), payload=slot)
+        st.stats[FREE_HEAD] = st.pkt_next[slot]
+        st.stats[IN_FLIGHT] += 1
+        st.stats[INJECTED] += 1
+        st.pkt_dst_core[slot] = -1 if dst_core is None else dst_core
+        st.pkt_route[slot] = -1 if route is None else route
+        st.pkt_flits[slot] = max(1, -(-n_bytes // ir.flit_bytes))
+        st.pkt_t0[slot] = t_ps
+        st.pkt_payload[slot] = payload
+        st.pkt_refs[slot] = 1
+
+    # -- results -------------------------------------------------------------------------
+    @property
+    def delivered(self) -> int:
+        return int(self.state.stats[DELIVERED])
+
+    @property
+    def injected(self) -> int:
+        return int(self.state.stats[INJECTED])
+
+    @property
+    def in_flight(self) -> int:
+        return int(self.state.stats[IN_FLIGHT])
+
+    @property
+    def mean_latency_ps(self) -> float:
+        d = self.delivered
+        return float(self.state.stats[LATENCY_SUM_PS]) / d if d else float("nan")
+
+    @property
+    def max_latency_ps(self) -> int:
+        return int(self.state.stats[LATENCY_MAX_PS])
+
+    def link_flits(self, kernel) -> np.ndarray:
+        """Flits that crossed each link so far."""
+        return kernel.ledger.arrays.count[self.state.link_row].copy()
