@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from .jit import kernel_jit
 
 FREE, ACTIVE, FIRED = 0, 1, 2
 _N_ACTIVE = 0
@@ -77,12 +77,12 @@ def cancel(w: WatchArrays, slot: int) -> None:
     w.state[slot] = FREE
 
 
-@njit(cache=True)
+@kernel_jit
 def any_active(w):
     return w.meta[_N_ACTIVE] > 0
 
 
-@njit(cache=True)
+@kernel_jit
 def check_watches(w, ledger_count, t_ps, kind, target):
     """Mark every active watch that the event just handled satisfies; True if any fired."""
     fired = False

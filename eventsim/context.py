@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
 
 from .errors import KernelError, ScheduleError
+from .jit import kernel_jit
 from .event_queue import PRIORITY_MAX, PRIORITY_MIN, queue_push
 from .simtime import TIME_MAX_PS
 
@@ -86,7 +87,7 @@ def register_error(code: int, template: str) -> int:
     return code
 
 
-@njit(cache=True)
+@kernel_jit
 def fail(ctx, code, a=0, b=0, c=0):
     """Record an error; the kernel stops after the current handler returns (first error wins)."""
     if ctx.err[0] == ERR_NONE:
@@ -96,13 +97,13 @@ def fail(ctx, code, a=0, b=0, c=0):
         ctx.err[3] = c
 
 
-@njit(cache=True)
+@kernel_jit
 def now_ps(ctx):
     """The current simulated time in ps."""
     return ctx.clock[NOW]
 
 
-@njit(cache=True)
+@kernel_jit
 def schedule_at(ctx, time_ps, kind, target, payload, priority=0):
     """Schedule event ``kind`` for ``target`` at absolute ``time_ps`` (>= now); True on success."""
     if kind < 0 or kind >= ctx.clock[N_KINDS]:
@@ -127,7 +128,7 @@ def schedule_at(ctx, time_ps, kind, target, payload, priority=0):
     return True
 
 
-@njit(cache=True)
+@kernel_jit
 def schedule_in(ctx, delay_ps, kind, target, payload, priority=0):
     """Schedule event ``kind`` for ``target`` ``delay_ps`` (int >= 0) after now; True on success."""
     if delay_ps < 0:
@@ -140,7 +141,7 @@ def schedule_in(ctx, delay_ps, kind, target, payload, priority=0):
     return schedule_at(ctx, now + delay_ps, kind, target, payload, priority)
 
 
-@njit(cache=True)
+@kernel_jit
 def delay_ps_from_float(ctx, delay, kind=-1):
     """Round a float delay in ps to int64 ps; on NaN, inf, negative or overflow record the
     error and return -1."""
@@ -165,13 +166,13 @@ def _bitcast(typingctx, value, to_type):
     return target(value, to_type), codegen
 
 
-@njit(cache=True)
+@kernel_jit
 def float_to_payload(x):
     """The bits of float64 ``x`` as an int64 payload (exact round trip)."""
     return _bitcast(np.float64(x), np.int64)
 
 
-@njit(cache=True)
+@kernel_jit
 def payload_to_float(p):
     """The float64 whose bits a payload carries."""
     return _bitcast(np.int64(p), np.float64)

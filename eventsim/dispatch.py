@@ -40,7 +40,7 @@ from eventsim.conditions import any_active, check_watches
 from eventsim.event_log import log_enabled, log_full, log_append
 {imports}
 
-@njit(cache={cache})
+@njit(cache={cache}, _nrt=False)
 def run_loop(ctx, states, t_stop_ps, max_events, reserve):
     q = ctx.queue
     clock = ctx.clock

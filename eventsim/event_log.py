@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from .jit import kernel_jit
 
 _ENABLED, _N = 0, 1
 
@@ -24,17 +24,17 @@ def new_log_buffer(capacity: int, enabled: bool) -> EventLogBuffer:
                           np.zeros(n, np.int64), meta)
 
 
-@njit(cache=True)
+@kernel_jit
 def log_enabled(log):
     return log.meta[_ENABLED] != 0
 
 
-@njit(cache=True)
+@kernel_jit
 def log_full(log):
     return log.meta[_N] >= log.time_ps.shape[0]
 
 
-@njit(cache=True)
+@kernel_jit
 def log_append(log, t_ps, kind, target, payload):
     i = log.meta[_N]
     log.time_ps[i] = t_ps

@@ -14,7 +14,7 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from .jit import kernel_jit
 
 from .components import ComponentTable
 from .errors import ConfigError
@@ -153,7 +153,7 @@ class Ledger:
         return text
 
 
-@njit(cache=True)
+@kernel_jit
 def ledger_charge(ledger, row, n):
     """Add ``n`` counts of ``row`` at its cost per count (energy_pj and busy_ps)."""
     ledger.count[row] += n
@@ -161,7 +161,7 @@ def ledger_charge(ledger, row, n):
     ledger.busy_ps[row] += n * ledger.cost_busy_ps[row]
 
 
-@njit(cache=True)
+@kernel_jit
 def ledger_charge_amount(ledger, row, n, energy_pj, busy_ps):
     """Add ``n`` counts of ``row`` with explicit total energy (pJ) and busy time (ps)."""
     ledger.count[row] += n

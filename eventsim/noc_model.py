@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from .jit import kernel_jit
 
 from .context import ERR_USER, fail, register_error, schedule_at
 from .ledger import ledger_charge_amount
@@ -41,7 +41,7 @@ NocState = namedtuple("NocState", [
     "mc_indptr", "mc_router", "mc_link", "mc_core", "stats"])
 
 
-@njit(cache=True)
+@kernel_jit
 def _alloc(ctx, noc, t_ps):
     slot = noc.stats[FREE_HEAD]
     if slot < 0:
@@ -53,21 +53,21 @@ def _alloc(ctx, noc, t_ps):
     return slot
 
 
-@njit(cache=True)
+@kernel_jit
 def _release(noc, slot):
     noc.pkt_next[slot] = noc.stats[FREE_HEAD]
     noc.stats[FREE_HEAD] = slot
     noc.stats[IN_FLIGHT] -= 1
 
 
-@njit(cache=True)
+@kernel_jit
 def _flits(noc, n_bytes):
     fb = noc.flit_bytes[0]
     f = (n_bytes + fb - 1) // fb
     return f if f > 0 else 1
 
 
-@njit(cache=True)
+@kernel_jit
 def noc_unicast(ctx, noc, t_ps, src_core, dst_core, n_bytes, payload):
     """Inject a packet of ``n_bytes`` from ``src_core`` to ``dst_core`` at ``t_ps``; it is
     delivered as event ``deliver`` (target dst_core, ``payload``). True on success."""
@@ -83,7 +83,7 @@ def noc_unicast(ctx, noc, t_ps, src_core, dst_core, n_bytes, payload):
     return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.core_router[src_core], slot)
 
 
-@njit(cache=True)
+@kernel_jit
 def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
     """Inject a packet that follows multicast ``route`` from ``src_core``'s router."""
     if route < 0 or route >= noc.mc_indptr.shape[0] - 1:
@@ -101,7 +101,7 @@ def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
     return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.core_router[src_core], slot)
 
 
-@njit(cache=True)
+@kernel_jit
 def _forward(ctx, noc, t_ps, slot, link):
     """Send one copy of ``slot`` over ``link`` (contention, energy, trace, next hop event)."""
     res = noc.link_resource[link]
@@ -117,7 +117,7 @@ def _forward(ctx, noc, t_ps, slot, link):
                 (ser << 32) | slot)
 
 
-@njit(cache=True)
+@kernel_jit
 def _deliver(ctx, noc, t_ps, slot, core):
     latency = t_ps - noc.pkt_t0[slot]
     noc.stats[DELIVERED] += 1
@@ -127,7 +127,7 @@ def _deliver(ctx, noc, t_ps, slot, core):
     schedule_at(ctx, t_ps, noc.stats[DELIVER_KIND], core, noc.pkt_payload[slot])
 
 
-@njit(cache=True)
+@kernel_jit
 def noc_hop(t_ps, router, packed, noc, ctx):
     """Handler: a packet's head (``packed`` = last serialisation ps << 32 | slot) is at
     ``router``."""

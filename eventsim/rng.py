@@ -7,7 +7,7 @@ random state in the process (numpy's, Numba's, Python's).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from .jit import kernel_jit
 
 _U64_MASK = (1 << 64) - 1
 
@@ -27,12 +27,12 @@ def seed_state(seed: int) -> np.ndarray:
     return np.array(out, dtype=np.uint64)
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _rotl(x, k):
     return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
 
 
-@njit(cache=True)
+@kernel_jit
 def rng_next_u64(s):
     """Next 64 random bits from state ``s`` (uint64[4], advanced in place)."""
     result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
@@ -46,19 +46,19 @@ def rng_next_u64(s):
     return result
 
 
-@njit(cache=True)
+@kernel_jit
 def rng_uniform(s):
     """A float64 uniform on [0, 1) with 53 random bits."""
     return np.float64(rng_next_u64(s) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@kernel_jit
 def rng_exponential(s, mean):
     """An exponential variate with the given mean (same unit as ``mean``)."""
     return -mean * np.log1p(-rng_uniform(s))
 
 
-@njit(cache=True)
+@kernel_jit
 def rng_below(s, n):
     """An int64 uniform on 0..n-1 (1 <= n <= 2**53), exactly unbiased: masked rejection sampling
     (fewer than 2 draws on average, no division)."""

@@ -17,7 +17,7 @@ import json
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from .jit import kernel_jit
 
 from .components import ComponentTable
 from .simtime import PS_PER_US, TIME_MAX_PS
@@ -49,7 +49,7 @@ def new_trace_buffer(capacity: int, enabled: bool = True) -> TraceBuffer:
                        np.ones(1, np.uint8), meta)
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _wanted(tb, t_ps, component):
     if tb.meta[_ENABLED] == 0 or t_ps < tb.meta[_T0] or t_ps >= tb.meta[_T1]:
         return False
@@ -58,7 +58,7 @@ def _wanted(tb, t_ps, component):
     return 0 <= component < tb.component_on.shape[0] and tb.component_on[component] != 0
 
 
-@njit(cache=True, inline="always")
+@kernel_jit(inline="always")
 def _write(tb, rtype, t_ps, dur_ps, component, label, value):
     i = tb.meta[_WRITTEN] % tb.time_ps.shape[0]
     tb.rtype[i] = rtype
@@ -70,21 +70,21 @@ def _write(tb, rtype, t_ps, dur_ps, component, label, value):
     tb.meta[_WRITTEN] += 1
 
 
-@njit(cache=True)
+@kernel_jit
 def trace_spike(tb, t_ps, component, neuron):
     """Record a spike of ``neuron`` (an index within its population) on ``component``."""
     if _wanted(tb, t_ps, component):
         _write(tb, SPIKE, t_ps, 0, component, neuron, 0.0)
 
 
-@njit(cache=True)
+@kernel_jit
 def trace_busy(tb, start_ps, dur_ps, component, label):
     """Record that ``component`` was busy on ``label`` from ``start_ps`` for ``dur_ps``."""
     if _wanted(tb, start_ps, component):
         _write(tb, BUSY, start_ps, dur_ps, component, label, 0.0)
 
 
-@njit(cache=True)
+@kernel_jit
 def trace_counter(tb, t_ps, component, label, value):
     """Record the value of counter ``label`` of ``component`` at ``t_ps``."""
     if _wanted(tb, t_ps, component):

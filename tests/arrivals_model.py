@@ -3,7 +3,7 @@ queue, with priorities and random numbers from the kernel's stream."""
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from eventsim.jit import kernel_jit
 
 from eventsim import ledger_charge, rng_exponential, schedule_in, trace_counter
 
@@ -16,7 +16,7 @@ def new_state(mean_gap_ps: float, service_ps: int) -> Queueing:
                     np.array([mean_gap_ps, float(service_ps)]), np.zeros(4, np.int64))
 
 
-@njit(cache=True)
+@kernel_jit
 def arrive(t_ps, target, payload, state, ctx):
     """A customer arrives; the next arrives after an exponential gap; start service if idle."""
     state.waiting[0] += 1
@@ -27,7 +27,7 @@ def arrive(t_ps, target, payload, state, ctx):
     trace_counter(ctx.trace, t_ps, state.ids[2], state.ids[3], float(state.waiting[0]))
 
 
-@njit(cache=True)
+@kernel_jit
 def depart(t_ps, target, payload, state, ctx):
     """A customer leaves; serve the next one if any wait."""
     state.waiting[0] -= 1

@@ -2,7 +2,7 @@
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from eventsim.jit import kernel_jit
 
 Deliveries = namedtuple("Deliveries", ["time_ps", "core", "payload", "n"])
 
@@ -12,7 +12,7 @@ def new_state(capacity=1024):
                       np.zeros(capacity, np.int64), np.zeros(1, np.int64))
 
 
-@njit(cache=True)
+@kernel_jit
 def deliver(t_ps, core, payload, state, ctx):
     i = state.n[0]
     state.time_ps[i] = t_ps

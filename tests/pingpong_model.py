@@ -2,7 +2,7 @@
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from eventsim.jit import kernel_jit
 
 from eventsim import ledger_charge, schedule_at, schedule_in, trace_busy, trace_spike
 
@@ -14,7 +14,7 @@ def new_state(period_ps: int = 1_000) -> PingPong:
                     np.array([period_ps], np.int64))
 
 
-@njit(cache=True)
+@kernel_jit
 def hit(t_ps, target, payload, state, ctx):
     """Player ``target`` hits; the ball reaches the other player one period later while
     ``payload`` (hits left) > 0."""
@@ -26,7 +26,7 @@ def hit(t_ps, target, payload, state, ctx):
         schedule_in(ctx, state.period_ps[0], state.ids[0], 1 - target, payload - 1)
 
 
-@njit(cache=True)
+@kernel_jit
 def misbehave(t_ps, target, payload, state, ctx):
     """Schedules according to ``target``: 0 in the past, 1 with a negative delay, 2 an unknown
     kind, 3 three events (more than declared), 4 an overflowing delay, 5 a bad priority."""

@@ -20,7 +20,7 @@ from collections import namedtuple
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from numba import njit
+from ..jit import kernel_jit
 
 from ..context import schedule_in
 from ..kernel import Kernel
@@ -32,7 +32,7 @@ PholdState.__doc__ = """handled[lp] events per LP; params = (lookahead_ps, mean_
 kind_id[0] = the PHOLD event kind."""
 
 
-@njit(cache=True)
+@kernel_jit
 def phold_event(t_ps, target, payload, state, ctx):
     """Handle one PHOLD event at LP ``target``: count it and send the next one."""
     state.handled[target] += 1
