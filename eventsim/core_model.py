@@ -1,0 +1,68 @@
+"""Cores serving work: each core has ``threads`` hardware threads; a work item takes the thread
+that frees first, starts when it is free (first come, first served) and keeps it busy for the
+work's duration. Queueing delay emerges when work arrives faster than it is served.
+
+``core_execute(ctx, cores, t_ps, core, action, n)`` charges ``n`` actions of one kind: busy time
+n x cycles / clock (rounded once), energy n x energy per action, both to the ledger row
+(core, action), and returns the time the work finishes, in ps.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .context import ERR_USER, fail, register_error
+from .jit import kernel_jit
+from .ledger import ledger_charge_amount
+from .machine_ir import MachineIR
+from .trace import trace_busy
+
+ERR_NO_ACTION = register_error(ERR_USER + 3, "core {a} cannot do action {b} "
+                                             "(the machine declares no cost for it)")
+
+CoreState = namedtuple("CoreState", ["thread_free_ps", "n_threads", "clock_hz", "cycles",
+                                     "energy_pj", "row", "component", "label"])
+CoreState.__doc__ = """thread_free_ps[c, k]: when thread k of core c is next free; row[c, a]: the
+ledger row of action a on core c (-1: the core cannot do it)."""
+
+
+@kernel_jit
+def core_execute(ctx, cores, t_ps, core, action, n):
+    """Run ``n`` actions ``action`` on ``core`` from ``t_ps`` on; return the finish time (ps),
+    or -1 if the core has no such action (an error is recorded)."""
+    row = cores.row[core, action]
+    if row < 0:
+        fail(ctx, ERR_NO_ACTION, core, action)
+        return np.int64(-1)
+    best = 0
+    for k in range(1, cores.n_threads[core]):
+        if cores.thread_free_ps[core, k] < cores.thread_free_ps[core, best]:
+            best = k
+    start = max(t_ps, cores.thread_free_ps[core, best])
+    busy = np.int64(np.round(n * cores.cycles[core, action] * 1e12 / cores.clock_hz[core]))
+    finish = start + busy
+    cores.thread_free_ps[core, best] = finish
+    ledger_charge_amount(ctx.ledger, row, n, n * cores.energy_pj[core, action], busy)
+    trace_busy(ctx.trace, start, busy, cores.component[core], cores.label[action])
+    return finish
+
+
+def new_core_state(ir: MachineIR, kernel) -> CoreState:
+    """Core state for ``ir``, with a ledger row per (core, action) and a trace component per
+    core registered on ``kernel``."""
+    C, A = ir.n_cores, len(ir.action_names)
+    rows = np.full((C, A), -1, np.int64)
+    comps = np.zeros(C, np.int64)
+    for c in range(C):
+        name = f"chip{ir.core_chip[c]}.core{c}"
+        comps[c] = kernel.components.add(name, chip=int(ir.core_chip[c]))
+        for a, act in enumerate(ir.action_names):
+            if ir.action_available[c, a]:
+                rows[c, a] = kernel.ledger.add_action(name, act, chip=int(ir.core_chip[c]),
+                                                      energy_pj=float(ir.action_energy_pj[c, a]))
+    labels = np.array([kernel.trace.label(a) for a in ir.action_names], np.int64)
+    threads = ir.core_threads.astype(np.int64)
+    return CoreState(np.zeros((C, int(threads.max()) if C else 1), np.int64), threads,
+                     ir.core_clock_hz.astype(float), ir.action_cycles.astype(float),
+                     ir.action_energy_pj.astype(float), rows, comps, labels)
