@@ -1,0 +1,107 @@
+"""The workload IR: what a network is, as flat arrays, for placement and the kernel.
+
+Populations are numbered in order and their neurons get global ids: population p holds ids
+``offset[p] .. offset[p] + size - 1``. A projection from population ``pre`` to ``post`` is a
+CSR matrix over pre neurons: synapses of pre neuron i are ``indptr[i]:indptr[i+1]``, with
+target (post-local) neuron ``indices``, ``weights`` and ``delays_ps``. Synapses are stored
+with their post neuron (where the spike is received). Units are in the names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import ConfigError
+
+
+@dataclass
+class Population:
+    name: str
+    size: int
+    model: str = "lif"
+    state_bytes_per_neuron: int = 16          # neuron state kept in core memory
+
+    def __post_init__(self):
+        if not isinstance(self.size, (int, np.integer)) or self.size < 1:
+            raise ConfigError(f"population {self.name!r}: size must be an int >= 1, got {self.size!r}")
+        if self.state_bytes_per_neuron < 0:
+            raise ConfigError(f"population {self.name!r}: state_bytes_per_neuron must be >= 0, "
+                              f"got {self.state_bytes_per_neuron}")
+
+
+@dataclass
+class Projection:
+    name: str
+    pre: int                       # population index
+    post: int                      # population index
+    indptr: np.ndarray             # int64[pre size + 1]
+    indices: np.ndarray            # int32[n synapses], post-local neuron
+    weights: np.ndarray            # float32[n synapses]
+    delays_ps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    bytes_per_synapse: int = 8     # what the machine stores per synapse
+
+    @property
+    def n_synapses(self) -> int:
+        return int(self.indices.shape[0])
+
+
+@dataclass
+class WorkloadIR:
+    populations: list[Population]
+    projections: list[Projection] = field(default_factory=list)
+
+    def __post_init__(self):
+        names = [p.name for p in self.populations]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"population names must be unique, got {names}")
+        for pr in self.projections:
+            for end in ("pre", "post"):
+                i = getattr(pr, end)
+                if not 0 <= i < len(self.populations):
+                    raise ConfigError(f"projection {pr.name!r}: {end} = {i} is not a population index")
+            n_pre = self.populations[pr.pre].size
+            n_post = self.populations[pr.post].size
+            if pr.indptr.shape != (n_pre + 1,) or pr.indptr[0] != 0 or pr.indptr[-1] != pr.n_synapses:
+                raise ConfigError(f"projection {pr.name!r}: indptr must have {n_pre + 1} entries "
+                                  f"from 0 to {pr.n_synapses}")
+            if pr.n_synapses and (pr.indices.min() < 0 or pr.indices.max() >= n_post):
+                raise ConfigError(f"projection {pr.name!r}: indices must be in 0..{n_post - 1}")
+            if pr.weights.shape != pr.indices.shape:
+                raise ConfigError(f"projection {pr.name!r}: weights and indices differ in length")
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """First global neuron id of each population (and the total at the end)."""
+        return np.concatenate([[0], np.cumsum([p.size for p in self.populations])]).astype(np.int64)
+
+    @property
+    def n_neurons(self) -> int:
+        return int(self.offsets[-1])
+
+    def population_of(self) -> np.ndarray:
+        """Population index of every global neuron id."""
+        return np.repeat(np.arange(len(self.populations)), [p.size for p in self.populations])
+
+    def synapse_bytes_per_neuron(self) -> np.ndarray:
+        """Bytes of incoming synapses stored with each (global) neuron."""
+        out = np.zeros(self.n_neurons, np.int64)
+        off = self.offsets
+        for pr in self.projections:
+            counts = np.bincount(pr.indices, minlength=self.populations[pr.post].size)
+            out[off[pr.post]:off[pr.post + 1]] += counts * pr.bytes_per_synapse
+        return out
+
+    def fan_in(self) -> np.ndarray:
+        """Incoming synapses per (global) neuron."""
+        out = np.zeros(self.n_neurons, np.int64)
+        off = self.offsets
+        for pr in self.projections:
+            out[off[pr.post]:off[pr.post + 1]] += np.bincount(pr.indices, minlength=self.populations[pr.post].size)
+        return out
+
+    def neuron_bytes(self) -> np.ndarray:
+        """Memory each neuron needs where it is placed: state + incoming synapses, bytes."""
+        state = np.repeat([p.state_bytes_per_neuron for p in self.populations],
+                          [p.size for p in self.populations])
+        return state + self.synapse_bytes_per_neuron()
