@@ -1,10 +1,10 @@
-"""Memory bandwidth contention and leakage, hand-computed."""
+"""Memory and host-link bandwidth contention, and leakage, hand-computed."""
 import numpy as np
 import pytest
 
-import transfer_model
+import port_use_model
 from eventsim import Kernel
-from eventsim.memory_model import new_memory_state
+from eventsim.port_model import new_port_state
 from eventsim.static_power import register_static_power
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
@@ -12,15 +12,17 @@ from hardware_models.machine import machine_from_dict
 from test_machine_description import toy
 
 
-def run(reads):
-    """reads: (t_ps, bytes) on the toy DRAM: 10 GB/s (100 ps per byte), 50 ns latency, 20 pJ/B."""
+def run(reads, port=0):
+    """reads: (t_ps, bytes) on the toy DRAM (port 0: 10 GB/s = 100 ps per byte, 50 ns latency,
+    20 pJ/B) or its host link (port 1: 1 GB/s, 1 us latency, 100 pJ/B)."""
     ir = lower(machine_from_dict(toy()))
     k = Kernel()
-    st = transfer_model.Transfers(new_memory_state(ir, k), np.zeros(len(reads), np.int64),
-                                  np.zeros(1, np.int64))
-    kid = k.add_kind("read", transfer_model.read, st)
+    ports, host = new_port_state(ir, k)
+    assert host == 1
+    st = port_use_model.Transfers(ports, np.zeros(len(reads), np.int64), np.zeros(1, np.int64))
+    kid = k.add_kind("move", port_use_model.move, st)
     for t, n in reads:
-        k.schedule(t, kid, target=0, payload=n)
+        k.schedule(t, kid, target=port, payload=n)
     k.run()
     return st.done_ps.tolist(), k
 
@@ -34,6 +36,13 @@ def test_a_transfer_takes_bytes_over_bandwidth_plus_latency():
 def test_overlapping_transfers_share_the_bandwidth():
     done, _ = run([(0, 1_000), (10_000, 1_000)])
     assert done == [150_000, 250_000]
+
+
+def test_host_link_transfers_cost_latency_bandwidth_and_energy_per_byte():
+    done, k = run([(0, 1_000), (0, 1_000)], port=1)
+    assert done == [10**6 + 10**6, 2 * 10**6 + 10**6]
+    row = k.ledger.row("host_link", "to_chip")
+    assert k.ledger.arrays.count[row] == 2_000 and k.ledger.arrays.energy_pj[row] == 200_000.0
 
 
 def test_static_power_of_every_component_reaches_the_ledger():
