@@ -56,6 +56,24 @@ def _demo(args) -> int:
     return _bench_phold(args)
 
 
+def _list(args) -> int:
+    from hardware_models.presets import preset, preset_names
+    rows = [preset(n).headline() for n in preset_names()]
+    if args.json:
+        print(json.dumps({"machines": rows}, indent=2))
+        return 0
+    print("Machines (hardware_models/presets; every number cited in its TOML file):")
+    print(f"  {'name':<16}{'chips':>6}{'cores':>7}{'thr/core':>9}{'clock MHz':>11}"
+          f"{'SRAM KiB/core':>15}{'energy/op pJ':>14}  noc, semantics")
+    for r in rows:
+        op = next((f"{r[k]:.3g} ({k[:-3]})" for k in ("synop_pj", "mac_pj", "flop_pj") if k in r), "-")
+        print(f"  {r['name']:<16}{r['chips']:>6}{r['cores']:>7}{r['threads_per_core']:>9}"
+              f"{r['clock_mhz']:>11.0f}{r['sram_kib_per_core']:>15.0f}{op:>14}  "
+              f"{r['noc']}, {r['semantics']}")
+    print("\nBenchmarks: eventsim bench phold")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="eventsim", description="Discrete-event simulation of "
                                 "event-based neural networks on modelled hardware.")
@@ -73,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="skip a SimPy style (null) when it would need longer than this")
     ph.add_argument("--out", default="", help="directory for result.json and table.md")
     ph.set_defaults(func=_bench_phold)
+    ls = sub.add_parser("list", help="list machine presets (and scenarios, once they exist)")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=_list)
     d = sub.add_parser("demo", help="the quick demonstration `make demo` runs")
     d.add_argument("--out", default="out", help="output directory (default: out)")
     d.set_defaults(func=_demo)
