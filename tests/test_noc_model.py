@@ -92,3 +92,15 @@ def test_slots_are_reused_once_packets_arrive():
         noc.send(k, i * 100_000, 0, 4, i, dst_core=15)
         k.run_until((i + 1) * 100_000)
     assert len(deliveries_model.records(rec)) == 10 and noc.in_flight == 0
+
+
+def test_a_packet_to_another_chip_goes_through_the_gateways_and_the_chip_link():
+    d = toy(chips=2, chip_link={"bandwidth_bytes_per_s": 1e9, "latency_ps": 5_000,
+                                "energy_pj_per_byte": 10.0})
+    ir = lower(machine_from_dict(d))
+    # core 3 (chip 0, router (1,1)) -> core 7 (chip 1, router (1,1)): 2 hops to gateway r0,
+    # chip link (5 ns), 2 hops; head at 9 ns, tail 1 ns later (4 bytes at 4 GB/s on the last link)
+    got, noc, k = run(ir, [(0, 3, 7, 4, 5)])
+    assert got == [(10_000, 7, 5)]
+    # one flit: x (3 pJ) + y (4 pJ) on each chip, and 4 bytes x 10 pJ/B on the chip link
+    assert k.ledger.totals(k.now_ps)["dynamic_energy_pj"] == pytest.approx(2 * (3.0 + 4.0) + 40.0)
