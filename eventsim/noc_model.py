@@ -68,18 +68,24 @@ def _flits(noc, n_bytes):
 
 
 @kernel_jit
+def _fill(noc, slot, dst_core, route, n_bytes, t_ps, payload):
+    """Write a new packet into ``slot`` (dst_core -1 for multicast, route -1 for unicast)."""
+    noc.pkt_dst_core[slot] = dst_core
+    noc.pkt_route[slot] = route
+    noc.pkt_flits[slot] = _flits(noc, n_bytes)
+    noc.pkt_t0[slot] = t_ps
+    noc.pkt_payload[slot] = payload
+    noc.pkt_refs[slot] = 1
+
+
+@kernel_jit
 def noc_unicast(ctx, noc, t_ps, src_core, dst_core, n_bytes, payload):
     """Inject a packet of ``n_bytes`` from ``src_core`` to ``dst_core`` at ``t_ps``; it is
     delivered as event ``deliver`` (target dst_core, ``payload``). True on success."""
     slot = _alloc(ctx, noc, t_ps)
     if slot < 0:
         return False
-    noc.pkt_dst_core[slot] = dst_core
-    noc.pkt_route[slot] = -1
-    noc.pkt_flits[slot] = _flits(noc, n_bytes)
-    noc.pkt_t0[slot] = t_ps
-    noc.pkt_payload[slot] = payload
-    noc.pkt_refs[slot] = 1
+    _fill(noc, slot, dst_core, -1, n_bytes, t_ps, payload)
     return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.core_router[src_core], slot)
 
 
@@ -92,12 +98,7 @@ def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
     slot = _alloc(ctx, noc, t_ps)
     if slot < 0:
         return False
-    noc.pkt_dst_core[slot] = -1
-    noc.pkt_route[slot] = route
-    noc.pkt_flits[slot] = _flits(noc, n_bytes)
-    noc.pkt_t0[slot] = t_ps
-    noc.pkt_payload[slot] = payload
-    noc.pkt_refs[slot] = 1
+    _fill(noc, slot, -1, route, n_bytes, t_ps, payload)
     return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.core_router[src_core], slot)
 
 
@@ -255,12 +256,8 @@ class NocModel:
         st.stats[FREE_HEAD] = st.pkt_next[slot]
         st.stats[IN_FLIGHT] += 1
         st.stats[INJECTED] += 1
-        st.pkt_dst_core[slot] = -1 if dst_core is None else dst_core
-        st.pkt_route[slot] = -1 if route is None else route
-        st.pkt_flits[slot] = max(1, -(-n_bytes // ir.flit_bytes))
-        st.pkt_t0[slot] = t_ps
-        st.pkt_payload[slot] = payload
-        st.pkt_refs[slot] = 1
+        _fill(st, slot, -1 if dst_core is None else dst_core, -1 if route is None else route,
+              n_bytes, t_ps, payload)
 
     # -- results -------------------------------------------------------------------------
     @property
