@@ -17,7 +17,7 @@ from numba.extending import intrinsic
 
 from .errors import KernelError, ScheduleError
 from .jit import kernel_jit
-from .event_queue import PRIORITY_MAX, PRIORITY_MIN, queue_push
+from .event_queue import PRIORITY_MAX, PRIORITY_MIN, queue_capacity, queue_push, queue_size
 from .simtime import TIME_MAX_PS
 
 KernelContext = namedtuple("KernelContext", ["queue", "clock", "err", "max_pushes", "ledger",
@@ -122,7 +122,10 @@ def schedule_at(ctx, time_ps, kind, target, payload, priority=0):
             fail(ctx, ERR_TOO_MANY_PUSHES, current, ctx.max_pushes[current])
             return False
     if queue_push(ctx.queue, time_ps, priority, kind, target, payload) < 0:
-        fail(ctx, ERR_TOO_MANY_PUSHES, current, ctx.max_pushes[max(current, 0)])
+        if queue_size(ctx.queue) < queue_capacity(ctx.queue):
+            fail(ctx, ERR_SEQ_EXHAUSTED)
+        else:
+            fail(ctx, ERR_TOO_MANY_PUSHES, current, ctx.max_pushes[max(current, 0)])
         return False
     ctx.clock[SCHEDULED] += 1
     return True

@@ -27,7 +27,7 @@ from .context import (N_KINDS, NEXT, NOW, PROCESSED, SCHEDULED, KernelContext,
                       error_from_record, new_clock)
 from .errors import ConfigError, ScheduleError
 from .event_log import drain, new_log_buffer
-from .event_queue import (KIND_MAX, check_event_fields, grown, new_queue, queue_capacity,
+from .event_queue import (KIND_MAX, SEQ_LIMIT, check_event_fields, grown, new_queue, queue_capacity,
                           queue_nbytes, queue_push, queue_size)
 from .ledger import Ledger
 from .rng import seed_state
@@ -146,6 +146,11 @@ class Kernel:
         return int(self.clock[NEXT])
 
     @property
+    def queue_capacity(self) -> int:
+        """Pending events the queue holds before it must grow."""
+        return int(queue_capacity(self.queue))
+
+    @property
     def queue_nbytes(self) -> int:
         return queue_nbytes(self.queue)
 
@@ -157,9 +162,11 @@ class Kernel:
             raise ScheduleError(f"cannot schedule in the past: time_ps = {t} < now = "
                                 f"{self.now_ps} ps (kind {self.kind_names[kind]!r})")
         seq = queue_push(self.queue, t, priority, kind, target, payload)
-        if seq < 0:
+        if seq < 0 and self.pending >= queue_capacity(self.queue):
             self.queue = grown(self.queue, 2 * queue_capacity(self.queue))
             seq = queue_push(self.queue, t, priority, kind, target, payload)
+        if seq < 0:
+            raise ScheduleError(f"the event queue has used all {SEQ_LIMIT} sequence numbers")
         self.clock[SCHEDULED] += 1
         self.clock[NEXT] = min(int(self.clock[NEXT]), t)
         return int(seq)

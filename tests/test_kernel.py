@@ -87,7 +87,7 @@ def test_equal_times_leave_by_priority_then_insertion_order():
 def test_queue_grows_during_a_run_without_losing_events():
     k, st = queueing_kernel(queue_capacity=1)
     k.run_until(1_000_000)
-    assert k.queue.time_ps.shape[0] > 1
+    assert k.queue_capacity > 1
     assert st.served[0] + st.waiting[0] >= 400
 
 
