@@ -73,7 +73,7 @@ def main() -> None:
             "Events/s count the run only (set-up and compilation apart); medians of "
             f"{args.repeats} runs; SimPy in the same process, its fastest style (raw Timeout + "
             "callback) and its idiomatic style (a process per LP, a Store, a process per message). "
-            "'n/a': SimPy would need more than a minute for the repeats.", "",
+            "'n/a': one SimPy run would take more than a minute (estimated from a short probe run).", "",
             table, "",
             f"Start-up with a warm Numba cache (import, build, load the cached kernel, run 1,000 "
             f"events): **{start_inner:.2f} s** in process, {start_outer:.2f} s for the whole "

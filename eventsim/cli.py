@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     ph.add_argument("--events", type=int, default=None,
                     help="events per run (default: the point's own, ~1.5-6 M)")
     ph.add_argument("--simpy-budget-s", type=float, default=60.0,
-                    help="skip a SimPy style (null) when it would need longer than this")
+                    help="report a SimPy style as null when one run would take longer than this")
     ph.add_argument("--out", default="", help="directory for result.json and table.md")
     ph.set_defaults(func=_bench_phold)
     ls = sub.add_parser("list", help="list machine presets (and scenarios, once they exist)")

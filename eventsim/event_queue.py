@@ -9,7 +9,8 @@ The queue lives in plain numpy arrays (a ``QueueState`` named tuple) so that com
 push and pop without any Python call. It never allocates inside compiled code: ``queue_push``
 returns -1 when the queue is full, and the owner grows it from Python with ``grown``.
 
-Structure: a calendar queue with a small heap in front (in the spirit of the ladder queue of
+Structure: below a few thousand pending events, a plain binary heap (fastest when it all sits
+in cache); above, a calendar queue with a small heap in front (in the spirit of the ladder queue of
 Tang, Goh and Thng, 2005). Each 32-byte record lives in a *chunk* of 4 records; chunks are
 linked into lists: one list per calendar bucket (a time slice of width W) and one "top" list
 for events beyond the calendar. Events of the bucket being served sit in a binary heap. A push
@@ -48,6 +49,8 @@ SEQ_LIMIT = 1 << 40
 
 CHUNK = 4          # records per chunk
 PER_BUCKET = 16    # events per bucket when a calendar is built
+HEAP_ONLY_ABOVE = 8192   # a heap-only queue switches to the calendar above this many events
+HEAP_ONLY_BELOW = 2048   # ... and back to heap-only when a calendar would hold fewer
 _SEQ_BITS = 40
 _M32 = 0xFFFFFFFF
 _FAR = np.int64(1 << 62)
@@ -74,7 +77,7 @@ def new_queue(capacity: int) -> QueueState:
     chunk_next[-1] = -1
     meta = np.zeros(16, np.int64)
     meta[_TOP_HEAD] = meta[_TOP_TAIL] = -1
-    meta[_TOP_MIN], meta[_TOP_MAX], meta[_HEAP_END] = _FAR, -_FAR, -_FAR
+    meta[_TOP_MIN], meta[_TOP_MAX], meta[_HEAP_END] = _FAR, -_FAR, _FAR   # heap-only at first
     meta[_CAP] = capacity
     return QueueState(np.empty((n_chunks, CHUNK, 4), np.int64), chunk_next,
                       np.zeros(n_chunks, np.int16), np.full(n_buckets, -1, np.int32),
@@ -100,7 +103,7 @@ def queue_nbytes(q: QueueState) -> int:
 @kernel_jit
 def _transfer(src, dst):
     for i in range(src.meta[_HEAP_N]):
-        _top_append(dst, src.heap[i, 0], src.heap[i, 1], src.heap[i, 2], src.heap[i, 3])
+        _place(dst, src.heap[i, 0], src.heap[i, 1], src.heap[i, 2], src.heap[i, 3])
     for b in range(src.head.shape[0]):
         _transfer_list(src, dst, src.head[b])
     _transfer_list(src, dst, src.meta[_TOP_HEAD])
@@ -112,8 +115,8 @@ def _transfer(src, dst):
 def _transfer_list(src, dst, c):
     while c >= 0:
         for j in range(src.chunk_fill[c]):
-            _top_append(dst, src.chunk[c, j, 0], src.chunk[c, j, 1], src.chunk[c, j, 2],
-                        src.chunk[c, j, 3])
+            _place(dst, src.chunk[c, j, 0], src.chunk[c, j, 1], src.chunk[c, j, 2],
+                   src.chunk[c, j, 3])
         c = src.chunk_next[c]
 
 
@@ -129,7 +132,7 @@ def queue_capacity(q):
     return q.meta[_CAP]
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def _take_chunk(q):
     c = q.meta[_FREE_CHUNK]
     q.meta[_FREE_CHUNK] = q.chunk_next[c]
@@ -138,7 +141,7 @@ def _take_chunk(q):
     return c
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def _write(q, c, t, k, kt, p):
     j = q.chunk_fill[c]
     q.chunk[c, j, 0] = t
@@ -148,7 +151,7 @@ def _write(q, c, t, k, kt, p):
     q.chunk_fill[c] = j + 1
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def _bucket_append(q, b, t, k, kt, p):
     c = q.tail[b]
     if c < 0 or q.chunk_fill[c] == CHUNK:
@@ -162,7 +165,7 @@ def _bucket_append(q, b, t, k, kt, p):
     _write(q, c, t, k, kt, p)
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def _top_append(q, t, k, kt, p):
     c = q.meta[_TOP_TAIL]
     if c < 0 or q.chunk_fill[c] == CHUNK:
@@ -181,7 +184,7 @@ def _top_append(q, t, k, kt, p):
         q.meta[_TOP_MAX] = t
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def _heap_push(q, t, k, kt, p):
     h = q.heap
     i = q.meta[_HEAP_N]
@@ -202,9 +205,23 @@ def _heap_push(q, t, k, kt, p):
 
 
 @kernel_jit
+def _leave_heap_mode(q):
+    """A heap-only queue that got large: its events go to the top list; the next pop builds a
+    calendar from them."""
+    for i in range(q.meta[_HEAP_N]):
+        _top_append(q, q.heap[i, 0], q.heap[i, 1], q.heap[i, 2], q.heap[i, 3])
+    q.meta[_HEAP_N] = 0
+    q.meta[_HEAP_END] = -_FAR
+    q.meta[_NB] = 0
+    q.meta[_CUR] = 0
+
+
+@kernel_jit(inline="always")
 def _place(q, t, k, kt, p):
     if t < q.meta[_HEAP_END]:
         _heap_push(q, t, k, kt, p)
+        if q.meta[_HEAP_END] == _FAR and q.meta[_HEAP_N] > HEAP_ONLY_ABOVE:
+            _leave_heap_mode(q)
         return
     if q.meta[_NB] > 0:
         b = (t - q.meta[_CAL_START]) // q.meta[_WIDTH]
@@ -259,12 +276,34 @@ def _new_calendar(q):
 
 
 @kernel_jit
+def _enter_heap_mode(q):
+    """Few events left: all of them go into the heap, and new ones follow (no calendar)."""
+    c = q.meta[_TOP_HEAD]
+    q.meta[_TOP_HEAD] = q.meta[_TOP_TAIL] = -1
+    q.meta[_TOP_N] = 0
+    q.meta[_TOP_MIN] = _FAR
+    q.meta[_TOP_MAX] = -_FAR
+    q.meta[_NB] = 0
+    q.meta[_HEAP_END] = _FAR
+    while c >= 0:
+        for j in range(q.chunk_fill[c]):
+            _heap_push(q, q.chunk[c, j, 0], q.chunk[c, j, 1], q.chunk[c, j, 2], q.chunk[c, j, 3])
+        nxt = q.chunk_next[c]
+        q.chunk_next[c] = q.meta[_FREE_CHUNK]
+        q.meta[_FREE_CHUNK] = c
+        c = nxt
+
+
+@kernel_jit
 def _refill(q):
     """Move the next non-empty bucket into the (empty) heap."""
     while q.meta[_HEAP_N] == 0:
         cur = q.meta[_CUR] + 1
         if cur >= q.meta[_NB]:
             if q.meta[_TOP_N] == 0:
+                return
+            if q.meta[_TOP_N] < HEAP_ONLY_BELOW:
+                _enter_heap_mode(q)
                 return
             _new_calendar(q)
             continue

@@ -34,6 +34,25 @@ def test_pops_match_a_heapq_oracle(ops, capacity):
     assert len(q) == 0
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_large_queue_matches_the_oracle_through_heap_and_calendar_modes(seed):
+    # grows past HEAP_ONLY_ABOVE (calendar), then drains below HEAP_ONLY_BELOW (heap again)
+    rng = np.random.default_rng(seed)
+    q, ref, now = EventQueue(16), [], 0
+    plan = [0.8] * 20_000 + [0.3] * 30_000
+    for i, p_push in enumerate(plan):
+        if not ref or rng.random() < p_push:
+            t = now + int(rng.choice([0, rng.integers(0, 100), rng.exponential(10**6)]))
+            prio = int(rng.integers(-2, 3))
+            heapq.heappush(ref, (t, prio, q.push(t, target=i, priority=prio), 0, i, 0))
+        else:
+            got = q.pop()
+            assert got == heapq.heappop(ref)
+            now = got[0]
+    while ref:
+        assert q.pop() == heapq.heappop(ref)
+
+
 def test_equal_times_and_priorities_leave_first_in_first_out():
     q = EventQueue(4)
     for i in range(100):
