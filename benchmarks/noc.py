@@ -87,7 +87,10 @@ def main() -> None:
             "Mesh: 64 routers, 1 core each, dimension-order routing, 1 ns per hop, 16-byte "
             "flits at 16 GB/s (1 ns serialisation), 1-flit packets, Poisson injection at every "
             f"core to uniformly random other cores; {args.measure_ns:,} ns measured after "
-            "2,000 ns warm-up. Latency: injection to tail delivery, queueing included.", "",
+            "2,000 ns warm-up. Latency: injection to tail delivery, queueing included.",
+            "Check against theory: at low load the mean latency should be the mean hop count "
+            "of uniform traffic on an 8×8 mesh (5.33) × 1 ns + 1 ns serialisation = 6.33 ns; "
+            "dimension-order routing saturates near 4/k = 0.5 packets per core per ns.", "",
             table, "", f"![latency vs load]({png.name})",
         ])
         write_section("noc", body)
@@ -108,6 +111,7 @@ def _plot(rows, path):
     ax2.plot([r["offered"] for r in rows], [r["accepted"] for r in rows], "s--", color="gray",
              label="accepted")
     ax2.set_ylabel("accepted throughput (packets per core per ns)")
+    fig.legend(loc="upper left", bbox_to_anchor=(0.12, 0.88))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

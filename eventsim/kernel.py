@@ -14,7 +14,6 @@ progress bar, or report an error.
 """
 from __future__ import annotations
 
-import struct
 import time as _time
 
 import numba
@@ -35,11 +34,6 @@ from .simtime import TIME_MAX_PS, check_delay_ps, check_time_ps
 from .trace import Trace
 
 PROGRESS_CHUNK_EVENTS = 1 << 21
-
-
-def float_payload(x: float) -> int:
-    """The int64 payload that carries float ``x`` bit for bit (see context.payload_to_float)."""
-    return struct.unpack("<q", struct.pack("<d", float(x)))[0]
 
 
 class Kernel:

@@ -200,3 +200,12 @@ def test_handlers_not_importable_by_name_still_run():
     k.schedule(1, 0, payload=7)
     k.run()
     assert st[0] == 7 and k.now_ps == 1
+
+
+def test_float_payloads_round_trip_bit_for_bit():
+    import struct
+    from eventsim import float_to_payload, payload_to_float
+    for x in (1.5, -0.0, 3.141592653589793, 1e300, 5e-324, float("nan"), float("-inf")):
+        p = int(float_to_payload(x))
+        assert p == struct.unpack("<q", struct.pack("<d", x))[0]
+        assert struct.pack("<d", payload_to_float(p)) == struct.pack("<d", x)
