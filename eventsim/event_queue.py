@@ -22,12 +22,14 @@ once in a heap of ~16-30 events: O(1) amortised, and chunks keep the memory traf
 (a linked list of single records was measured 2x slower at 10^6 pending: each step a cache miss
 that waits for the one before).
 
-Measured in the hold model (pop, then push at t + 0.1 + Exp(1) units, RNG included; 2-core
-machine, medians of 3): 7.9 / 7.6 / 7.3 / 5.5 M operations/s at 10^3 / 1.6x10^4 / 10^5 / 10^6
-pending; a binary heap over the same records: 7.6 / 5.5 / 4.6 / 2.2 M/s.
-Memory: 32 bytes per record plus 2 bytes per record of chunk links; about 1.5 records of slack
-per bucket; the heap array is allocated at full capacity but only touched as far as it fills
-(at most one bucket). Degenerate case: when very many events share one bucket (e.g. all at the
+Measured in the hold model (benchmarks/queue_hold.py: pop, then push at t + 0.1 + Exp(1) units,
+random numbers included; 2-core machine, medians of 5): 6.8 / 7.2 / 6.7 / 5.3 M operations/s at
+10^3 / 1.6x10^4 / 10^5 / 10^6 pending, against 8.5 / 6.2 / 4.8 / 2.7 M/s for a plain binary heap
+over the same records (which stays faster at 10^3 despite the heap-only mode: the calendar's
+bookkeeping costs about 25 ns per operation there).
+Memory: 32 bytes per record plus about 2 bytes of chunk links, and about 1.5 records of slack per
+bucket; the heap array is allocated at full capacity but only touched as far as it fills (one
+bucket, or up to 8,192 events in heap-only mode). 10^7 pending events measured 356 MB resident. Degenerate case: when very many events share one bucket (e.g. all at the
 same time), they all enter the heap together and are O(log n) each, with the heap's pages
 touched on top of the chunks.
 """
