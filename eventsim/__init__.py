@@ -8,6 +8,7 @@ from .context import (fail, float_to_payload, now_ps, payload_to_float, schedule
                       schedule_in, delay_ps_from_float)
 from .errors import ConfigError, EventsimError, KernelError, ScheduleError
 from .event_queue import EventQueue
+from .jit import kernel_jit
 from .kernel import Kernel
 from .ledger import Ledger, ledger_charge, ledger_charge_amount
 from .process import Environment
