@@ -57,14 +57,15 @@ _SEQ_BITS = 40
 _M32 = 0xFFFFFFFF
 _FAR = np.int64(1 << 62)
 # meta[] slots
-(_SIZE, _NEXT_SEQ, _FREE_CHUNK, _NB, _CUR, _CAL_START, _WIDTH, _HEAP_N, _HEAP_END, _TOP_HEAD,
- _TOP_TAIL, _TOP_N, _TOP_MIN, _TOP_MAX, _CAP) = range(15)
+(_SIZE, _NEXT_SEQ, _FREE_CHUNK, _NB, _CUR, _CAL_START, _WIDTH, _HEAP_N, _HEAP_END, _TOP_N,
+ _TOP_MIN, _TOP_MAX, _CAP) = range(13)
 
 QueueState = namedtuple("QueueState", ["chunk", "chunk_next", "chunk_fill", "head", "tail",
                                        "heap", "meta"])
 QueueState.__doc__ = """Arrays of one event queue (internal layout; use the queue_* functions).
 chunk[c, j] = record (time_ps, key, kind << 32 | target, payload) with key =
-(priority - PRIORITY_MIN) << 40 | seq; head/tail: chunk lists of the calendar buckets."""
+(priority - PRIORITY_MIN) << 40 | seq; head/tail: chunk lists of the calendar buckets, the
+last one being the top list."""
 
 
 def new_queue(capacity: int) -> QueueState:
@@ -72,18 +73,17 @@ def new_queue(capacity: int) -> QueueState:
     capacity = int(capacity)
     if capacity < 1:
         raise ValueError(f"capacity must be >= 1, got {capacity}")
-    n_buckets = capacity // PER_BUCKET + 2
-    # every list (buckets and top) has at most one partly filled chunk: reserve one each
-    n_chunks = -(-capacity // CHUNK) + n_buckets + 2
+    n_lists = capacity // PER_BUCKET + 3          # calendar buckets, then the top list
+    # every list has at most one partly filled chunk: reserve one each
+    n_chunks = -(-capacity // CHUNK) + n_lists + 1
     chunk_next = np.arange(1, n_chunks + 1, dtype=np.int32)
     chunk_next[-1] = -1
     meta = np.zeros(16, np.int64)
-    meta[_TOP_HEAD] = meta[_TOP_TAIL] = -1
     meta[_TOP_MIN], meta[_TOP_MAX], meta[_HEAP_END] = _FAR, -_FAR, _FAR   # heap-only at first
     meta[_CAP] = capacity
     return QueueState(np.empty((n_chunks, CHUNK, 4), np.int64), chunk_next,
-                      np.zeros(n_chunks, np.int16), np.full(n_buckets, -1, np.int32),
-                      np.full(n_buckets, -1, np.int32), np.empty((capacity, 4), np.int64), meta)
+                      np.zeros(n_chunks, np.int16), np.full(n_lists, -1, np.int32),
+                      np.full(n_lists, -1, np.int32), np.empty((capacity, 4), np.int64), meta)
 
 
 def grown(q: QueueState, capacity: int) -> QueueState:
@@ -106,9 +106,8 @@ def queue_nbytes(q: QueueState) -> int:
 def _transfer(src, dst):
     for i in range(src.meta[_HEAP_N]):
         _place(dst, src.heap[i, 0], src.heap[i, 1], src.heap[i, 2], src.heap[i, 3])
-    for b in range(src.head.shape[0]):
+    for b in range(src.head.shape[0]):          # every bucket and the top list
         _transfer_list(src, dst, src.head[b])
-    _transfer_list(src, dst, src.meta[_TOP_HEAD])
     dst.meta[_SIZE] = src.meta[_SIZE]
     dst.meta[_NEXT_SEQ] = src.meta[_NEXT_SEQ]
 
@@ -169,16 +168,7 @@ def _bucket_append(q, b, t, k, kt, p):
 
 @kernel_jit(inline="always")
 def _top_append(q, t, k, kt, p):
-    c = q.meta[_TOP_TAIL]
-    if c < 0 or q.chunk_fill[c] == CHUNK:
-        fresh = _take_chunk(q)
-        if c < 0:
-            q.meta[_TOP_HEAD] = fresh
-        else:
-            q.chunk_next[c] = fresh
-        q.meta[_TOP_TAIL] = fresh
-        c = fresh
-    _write(q, c, t, k, kt, p)
+    _bucket_append(q, q.head.shape[0] - 1, t, k, kt, p)
     q.meta[_TOP_N] += 1
     if t < q.meta[_TOP_MIN]:
         q.meta[_TOP_MIN] = t
@@ -250,50 +240,54 @@ def queue_push(q, time_ps, priority, kind, target, payload):
 
 
 @kernel_jit
+def _detach_top(q):
+    """Empty the top list; return its first chunk (the chain stays linked)."""
+    top = q.head.shape[0] - 1
+    c = q.head[top]
+    q.head[top] = q.tail[top] = -1
+    q.meta[_TOP_N] = 0
+    q.meta[_TOP_MIN] = _FAR
+    q.meta[_TOP_MAX] = -_FAR
+    return c
+
+
+@kernel_jit
+def _free_chunk(q, c):
+    """Return chunk ``c`` to the free list; return the chunk that followed it."""
+    nxt = q.chunk_next[c]
+    q.chunk_next[c] = q.meta[_FREE_CHUNK]
+    q.meta[_FREE_CHUNK] = c
+    return nxt
+
+
+@kernel_jit
+def _heap_chain(q, c):
+    """Push every record of the chunk chain starting at ``c`` into the heap, freeing its chunks."""
+    while c >= 0:
+        for j in range(q.chunk_fill[c]):
+            _heap_push(q, q.chunk[c, j, 0], q.chunk[c, j, 1], q.chunk[c, j, 2], q.chunk[c, j, 3])
+        c = _free_chunk(q, c)
+
+
+@kernel_jit
 def _new_calendar(q):
     """Spread the top list over a new calendar of about PER_BUCKET events per bucket."""
     lo = q.meta[_TOP_MIN]
     spread = q.meta[_TOP_MAX] - lo
-    n_buckets = min(q.meta[_TOP_N] // PER_BUCKET + 1, q.head.shape[0])
+    n_buckets = min(q.meta[_TOP_N] // PER_BUCKET + 1, q.head.shape[0] - 1)
     width = spread // n_buckets + 1
     q.meta[_CAL_START] = lo
     q.meta[_WIDTH] = width
     q.meta[_NB] = spread // width + 1
     q.meta[_CUR] = -1
     q.meta[_HEAP_END] = lo
-    c = q.meta[_TOP_HEAD]
-    q.meta[_TOP_HEAD] = q.meta[_TOP_TAIL] = -1
-    q.meta[_TOP_N] = 0
-    q.meta[_TOP_MIN] = _FAR
-    q.meta[_TOP_MAX] = -_FAR
+    c = _detach_top(q)
     while c >= 0:
-        nxt = q.chunk_next[c]
         for j in range(q.chunk_fill[c]):
             t = q.chunk[c, j, 0]
             _bucket_append(q, (t - lo) // width, t, q.chunk[c, j, 1], q.chunk[c, j, 2],
                            q.chunk[c, j, 3])
-        q.chunk_next[c] = q.meta[_FREE_CHUNK]     # free each chunk once read
-        q.meta[_FREE_CHUNK] = c
-        c = nxt
-
-
-@kernel_jit
-def _enter_heap_mode(q):
-    """Few events left: all of them go into the heap, and new ones follow (no calendar)."""
-    c = q.meta[_TOP_HEAD]
-    q.meta[_TOP_HEAD] = q.meta[_TOP_TAIL] = -1
-    q.meta[_TOP_N] = 0
-    q.meta[_TOP_MIN] = _FAR
-    q.meta[_TOP_MAX] = -_FAR
-    q.meta[_NB] = 0
-    q.meta[_HEAP_END] = _FAR
-    while c >= 0:
-        for j in range(q.chunk_fill[c]):
-            _heap_push(q, q.chunk[c, j, 0], q.chunk[c, j, 1], q.chunk[c, j, 2], q.chunk[c, j, 3])
-        nxt = q.chunk_next[c]
-        q.chunk_next[c] = q.meta[_FREE_CHUNK]
-        q.meta[_FREE_CHUNK] = c
-        c = nxt
+        c = _free_chunk(q, c)             # each chunk is free once read
 
 
 @kernel_jit
@@ -302,10 +296,13 @@ def _refill(q):
     while q.meta[_HEAP_N] == 0:
         cur = q.meta[_CUR] + 1
         if cur >= q.meta[_NB]:
-            if q.meta[_TOP_N] == 0:
+            n_top = q.meta[_TOP_N]
+            if n_top == 0:
                 return
-            if q.meta[_TOP_N] < HEAP_ONLY_BELOW:
-                _enter_heap_mode(q)
+            if n_top < HEAP_ONLY_BELOW:   # few events left: heap-only, no calendar
+                q.meta[_NB] = 0
+                q.meta[_HEAP_END] = _FAR
+                _heap_chain(q, _detach_top(q))
                 return
             _new_calendar(q)
             continue
@@ -313,14 +310,7 @@ def _refill(q):
         q.meta[_HEAP_END] = q.meta[_CAL_START] + (cur + 1) * q.meta[_WIDTH]
         c = q.head[cur]
         q.head[cur] = q.tail[cur] = -1
-        while c >= 0:
-            for j in range(q.chunk_fill[c]):
-                _heap_push(q, q.chunk[c, j, 0], q.chunk[c, j, 1], q.chunk[c, j, 2],
-                           q.chunk[c, j, 3])
-            nxt = q.chunk_next[c]
-            q.chunk_next[c] = q.meta[_FREE_CHUNK]
-            q.meta[_FREE_CHUNK] = c
-            c = nxt
+        _heap_chain(q, c)
 
 
 @kernel_jit
