@@ -24,8 +24,11 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
+# Benchmarks (minutes): each writes its section of benchmarks/RESULTS.md.
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/phold.py --write-results
+	$(BIN)/python benchmarks/queue_hold.py --repeats 5 --write-results
+	$(BIN)/python benchmarks/noc.py --write-results
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
