@@ -59,8 +59,8 @@ def new_core_state(ir: MachineIR, kernel) -> CoreState:
         comps[c] = kernel.components.add(name, chip=int(ir.core_chip[c]))
         for a, act in enumerate(ir.action_names):
             if ir.action_available[c, a]:
-                rows[c, a] = kernel.ledger.add_action(name, act, chip=int(ir.core_chip[c]),
-                                                      energy_pj=float(ir.action_energy_pj[c, a]))
+                rows[c, a] = kernel.ledger.shared_action(name, act, float(ir.action_energy_pj[c, a]),
+                                                         chip=int(ir.core_chip[c]))
     labels = np.array([kernel.trace.label(a) for a in ir.action_names], np.int64)
     threads = ir.core_threads.astype(np.int64)
     return CoreState(np.zeros((C, int(threads.max()) if C else 1), np.int64), threads,

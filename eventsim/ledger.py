@@ -75,6 +75,20 @@ class Ledger:
         self.row_keys.append(key)
         return row
 
+    def shared_action(self, component: str, action: str, energy_pj: float = 0.0,
+                      busy_ps: int = 0, chip: int = 0) -> int:
+        """The row of (component, action), registered now unless a model already did so with
+        the same cost per count (models that both charge one action share its row)."""
+        row = self._row_of.get((component, action))
+        if row is None:
+            return self.add_action(component, action, energy_pj, busy_ps, chip)
+        a = self.arrays
+        if a.cost_energy_pj[row] != energy_pj or a.cost_busy_ps[row] != busy_ps:
+            raise ConfigError(f"action {component}.{action} is already in the ledger with cost "
+                              f"{a.cost_energy_pj[row]} pJ, {a.cost_busy_ps[row]} ps per count; "
+                              f"now asked with {energy_pj} pJ, {busy_ps} ps")
+        return row
+
     def row(self, component: str, action: str) -> int:
         """The row id of a registered action."""
         try:

@@ -82,7 +82,7 @@ def machine_from_dict(data: dict) -> Machine:
     m = Machine(
         name=name, description=t.string("description"), semantics=semantics,
         step_ps=t.number("step_ps", default=0 if semantics == "event" else None,
-                         minimum=0 if semantics == "event" else 1, integer=True),
+                         minimum=1 if semantics == "timer" else 0, integer=True),
         chips=t.number("chips", default=1, minimum=1, integer=True),
         core=Core.from_table(t.table("core")),
         noc=NoC.from_table(t.table("noc")),

@@ -103,3 +103,16 @@ def test_rows_added_later_keep_earlier_counts():
     ledger_charge(led.arrays, b, 1)
     assert led.arrays.count.tolist() == [4, 1]
     assert np.isclose(led.totals(0)["energy_pj"], 5.0)
+
+
+def test_two_models_charging_one_action_share_its_row():
+    led = Ledger()
+    row = led.shared_action("core0", "barrier", 5.0)
+    assert led.shared_action("core0", "barrier", 5.0) == row
+
+
+def test_sharing_an_action_at_another_cost_is_an_error():
+    led = Ledger()
+    led.shared_action("core0", "barrier", 5.0)
+    with pytest.raises(ConfigError, match=r"core0.barrier is already in the ledger with cost 5.0 pJ"):
+        led.shared_action("core0", "barrier", 6.0)
