@@ -41,7 +41,7 @@ def lower(m: Machine) -> MachineIR:
         for i, (a, b, axis) in enumerate(local_links):
             resource = n_res + {"xbar": b, "bus": 0}.get(axis, i)
             link_of[(base + a, base + b)] = len(src)
-            add(base + a, base + b, noc.hop_latency_ps, PS_PER_S / noc.link_bandwidth_bytes_per_s,
+            add(base + a, base + b, noc.link_latency_ps(i), PS_PER_S / noc.link_bandwidth_bytes_per_s,
                 noc.link_energy_pj(i), resource, False)
         n_res += {"crossbar": Rc, "bus": 1}.get(noc.topology, len(local_links))
     if chips > 1:

@@ -2,7 +2,8 @@
 shared bus; multicast by routing tree; per-hop latency, link serialisation and energy per flit.
 
 Routers are numbered r = y * width + x. Links are directed. A packet of B bytes is
-ceil(B / flit_bytes) flits; without contention it arrives after hops x hop_latency_ps plus its
+ceil(B / flit_bytes) flits; without contention it arrives after the sum of its hops' latencies
+(hop_latency_x_ps east-west, hop_latency_y_ps north-south; both default to hop_latency_ps) plus its
 serialisation time flits x flit_bytes / link bandwidth (wormhole: serialisation is paid once).
 A multicast packet travels once over each link of the union of its dimension-order paths.
 """
@@ -31,6 +32,8 @@ class NoC:
     link_bandwidth_bytes_per_s: float
     hop_energy_x_pj: float
     hop_energy_y_pj: float
+    hop_latency_x_ps: int = -1       # -1: hop_latency_ps
+    hop_latency_y_ps: int = -1
     router_static_power_w: float = 0.0
     multicast: bool = True
 
@@ -38,12 +41,19 @@ class NoC:
     def from_table(cls, t: Table) -> NoC:
         topology = t.string("topology", choices=TOPOLOGIES)
         default_hop = t.number("hop_energy_pj", default=0.0, minimum=0)
+        both_axes = t.has("hop_latency_x_ps") and t.has("hop_latency_y_ps")
+        default_latency = t.number("hop_latency_ps", default=0 if both_axes else None, minimum=0,
+                                   integer=True)
         n = cls(topology=topology,
                 width=t.number("width", default=1, minimum=1, integer=True),
                 height=t.number("height", default=1, minimum=1, integer=True),
                 cores_per_router=t.number("cores_per_router", default=1, minimum=1, integer=True),
                 flit_bytes=t.number("flit_bytes", minimum=1, integer=True),
-                hop_latency_ps=t.number("hop_latency_ps", minimum=0, integer=True),
+                hop_latency_ps=default_latency,
+                hop_latency_x_ps=t.number("hop_latency_x_ps", default=default_latency, minimum=0,
+                                          integer=True),
+                hop_latency_y_ps=t.number("hop_latency_y_ps", default=default_latency, minimum=0,
+                                          integer=True),
                 link_bandwidth_bytes_per_s=t.number("link_bandwidth_bytes_per_s", above=0),
                 hop_energy_x_pj=t.number("hop_energy_x_pj", default=default_hop, minimum=0),
                 hop_energy_y_pj=t.number("hop_energy_y_pj", default=default_hop, minimum=0),
@@ -139,10 +149,18 @@ class NoC:
         axis = self.links[link][2]
         return self.hop_energy_y_pj if axis == "y" else self.hop_energy_x_pj
 
+    def link_latency_ps(self, link: int) -> int:
+        """Head latency of one hop over ``link`` (router + wire), in ps."""
+        axis = self.links[link][2]
+        lat = self.hop_latency_y_ps if axis == "y" else self.hop_latency_x_ps
+        return self.hop_latency_ps if lat < 0 else lat
+
     def unicast_latency_ps(self, src: int, dst: int, n_bytes: int) -> int:
         """Uncontended latency of one packet, in ps (0 within a router)."""
-        hops = len(self.route(src, dst))
-        return 0 if hops == 0 else hops * self.hop_latency_ps + self.serialisation_ps(n_bytes)
+        path = self.route(src, dst)
+        if not path:
+            return 0
+        return sum(self.link_latency_ps(l) for l in path) + self.serialisation_ps(n_bytes)
 
     def packet_energy_pj(self, links, n_bytes: int) -> float:
         """Energy of a packet of ``n_bytes`` crossing ``links`` once each, in pJ."""

@@ -4,6 +4,7 @@ import copy
 import pytest
 
 from eventsim import ConfigError
+from hardware_models.lowering import lower
 from hardware_models.machine import load_machine, machine_from_dict
 
 TOY = {
@@ -109,3 +110,11 @@ def test_toml_files_load_and_bad_files_say_why(tmp_path):
         load_machine(bad)
     with pytest.raises(ConfigError, match="does not exist"):
         load_machine(tmp_path / "nope.toml")
+
+
+def test_per_axis_hop_latencies_reach_the_machine_ir():
+    m = machine_from_dict(toy(noc__hop_latency_ps=None, noc__hop_latency_x_ps=4_100,
+                              noc__hop_latency_y_ps=6_500))
+    ir = lower(m)
+    lat = {(int(a), int(b)): int(t) for a, b, t in zip(ir.link_src, ir.link_dst, ir.link_latency_ps)}
+    assert lat[(0, 1)] == 4_100 and lat[(0, 2)] == 6_500

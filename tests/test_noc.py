@@ -39,6 +39,12 @@ def test_k_hops_cost_k_hop_latencies_plus_one_serialisation():
     assert n.unicast_latency_ps(5, 5, 10) == 0
 
 
+def test_east_west_and_north_south_hops_may_differ_in_latency():
+    n = replace(mesh(), hop_latency_x_ps=4_100, hop_latency_y_ps=6_500)
+    # (0,0) -> (3,2): 3 x-hops, 2 y-hops, 3 flits serialised once (3,000 ps)
+    assert n.unicast_latency_ps(0, 11, 10) == 3 * 4_100 + 2 * 6_500 + 3_000
+
+
 def test_energy_is_flits_times_per_hop_energy_by_axis():
     n = mesh()
     links = n.route(0, 11)               # 3 x-hops, 2 y-hops
