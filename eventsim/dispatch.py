@@ -5,27 +5,20 @@ handler of its kind (an ``if kind == i`` chain over the handlers, so each call i
 inlinable call), check errors and watches, repeat. Adding a kind adds a branch to the generated
 source; the generator itself never changes.
 
-To let Numba's on-disk cache work, the source is written to a file in
-``<cache root>/loops`` (see ``numba_cache``) whose name is a hash of the source, of every
-handler's module file and of the project's sources; so editing a handler or eventsim gives a
-new file and a fresh compile, never a stale cached loop. Handlers that cannot
+To let Numba's on-disk cache work, the source is written to a file in ``<cache root>/loops``
+(``generated.load_generated``): editing a handler or eventsim gives a fresh compile, never a
+stale cached loop. Handlers that cannot
 be imported by name (defined in ``__main__`` or inside a function) still work, compiled without
 the disk cache.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
-import importlib.util
-import os
-import sys
-import tempfile
-from pathlib import Path
 
 from numba.core.registry import CPUDispatcher
 
 from .errors import ConfigError
-from . import numba_cache
+from .generated import load_generated
 
 # Status codes the loop returns.
 EMPTY, REACHED, MAX_EVENTS, QUEUE_FULL, WATCH, ERROR, LOG_FULL = range(7)
@@ -84,11 +77,6 @@ def run_loop(ctx, states, t_stop_ps, max_events, reserve):
 '''
 
 
-def loop_dir() -> Path:
-    """Where generated loop modules are written."""
-    return numba_cache.cache_root() / "loops"
-
-
 def _import_path(handler) -> tuple[str, str] | None:
     """(module, name) to import ``handler`` by, or None if it is not importable by name."""
     f = handler.py_func
@@ -122,24 +110,6 @@ def _source(handler_names: list[str], state_index: list[int], imports: str, cach
                           ERROR=ERROR, LOG_FULL=LOG_FULL)
 
 
-def _fingerprint(source: str, modules: list[str]) -> str:
-    """Hash of the loop source, the project sources (via the Numba cache folder's name) and
-    the handlers' module files."""
-    h = hashlib.sha256(source.encode())
-    h.update(numba_cache.CACHE_DIR.name.encode())
-    for m in sorted(set(modules)):
-        h.update(Path(sys.modules[m].__file__).read_bytes())
-    return h.hexdigest()[:20]
-
-
-def _load_module(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def build_loop(handlers: list, state_index: list[int]):
     """The compiled ``run_loop(ctx, states, t_stop_ps, max_events, reserve) -> status`` for the
     kinds whose handlers are ``handlers`` (kind i -> handlers[i] with states[state_index[i]])."""
@@ -148,19 +118,7 @@ def build_loop(handlers: list, state_index: list[int]):
     if all(p is not None for p in paths):
         imports = "\n".join(f"from {m} import {n} as {alias}" for (m, n), alias in zip(paths, names))
         source = _source(names, state_index, imports, cache=True)
-        digest = _fingerprint(source, [m for m, _ in paths])
-        modname = f"eventsim_loop_{digest}"
-        if modname in sys.modules:
-            return sys.modules[modname].run_loop
-        directory = loop_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{modname}.py"
-        if not path.exists():
-            fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                f.write(source)
-            os.replace(tmp, path)
-        return _load_module(path, modname).run_loop
+        return load_generated(source, [m for m, _ in paths], "loops", "eventsim_loop").run_loop
     source = _source(names, state_index, "", cache=False)
     namespace = dict(zip(names, handlers))
     exec(compile(source, "<eventsim generated loop>", "exec"), namespace)

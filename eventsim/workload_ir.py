@@ -17,10 +17,15 @@ from .errors import ConfigError
 
 @dataclass
 class Population:
+    """``size`` neurons of one model. ``model`` is the import path of the module that implements
+    it (the protocol of ``networks.neurons``); ``params`` float64[size, P] and ``state``
+    float64[size, S] are its per-neuron parameters and initial state (None: placement only)."""
     name: str
     size: int
-    model: str = "lif"
+    model: str = "networks.neurons.lif"
     state_bytes_per_neuron: int = 16          # neuron state kept in core memory
+    params: np.ndarray | None = None
+    state: np.ndarray | None = None
 
     def __post_init__(self):
         if not isinstance(self.size, (int, np.integer)) or self.size < 1:
@@ -28,6 +33,30 @@ class Population:
         if self.state_bytes_per_neuron < 0:
             raise ConfigError(f"population {self.name!r}: state_bytes_per_neuron must be >= 0, "
                               f"got {self.state_bytes_per_neuron}")
+        for what in ("params", "state"):
+            a = getattr(self, what)
+            if a is not None and (a.ndim != 2 or a.shape[0] != self.size):
+                raise ConfigError(f"population {self.name!r}: {what} must have shape "
+                                  f"({self.size}, n), got {a.shape}")
+
+
+@dataclass
+class InputEvents:
+    """Events into population ``population`` from outside: at ``times_ps``, value ``values``
+    (a charge: the jump it causes) on input ``port`` of neuron ``neurons`` (population-local)."""
+    population: int
+    times_ps: np.ndarray            # int64[E]
+    neurons: np.ndarray             # int32[E]
+    values: np.ndarray              # float64[E]
+    port: int = 0
+
+    def __post_init__(self):
+        n = self.times_ps.shape
+        if self.neurons.shape != n or self.values.shape != n:
+            raise ConfigError(f"input events: times_ps, neurons and values differ in length "
+                              f"({self.times_ps.shape}, {self.neurons.shape}, {self.values.shape})")
+        if n[0] and self.times_ps.min() < 0:
+            raise ConfigError(f"input events: times_ps must be >= 0, got {int(self.times_ps.min())}")
 
 
 @dataclass
@@ -40,6 +69,7 @@ class Projection:
     weights: np.ndarray            # float32[n synapses]
     delays_ps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     bytes_per_synapse: int = 8     # what the machine stores per synapse
+    port: int = 0                  # input port of the post neurons that the synapses drive
 
     @property
     def n_synapses(self) -> int:
@@ -50,6 +80,7 @@ class Projection:
 class WorkloadIR:
     populations: list[Population]
     projections: list[Projection] = field(default_factory=list)
+    inputs: list[InputEvents] = field(default_factory=list)
 
     def __post_init__(self):
         names = [p.name for p in self.populations]
@@ -69,6 +100,18 @@ class WorkloadIR:
                 raise ConfigError(f"projection {pr.name!r}: indices must be in 0..{n_post - 1}")
             if pr.weights.shape != pr.indices.shape:
                 raise ConfigError(f"projection {pr.name!r}: weights and indices differ in length")
+            if pr.delays_ps.shape[0] not in (0, pr.n_synapses):
+                raise ConfigError(f"projection {pr.name!r}: delays_ps must be empty or one per synapse")
+            if pr.delays_ps.shape[0] and pr.delays_ps.min() < 0:
+                raise ConfigError(f"projection {pr.name!r}: delays_ps must be >= 0, "
+                                  f"got {int(pr.delays_ps.min())}")
+        for ev in self.inputs:
+            if not 0 <= ev.population < len(self.populations):
+                raise ConfigError(f"input events: population {ev.population} is not a population index")
+            size = self.populations[ev.population].size
+            if ev.neurons.shape[0] and (ev.neurons.min() < 0 or ev.neurons.max() >= size):
+                raise ConfigError(f"input events: neurons must be in 0..{size - 1} of population "
+                                  f"{self.populations[ev.population].name!r}")
 
     @property
     def offsets(self) -> np.ndarray:

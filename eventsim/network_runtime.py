@@ -1,0 +1,264 @@
+"""A Workload IR run as a discrete-time network in the compiled kernel.
+
+Time advances in steps of ``dt`` (the network's own time step). At step k every neuron takes
+the inputs that arrived for step k (external input events whose time falls in step k, and
+spikes sent at step k - d over a projection of delay d >= 1 steps), then its model's ``step``
+(see ``networks.neurons``). Spikes are delivered into a ring of D input slots per neuron and
+port, D = the longest delay + 1 (+ slack for late packets on hardware).
+
+Two ways to run the same network:
+* **software** (``hardware=None``): one kernel event per step; spikes go straight into the ring.
+  The numbers of the network only, as fast as it goes.
+* **on a machine** (timer or barrier semantics, ``step_model``): per step, each core updates its
+  neurons (``neuron_update`` actions on the core's threads), sends one multicast packet per spike
+  at the time its core finishes (``noc_model``), and each destination core processes the
+  packet's synapses when it arrives (``synop`` actions). Under timer semantics a packet that
+  arrives after the tick that should have consumed it is applied at the next tick and counted
+  *late* (the network then differs from the discrete-time one, as on real hardware).
+
+The step handler is generated per sequence of neuron models (``generated.load_generated``), so
+each model's ``step`` is an inlined direct call; sizes, parameters and offsets are data.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .context import ERR_USER, fail, register_error, schedule_at
+from .core_model import core_execute
+from .errors import ConfigError
+from .generated import load_generated
+from .jit import kernel_jit
+from .noc_model import noc_multicast
+from .step_model import BARRIER, step_begin, step_end, step_note_finish
+
+ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
+                                         "beyond the input ring of {b} slots; raise ring_slack")
+
+# counters[] slots
+(N_STEPS, STEP_KIND, REC_COUNT, SPIKES, SYN_EVENTS, UPDATES, IN_CURSOR, CUR_STEP, LATE,
+ OUTSTANDING, ISSUING, PAUSE_AT, PAUSED_STEP, PAUSED_T, N_COUNTERS) = range(15)
+
+NetState = namedtuple("NetState", [
+    "pops", "pop_off", "ring", "inp", "syn_ptr", "syn_post", "syn_w", "syn_delay", "syn_port",
+    "in_step", "in_gid", "in_port", "in_value", "spiked", "rec_gid", "rec_step", "dt_ps",
+    "counters"])
+NetState.__doc__ = """Arrays of one network run. pops = (state_0, coef_0, state_1, coef_1, ...);
+pop_off[p] = first global neuron id of population p; ring[slot, neuron, port] = input of a step;
+syn_* = all projections as one CSR over global pre neurons (post global id, weight, delay in
+steps >= 1, port); in_* = external inputs sorted by step; rec_* = spikes recorded since the last
+drain (global id, step)."""
+
+HwState = namedtuple("HwState", [
+    "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
+    "dest_lo", "dest_hi", "updates_on_core", "actions", "spike_bytes"])
+HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
+route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
+pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
+dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core); actions = [neuron_update, synop,
+packet_send or -1, packet_recv or -1]."""
+
+HwNet = namedtuple("HwNet", ["net", "hw"])
+
+# -- compiled pieces shared by the generated handlers ----------------------------------------
+
+
+@kernel_jit
+def pause_here(net, t_ps, k):
+    """True (and the step and time kept) if step k must wait for Python: at the pause step
+    the run asked for, or when the spike record could not hold another step's spikes."""
+    c = net.counters
+    n = net.pop_off[net.pop_off.shape[0] - 1]
+    if k >= c[PAUSE_AT] or c[REC_COUNT] + n > net.rec_gid.shape[0]:
+        c[PAUSED_STEP] = k
+        c[PAUSED_T] = t_ps
+        return True
+    return False
+
+
+@kernel_jit
+def apply_inputs(net, k, slot):
+    """Add the external inputs of step ``k`` to ring slot ``slot``."""
+    c = net.counters
+    j = c[IN_CURSOR]
+    while j < net.in_step.shape[0] and net.in_step[j] == k:
+        net.ring[slot, net.in_gid[j], net.in_port[j]] += net.in_value[j]
+        j += 1
+    c[IN_CURSOR] = j
+
+
+@kernel_jit
+def record_spikes(net, k, n_spiked):
+    """Append this step's spikes to the record buffer (sized so that a chunk always fits)."""
+    c = net.counters
+    n = c[REC_COUNT]
+    for j in range(n_spiked):
+        net.rec_gid[n + j] = net.spiked[j]
+        net.rec_step[n + j] = k
+    c[REC_COUNT] = n + n_spiked
+    c[SPIKES] += n_spiked
+
+
+@kernel_jit
+def deliver_in_software(net, k, n_spiked):
+    """Every spike of step k into the ring slots of its synapses' delays."""
+    D = net.ring.shape[0]
+    events = 0
+    for j in range(n_spiked):
+        g = net.spiked[j]
+        lo, hi = net.syn_ptr[g], net.syn_ptr[g + 1]
+        for s in range(lo, hi):
+            net.ring[(k + net.syn_delay[s]) % D, net.syn_post[s], net.syn_port[s]] += net.syn_w[s]
+        events += hi - lo
+    net.counters[SYN_EVENTS] += events
+
+
+@kernel_jit
+def next_step_in_software(ctx, net, t_ps, k):
+    if k + 1 < net.counters[N_STEPS]:
+        schedule_at(ctx, t_ps + net.dt_ps, net.counters[STEP_KIND], 0, k + 1)
+
+
+@kernel_jit
+def issue_core_work(ctx, run, t_ps, k, n_spiked):
+    """Charge each core's neuron updates of this step, then send this step's spikes as
+    multicast packets from their cores when those finish."""
+    hw, net = run.hw, run.net
+    a_update, a_send = hw.actions[0], hw.actions[2]
+    C = hw.updates_on_core.shape[0]
+    for c in range(C):
+        n = hw.updates_on_core[c]
+        if n > 0:
+            fin = core_execute(ctx, hw.cores, t_ps, c, a_update, n)
+            step_note_finish(hw.steps, c, fin)
+            hw.updates_on_core[c] = 0
+    for j in range(n_spiked):
+        g = net.spiked[j]
+        c = hw.core_of[g]
+        t_send = hw.steps.core_finish_ps[c]
+        if a_send >= 0:
+            t_send = core_execute(ctx, hw.cores, t_send, c, a_send, 1)
+            step_note_finish(hw.steps, c, t_send)
+        if hw.route_of[g] >= 0:
+            net.counters[OUTSTANDING] += hw.n_dest[g]
+            noc_multicast(ctx, hw.noc, t_send, c, hw.route_of[g], hw.spike_bytes, g | (k << 32))
+
+
+@kernel_jit
+def close_step(ctx, run, k):
+    """End step k when its work is issued and (barrier) its last packet is processed."""
+    net = run.net
+    net.counters[ISSUING] = 0
+    if run.hw.steps.semantics == BARRIER and net.counters[OUTSTANDING] > 0:
+        return
+    step_end(ctx, run.hw.steps, k, net.counters[STEP_KIND])
+
+
+@kernel_jit
+def deliver_packet(t_ps, core, payload, run, ctx):
+    """A spike packet reaches ``core``: payload = neuron | step sent << 32. Its synapses on this
+    core are processed (synop actions) and their inputs put in the ring slots of their steps."""
+    net, hw = run.net, run.hw
+    g = payload & 0xFFFFFFFF
+    k_sent = payload >> 32
+    e = hw.dest_ptr[g]
+    while e < hw.dest_ptr[g + 1] and hw.dest_core[e] != core:
+        e += 1
+    lo, hi = hw.dest_lo[e], hw.dest_hi[e]
+    t = t_ps
+    if hw.actions[3] >= 0:
+        t = core_execute(ctx, hw.cores, t, core, hw.actions[3], 1)
+    fin = core_execute(ctx, hw.cores, t, core, hw.actions[1], hi - lo)
+    step_note_finish(hw.steps, core, fin)
+    D = net.ring.shape[0]
+    cur = net.counters[CUR_STEP]
+    for s in range(lo, hi):
+        target = k_sent + net.syn_delay[s]
+        if target <= cur:
+            net.counters[LATE] += 1
+            target = cur + 1
+        if target - k_sent >= D:
+            fail(ctx, ERR_LATE, target - k_sent, D)
+            return
+        net.ring[target % D, net.syn_post[s], net.syn_port[s]] += net.syn_w[s]
+    net.counters[SYN_EVENTS] += hi - lo
+    net.counters[OUTSTANDING] -= 1
+    if hw.steps.semantics == BARRIER and net.counters[OUTSTANDING] == 0 \
+            and net.counters[ISSUING] == 0:
+        step_end(ctx, hw.steps, cur, net.counters[STEP_KIND])
+
+
+# -- the generated step handlers ------------------------------------------------------------
+
+_TEMPLATE = '''\
+# Generated by eventsim.network_runtime for models {models}. Do not edit.
+from eventsim.jit import kernel_jit
+from eventsim.network_runtime import (apply_inputs, record_spikes, deliver_in_software,
+    next_step_in_software, issue_core_work, close_step, pause_here, CUR_STEP, ISSUING, UPDATES)
+from eventsim.step_model import step_begin
+{imports}
+
+
+@kernel_jit
+def update_neurons(net, k, counts, core_of):
+    """Step k of every population; returns the number of spikes (their ids in net.spiked).
+    counts[core_of[g]] += 1 per update when core_of has entries."""
+    D = net.ring.shape[0]
+    slot = k % D
+    apply_inputs(net, k, slot)
+    n_spiked = 0
+    ports = net.ring.shape[2]
+    count = core_of.shape[0] > 0
+{populations}
+    net.counters[UPDATES] += net.pop_off[net.pop_off.shape[0] - 1]
+    return n_spiked
+
+
+@kernel_jit
+def software_step(t_ps, target, k, net, ctx):
+    if pause_here(net, t_ps, k):
+        return
+    n_spiked = update_neurons(net, k, net.pop_off[:0], net.pop_off[:0])
+    record_spikes(net, k, n_spiked)
+    deliver_in_software(net, k, n_spiked)
+    next_step_in_software(ctx, net, t_ps, k)
+
+
+@kernel_jit
+def machine_step(t_ps, target, k, run, ctx):
+    net = run.net
+    if pause_here(net, t_ps, k):
+        return
+    step_begin(run.hw.steps, k, t_ps)
+    net.counters[CUR_STEP] = k
+    net.counters[ISSUING] = 1
+    n_spiked = update_neurons(net, k, run.hw.updates_on_core, run.hw.core_of)
+    record_spikes(net, k, n_spiked)
+    issue_core_work(ctx, run, t_ps, k, n_spiked)
+    close_step(ctx, run, k)
+'''
+
+_POPULATION = '''\
+    st, cf = net.pops[{state}], net.pops[{coef}]
+    off = net.pop_off[{p}]
+    for i in range(net.pop_off[{p} + 1] - off):
+        g = off + i
+        for q in range(ports):
+            net.inp[q] = net.ring[slot, g, q]
+            net.ring[slot, g, q] = 0.0
+        if count:
+            counts[core_of[g]] += 1
+        if _step{p}(st, cf, i, net.inp):
+            net.spiked[n_spiked] = g
+            n_spiked += 1
+'''
+
+
+def step_handlers(models: list[str]):
+    """The generated module for populations of ``models`` (module paths), in order; it has
+    ``software_step`` and ``machine_step``."""
+    imports = "\n".join(f"from {m} import step as _step{p}" for p, m in enumerate(models))
+    pops = "".join(_POPULATION.format(p=p, state=2 * p, coef=2 * p + 1) for p in range(len(models)))
+    source = _TEMPLATE.format(models=", ".join(models), imports=imports, populations=pops)
+    return load_generated(source, list(models), "networks", "eventsim_net")

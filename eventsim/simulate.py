@@ -1,0 +1,296 @@
+"""``simulate``: run a Workload IR as a discrete-time network, alone or on a machine.
+
+    result = simulate(workload, dt_s=1e-4, n_steps=10_000)                      # numbers only
+    result = simulate(workload, dt_s=1e-4, n_steps=100, machine=ir, placement=p)  # + hardware
+
+A run on a machine needs the machine's Machine IR (``hardware_models.lowering.lower``) and a
+placement with ``core_of_neuron`` (``hardware_models.place``); its semantics must be "timer" or
+"barrier" (see ``step_model``). The result holds the spikes (per population, as step indices
+and times), the counts the network did (updates, spikes, synaptic events), the NeuroBench-style
+metrics, and on a machine the ledger, the hardware time of every step and the late packets.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import network_runtime as rt
+from .core_model import new_core_state
+from .errors import ConfigError
+from .kernel import Kernel
+from .machine_ir import MachineIR
+from .noc_model import NocModel
+from .simtime import PS_PER_S
+from .static_power import register_static_power
+from .step_model import new_step_state
+from .workload_ir import WorkloadIR
+
+RECORD_CAPACITY = 1 << 20
+"""Spikes held in the compiled record buffer before the run pauses to drain it."""
+
+
+@dataclass
+class NetworkResult:
+    """What a run produced. Times of steps: ``step * dt_s`` in network time; on a machine,
+    ``step_start_ps[step]`` in hardware time (ps)."""
+    dt_s: float
+    n_steps: int
+    population_names: list[str]
+    spike_steps: list[np.ndarray]          # per population: step of each spike
+    spike_neurons: list[np.ndarray]        # per population: population-local neuron id
+    counts: dict
+    metrics: dict
+    final_state: list[np.ndarray]
+    step_start_ps: np.ndarray | None = None
+    kernel: Kernel | None = field(default=None, repr=False)
+
+    def spikes(self, population: str | int) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, neurons) of the spikes of one population, in time order."""
+        p = population if isinstance(population, int) else self.population_names.index(population)
+        return self.spike_steps[p], self.spike_neurons[p]
+
+    @property
+    def hardware_time_ps(self) -> int | None:
+        """Hardware time at the end of the last step (None without a machine)."""
+        return None if self.step_start_ps is None else int(self.step_start_ps[-1])
+
+    @property
+    def ledger(self):
+        return None if self.kernel is None else self.kernel.ledger
+
+
+def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: MachineIR | None = None,
+             placement=None, spike_bytes: int = 4, ring_slack: int = 8, progress: bool = False,
+             seed: int = 0) -> NetworkResult:
+    """Run ``workload`` for ``n_steps`` steps of ``dt_s`` seconds; on ``machine`` with
+    ``placement`` if given. A spike packet is ``spike_bytes`` bytes."""
+    dt_ps = _dt_ps(dt_s)
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
+        raise ConfigError(f"n_steps must be an int >= 1, got {n_steps!r}")
+    models = [_model(p) for p in workload.populations]
+    on_machine = machine is not None
+    if on_machine and placement is None:
+        raise ConfigError("a run on a machine needs a placement (hardware_models.place)")
+    core_of = None
+    if on_machine:
+        core_of = np.asarray(placement.core_of_neuron, np.int64)
+        if core_of.shape != (workload.n_neurons,):
+            raise ConfigError(f"placement covers {core_of.shape[0]} neurons, the workload has "
+                              f"{workload.n_neurons}")
+    syn = _synapses(workload, models, dt_ps, core_of)
+    ports = max(m.PORTS for m in models)
+    D = int(syn["delay"].max(initial=1)) + 1 + (ring_slack if on_machine else 0)
+    net = _net_state(workload, models, syn, dt_s, dt_ps, ports, D, n_steps)
+    handlers = rt.step_handlers([m.__name__ for m in models])
+    kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
+    if on_machine:
+        run = _attach_machine(kernel, handlers, net, machine, core_of, syn, n_steps, spike_bytes)
+        steps = run.hw.steps
+    else:
+        kind = kernel.add_kind("network_step", handlers.software_step, net, max_pushes=1)
+        net.counters[rt.STEP_KIND] = kind
+        steps = None
+    kernel.schedule(0, int(net.counters[rt.STEP_KIND]), payload=0)
+    steps_seen, neurons_seen = _run(kernel, net, n_steps, progress)
+    return _result(workload, models, net, syn, dt_s, n_steps, steps_seen, neurons_seen, steps,
+                   kernel if on_machine else None)
+
+
+# -- set-up ---------------------------------------------------------------------------------
+
+def _dt_ps(dt_s) -> int:
+    if not isinstance(dt_s, (int, float)) or not np.isfinite(dt_s) or dt_s <= 0:
+        raise ConfigError(f"dt_s must be a finite number > 0, got {dt_s!r}")
+    dt_ps = round(dt_s * PS_PER_S)
+    if dt_ps < 1:
+        raise ConfigError(f"dt_s = {dt_s} is below one picosecond")
+    return dt_ps
+
+
+def _model(pop):
+    try:
+        m = importlib.import_module(pop.model)
+    except ImportError as e:
+        raise ConfigError(f"population {pop.name!r}: cannot import neuron model {pop.model!r}: {e}")
+    for what, names in (("params", m.PARAMS), ("state", m.STATE)):
+        a = getattr(pop, what)
+        if a is None:
+            raise ConfigError(f"population {pop.name!r} has no {what} array (model {pop.model})")
+        if a.shape[1] != len(names):
+            raise ConfigError(f"population {pop.name!r}: {what} has {a.shape[1]} columns, model "
+                              f"{pop.model} has {len(names)}: {list(names)}")
+    return m
+
+
+def _synapses(w: WorkloadIR, models, dt_ps: int, core_of) -> dict:
+    """All projections as one CSR over global pre neurons; within a row, synapses are ordered
+    by (post core, post neuron) on a machine, else by projection order."""
+    off = w.offsets
+    parts = {k: [] for k in ("pre", "post", "w", "delay", "port")}
+    for pr in w.projections:
+        if not 0 <= pr.port < models[pr.post].PORTS:
+            raise ConfigError(f"projection {pr.name!r}: port {pr.port} but model "
+                              f"{w.populations[pr.post].model} has {models[pr.post].PORTS} port(s)")
+        n = pr.n_synapses
+        counts = np.diff(pr.indptr)
+        parts["pre"].append(np.repeat(np.arange(len(counts)), counts) + off[pr.pre])
+        parts["post"].append(pr.indices.astype(np.int64) + off[pr.post])
+        parts["w"].append(pr.weights.astype(np.float32))
+        d = pr.delays_ps if pr.delays_ps.shape[0] else np.zeros(n, np.int64)
+        parts["delay"].append(np.maximum(1, np.round(d / dt_ps)).astype(np.int64))
+        parts["port"].append(np.full(n, pr.port, np.int64))
+    cat = {k: (np.concatenate(v) if v else np.zeros(0, np.int64)) for k, v in parts.items()}
+    keys = [cat["pre"]] if core_of is None else [cat["post"], core_of[cat["post"]], cat["pre"]]
+    order = np.lexsort(keys) if core_of is not None else np.argsort(cat["pre"], kind="stable")
+    out = {k: v[order] for k, v in cat.items()}
+    out["w"] = out["w"].astype(np.float32)
+    out["ptr"] = np.concatenate([[0], np.cumsum(np.bincount(out["pre"], minlength=w.n_neurons))])
+    return out
+
+
+def _net_state(w, models, syn, dt_s, dt_ps, ports, D, n_steps) -> rt.NetState:
+    pops = []
+    for p, m in zip(w.populations, models):
+        pops += [np.array(p.state, np.float64, order="C", copy=True),
+                 np.ascontiguousarray(m.coefficients(np.asarray(p.params, np.float64), dt_s))]
+    off = w.offsets
+    ev_step, ev_gid, ev_port, ev_val = [], [], [], []
+    for ev in w.inputs:
+        if not 0 <= ev.port < models[ev.population].PORTS:
+            raise ConfigError(f"input events: port {ev.port} but population "
+                              f"{w.populations[ev.population].name!r} has "
+                              f"{models[ev.population].PORTS} port(s)")
+        ev_step.append(ev.times_ps // dt_ps)
+        ev_gid.append(ev.neurons.astype(np.int64) + off[ev.population])
+        ev_port.append(np.full(ev.times_ps.shape[0], ev.port, np.int64))
+        ev_val.append(ev.values.astype(np.float64))
+    cat = [np.concatenate(x) if x else np.zeros(0, np.int64) for x in (ev_step, ev_gid, ev_port, ev_val)]
+    order = np.argsort(cat[0], kind="stable")
+    step, gid, port, val = (a[order] for a in cat)
+    counters = np.zeros(rt.N_COUNTERS, np.int64)
+    counters[rt.N_STEPS] = n_steps
+    counters[rt.PAUSE_AT] = n_steps
+    capacity = max(RECORD_CAPACITY, w.n_neurons)
+    return rt.NetState(
+        tuple(pops), off.astype(np.int64), np.zeros((D, w.n_neurons, ports)), np.zeros(ports),
+        syn["ptr"].astype(np.int64), syn["post"].astype(np.int64), syn["w"],
+        syn["delay"].astype(np.int64), syn["port"].astype(np.int64),
+        step.astype(np.int64), gid.astype(np.int64), port.astype(np.int64), val.astype(np.float64),
+        np.zeros(w.n_neurons, np.int64), np.zeros(capacity, np.int64), np.zeros(capacity, np.int64),
+        np.int64(dt_ps), counters)
+
+
+def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps, spike_bytes):
+    if core_of.size and (core_of.min() < 0 or core_of.max() >= ir.n_cores):
+        raise ConfigError(f"placement puts neurons outside cores 0..{ir.n_cores - 1}")
+    for a in ("neuron_update", "synop"):
+        if a not in ir.action_names:
+            raise ConfigError(f"machine {ir.name!r} declares no {a!r} action; a network needs it")
+    actions = np.array([ir.action("neuron_update"), ir.action("synop"),
+                        ir.action("packet_send") if "packet_send" in ir.action_names else -1,
+                        ir.action("packet_recv") if "packet_recv" in ir.action_names else -1],
+                       np.int64)
+    cores = new_core_state(ir, kernel)
+    steps = new_step_state(ir, kernel, n_steps)
+    noc = NocModel(ir, max_in_flight=max(1 << 16, 2 * core_of.shape[0]))
+    N = core_of.shape[0]
+    post_core = core_of[syn["post"]]
+    route_of = np.full(N, -1, np.int64)
+    n_dest = np.zeros(N, np.int64)
+    dest_ptr = np.zeros(N + 1, np.int64)
+    dest_core, dest_lo, dest_hi = [], [], []
+    routes: dict[tuple, int] = {}
+    ptr = syn["ptr"]
+    for g in range(N):
+        lo, hi = int(ptr[g]), int(ptr[g + 1])
+        if hi > lo:
+            cs = post_core[lo:hi]
+            starts = np.flatnonzero(np.concatenate([[True], cs[1:] != cs[:-1]]))
+            dsts = cs[starts]
+            dest_core += dsts.tolist()
+            dest_lo += (starts + lo).tolist()
+            dest_hi += (np.append(starts[1:], hi - lo) + lo).tolist()
+            key = (int(core_of[g]), tuple(dsts.tolist()))
+            if key not in routes:
+                routes[key] = noc.add_multicast_route(key[0], key[1])
+            route_of[g] = routes[key]
+            n_dest[g] = len(dsts)
+        dest_ptr[g + 1] = len(dest_core)
+    first = len(kernel.kind_names)       # kinds: NoC hop, network step, spike delivery
+    noc.attach(kernel, deliver_kind=first + 2)
+    hw = rt.HwState(cores, steps, noc.state, core_of.astype(np.int64), route_of, n_dest, dest_ptr,
+                    np.array(dest_core, np.int64), np.array(dest_lo, np.int64),
+                    np.array(dest_hi, np.int64), np.zeros(ir.n_cores, np.int64), actions,
+                    np.int64(spike_bytes))
+    run = rt.HwNet(net, hw)
+    step_kind = kernel.add_kind("network_step", handlers.machine_step, run, max_pushes=N + 1)
+    deliver_kind = kernel.add_kind("spike_delivery", rt.deliver_packet, run, max_pushes=1)
+    assert deliver_kind == first + 2
+    register_static_power(kernel.ledger, ir)
+    net.counters[rt.STEP_KIND] = step_kind
+    return run
+
+
+# -- running --------------------------------------------------------------------------------
+
+def _run(kernel, net, n_steps, progress):
+    """Run to the end, draining the spike record whenever the step handler pauses."""
+    c = net.counters
+    chunk = max(1, n_steps // 100) if progress else n_steps
+    bar = _bar(n_steps) if progress else None
+    steps_seen, neurons_seen = [], []
+    resume = 0
+    while True:
+        c[rt.PAUSE_AT] = min(n_steps, resume + chunk)
+        c[rt.PAUSED_STEP] = -1
+        kernel.run()
+        n = int(c[rt.REC_COUNT])
+        steps_seen.append(net.rec_step[:n].copy())
+        neurons_seen.append(net.rec_gid[:n].copy())
+        c[rt.REC_COUNT] = 0
+        paused = int(c[rt.PAUSED_STEP])
+        if bar is not None:
+            bar.update((paused if paused >= 0 else n_steps) - bar.n)
+        if paused < 0 or paused >= n_steps:
+            break
+        kernel.schedule(int(c[rt.PAUSED_T]), int(c[rt.STEP_KIND]), payload=paused)
+        resume = paused
+    if bar is not None:
+        bar.close()
+    return np.concatenate(steps_seen), np.concatenate(neurons_seen)
+
+
+def _bar(n_steps):
+    from tqdm import tqdm
+    return tqdm(total=n_steps, unit="step", desc="simulate")
+
+
+def _result(w, models, net, syn, dt_s, n_steps, steps_seen, gids, steps, kernel) -> NetworkResult:
+    off = w.offsets
+    pop = np.searchsorted(off, gids, side="right") - 1
+    spike_steps = [steps_seen[pop == p] for p in range(len(w.populations))]
+    spike_neurons = [gids[pop == p] - off[p] for p in range(len(w.populations))]
+    c = net.counters
+    counts = {"steps": n_steps, "neuron_updates": int(c[rt.UPDATES]), "spikes": int(c[rt.SPIKES]),
+              "synaptic_events": int(c[rt.SYN_EVENTS]), "late_packets": int(c[rt.LATE])}
+    metrics = _metrics(w, counts, n_steps)
+    final = [net.pops[2 * p].copy() for p in range(len(w.populations))]
+    return NetworkResult(dt_s, n_steps, [p.name for p in w.populations], spike_steps,
+                         spike_neurons, counts, metrics, final,
+                         None if steps is None else steps.start_ps.copy(), kernel)
+
+
+def _metrics(w: WorkloadIR, counts: dict, n_steps: int) -> dict:
+    """NeuroBench-style: effective synaptic operations (accumulates: one per synaptic event),
+    dense-equivalent operations (every pre x post pair of every projection, every step),
+    activation sparsity (1 - spikes per neuron update) and weight sparsity (1 - synapses over
+    the dense pre x post pairs)."""
+    dense_pairs = sum(w.populations[p.pre].size * w.populations[p.post].size for p in w.projections)
+    n_syn = sum(p.n_synapses for p in w.projections)
+    updates = counts["neuron_updates"]
+    return {"synaptic_ops": counts["synaptic_events"],
+            "dense_equivalent_ops": dense_pairs * n_steps,
+            "activation_sparsity": 1.0 - counts["spikes"] / updates if updates else 0.0,
+            "weight_sparsity": 1.0 - n_syn / dense_pairs if dense_pairs else 0.0}

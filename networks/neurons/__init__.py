@@ -1,0 +1,28 @@
+"""Neuron models, one module each. Every model module defines the same small protocol, which
+``eventsim.network_runtime`` compiles into the kernel:
+
+``PARAMS``  names of the per-neuron parameters (columns of a population's ``params`` array)
+``DEFAULTS`` default value of each parameter
+``STATE``   names of the per-neuron state variables (columns of its ``state`` array)
+``PORTS``   number of input ports (e.g. excitatory and inhibitory currents)
+``coefficients(params, dt_s) -> float64[N, K]``  per-neuron constants of one step of dt_s seconds
+``step(state, coef, i, inp) -> bool``  one time step of neuron i: apply the step's inputs
+    ``inp[port]``, test the threshold (and reset), then evolve the state over dt. True if it spiked.
+
+What a step's input means is each model's own, stated in its docstring: the NIR models take a
+current held over the step (NIR's ODE with a piecewise-constant input, integrated exactly; this
+reproduces the exact LIF trace of the NIR paper), the CUBA model of Brette et al. takes jumps of
+its synaptic currents (as Brian2's ``on_pre``). Parameters follow NIR's names and units (the
+graph's units; time constants in seconds).
+"""
+import importlib
+
+MODELS = ("lif", "cuba_lif", "if_neuron", "li", "adaptive_lif", "izhikevich")
+
+
+def model_module(name: str):
+    """The module implementing neuron model ``name`` (one of MODELS)."""
+    from eventsim.errors import ConfigError
+    if name not in MODELS:
+        raise ConfigError(f"unknown neuron model {name!r}; models: {list(MODELS)}")
+    return importlib.import_module(f"{__name__}.{name}")

@@ -1,0 +1,53 @@
+"""Leaky integrate-and-fire neuron (NIR ``LIF``, plus a bias current and a refractory period).
+
+    tau dv/dt = (v_leak - v) + r (I + i_bias)
+
+A step's input x is a current held over the step (NIR's ODE with a piecewise-constant input),
+integrated exactly: v <- v_inf + (v - v_inf) exp(-dt / tau), v_inf = v_leak + r (i_bias + x).
+Then, if v > v_threshold, the neuron spikes: v = v_reset (``reset_subtract`` = 0) or
+v = v - v_threshold (``reset_subtract`` = 1), and for ``refractory_s`` seconds (rounded to whole
+steps) it ignores inputs and holds v at v_reset.
+Units: tau and refractory_s in seconds; v, r, currents in the graph's units.
+"""
+import numpy as np
+
+from eventsim.jit import kernel_jit
+
+PARAMS = ("tau", "r", "v_leak", "v_threshold", "v_reset", "i_bias", "refractory_s",
+          "reset_subtract")
+DEFAULTS = {"r": 1.0, "v_leak": 0.0, "v_reset": 0.0, "i_bias": 0.0, "refractory_s": 0.0,
+            "reset_subtract": 0.0}
+STATE = ("v", "refractory_left")
+PORTS = 1
+_DECAY, _V_INF, _R, _THRESHOLD, _RESET, _REFRACTORY, _SUBTRACT = range(7)
+
+
+def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
+    """Per-neuron constants of a step of ``dt_s`` seconds."""
+    tau, r, v_leak, th, reset, i_bias, refr, sub = params.T
+    out = np.empty((params.shape[0], 7))
+    out[:, _DECAY] = np.exp(-dt_s / tau)
+    out[:, _V_INF] = v_leak + r * i_bias
+    out[:, _R] = r
+    out[:, _THRESHOLD] = th
+    out[:, _RESET] = reset
+    out[:, _REFRACTORY] = np.round(refr / dt_s)
+    out[:, _SUBTRACT] = sub
+    return out
+
+
+@kernel_jit(inline="always")
+def step(state, coef, i, inp):
+    """One step of neuron i (see the module docstring); True if it spiked."""
+    if state[i, 1] > 0:
+        state[i, 1] -= 1
+        state[i, 0] = coef[i, _RESET]
+        return False
+    v_inf = coef[i, _V_INF] + coef[i, _R] * inp[0]
+    v = v_inf + (state[i, 0] - v_inf) * coef[i, _DECAY]
+    spiked = v > coef[i, _THRESHOLD]
+    if spiked:
+        v = v - coef[i, _THRESHOLD] if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
+        state[i, 1] = coef[i, _REFRACTORY]
+    state[i, 0] = v
+    return spiked
