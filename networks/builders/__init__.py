@@ -1,0 +1,1 @@
+"""Network builders: functions that return a Workload IR."""

@@ -1,0 +1,37 @@
+"""The CUBA balanced network (Vogels & Abbott 2005, as benchmarked in Brette et al. 2007 and in
+Brian2's ``CUBA`` example): 80 % excitatory, 20 % inhibitory current-based LIF neurons,
+random connections with probability 2 %, no external input (the rest potential lies above
+threshold). Parameters as in the Brian2 example (volts and seconds)."""
+from __future__ import annotations
+
+import numpy as np
+
+from eventsim.workload_ir import WorkloadIR
+
+from ..population import population
+from ..projection import fixed_probability
+
+TAU_MEM_S, TAU_EXC_S, TAU_INH_S = 20e-3, 5e-3, 10e-3
+V_THRESHOLD, V_RESET, V_REST = -50e-3, -60e-3, -49e-3
+REFRACTORY_S = 5e-3
+W_EXC = 60 * 0.27 / 10 * 1e-3          # 1.62 mV
+W_INH = -20 * 4.5 / 10 * 1e-3          # -9 mV
+
+
+def cuba(n_neurons: int = 4000, p_connect: float = 0.02, seed: int = 0,
+         delay_ps: int = 0) -> WorkloadIR:
+    """CUBA with ``n_neurons`` (first 80 % excitatory). Initial v uniform in [V_RESET, V_THRESHOLD)."""
+    rng = np.random.default_rng(seed)
+    n_exc = int(n_neurons * 0.8)
+    sizes = {"exc": n_exc, "inh": n_neurons - n_exc}
+    pops = [population(name, "cuba", n, tau_mem=TAU_MEM_S, tau_exc=TAU_EXC_S,
+                       tau_inh=TAU_INH_S, v_rest=V_REST, v_threshold=V_THRESHOLD,
+                       v_reset=V_RESET, refractory_s=REFRACTORY_S,
+                       v=V_RESET + rng.random(n) * (V_THRESHOLD - V_RESET))
+            for name, n in sizes.items()]
+    projections = []
+    for p, (pre, weight, port) in enumerate((("exc", W_EXC, 0), ("inh", W_INH, 1))):
+        for q, post in enumerate(sizes):
+            projections.append(fixed_probability(f"{pre}_{post}", p, q, sizes[pre], sizes[post],
+                                                 p_connect, weight, rng, delay_ps, port))
+    return WorkloadIR(pops, projections)

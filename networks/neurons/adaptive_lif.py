@@ -1,0 +1,43 @@
+"""Adaptive LIF neuron (ALIF, as in Bellec et al., NeurIPS 2018): a LIF whose threshold rises by
+``beta`` with each spike and relaxes back with time constant ``tau_adapt``.
+
+    tau dv/dt = (v_leak - v) + r (I + i_bias),   tau_adapt db/dt = -b,
+    threshold = v_threshold + beta b
+
+A step's input x is held over the step; v and b are integrated exactly over dt, then if
+v > threshold the neuron spikes: b <- b + 1 and v = v_reset (``reset_subtract`` = 0) or
+v - threshold (1). Units: time constants in seconds; v, r, currents in the graph's units.
+"""
+import numpy as np
+
+from eventsim.jit import kernel_jit
+
+PARAMS = ("tau", "r", "v_leak", "v_threshold", "v_reset", "i_bias", "tau_adapt", "beta",
+          "reset_subtract")
+DEFAULTS = {"r": 1.0, "v_leak": 0.0, "v_reset": 0.0, "i_bias": 0.0, "reset_subtract": 0.0}
+STATE = ("v", "b")
+PORTS = 1
+_DECAY, _V_LEAK, _R, _I_BIAS, _THRESHOLD, _RESET, _A_ADAPT, _BETA, _SUBTRACT = range(9)
+
+
+def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
+    """Per-neuron constants of a step of ``dt_s`` seconds."""
+    tau, r, v_leak, th, reset, i_bias, tau_a, beta, sub = params.T
+    return np.stack([np.exp(-dt_s / tau), v_leak, r, i_bias, th, reset, np.exp(-dt_s / tau_a),
+                     beta, sub], axis=1)
+
+
+@kernel_jit(inline="always")
+def step(state, coef, i, inp):
+    """One step of neuron i (see the module docstring); True if it spiked."""
+    v_inf = coef[i, _V_LEAK] + coef[i, _R] * (coef[i, _I_BIAS] + inp[0])
+    v = v_inf + (state[i, 0] - v_inf) * coef[i, _DECAY]
+    b = state[i, 1] * coef[i, _A_ADAPT]
+    threshold = coef[i, _THRESHOLD] + coef[i, _BETA] * b
+    spiked = v > threshold
+    if spiked:
+        v = v - threshold if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
+        b += 1.0
+    state[i, 0] = v
+    state[i, 1] = b
+    return spiked

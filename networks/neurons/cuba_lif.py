@@ -1,0 +1,61 @@
+"""Current-based leaky integrate-and-fire neuron (NIR ``CubaLIF``, plus a bias current).
+
+    tau_syn dI/dt = -I + w_in x
+    tau_mem dv/dt = (v_leak - v) + r (I + i_bias)
+
+A step's input x is held over the step; both equations are integrated exactly over dt:
+I_inf = w_in x, v_inf = v_leak + r (I_inf + i_bias),
+I <- I_inf + (I - I_inf) a_syn,
+v <- v_inf + (v - v_inf) a_mem + r (I_old - I_inf) kappa,
+with a = exp(-dt / tau) and kappa = tau_syn / (tau_syn - tau_mem) (a_syn - a_mem)
+(dt / tau_mem a_mem when the time constants are equal). Then, if v > v_threshold, it spikes and
+v = v_reset (``reset_subtract`` = 0) or v - v_threshold (``reset_subtract`` = 1).
+Units: time constants in seconds; v, r, currents in the graph's units.
+"""
+import numpy as np
+
+from eventsim.jit import kernel_jit
+
+PARAMS = ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in", "i_bias",
+          "reset_subtract")
+DEFAULTS = {"r": 1.0, "v_leak": 0.0, "v_reset": 0.0, "w_in": 1.0, "i_bias": 0.0,
+            "reset_subtract": 0.0}
+STATE = ("v", "i_syn")
+PORTS = 1
+_A_SYN, _A_MEM, _KAPPA, _R, _V_LEAK, _W_IN, _I_BIAS, _THRESHOLD, _RESET, _SUBTRACT = range(10)
+
+
+def coupling(tau_syn, tau_mem, dt_s):
+    """kappa: v's response at dt to a unit synaptic current decaying from t = 0 (r = 1)."""
+    a_syn, a_mem = np.exp(-dt_s / tau_syn), np.exp(-dt_s / tau_mem)
+    same = np.isclose(tau_syn, tau_mem, rtol=1e-12, atol=0)
+    diff = np.where(same, 1.0, tau_syn - tau_mem)
+    return np.where(same, dt_s / tau_mem * a_mem, tau_syn / diff * (a_syn - a_mem))
+
+
+def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
+    """Per-neuron constants of a step of ``dt_s`` seconds."""
+    tau_syn, tau_mem, r, v_leak, th, reset, w_in, i_bias, sub = params.T
+    out = np.empty((params.shape[0], 10))
+    out[:, _A_SYN] = np.exp(-dt_s / tau_syn)
+    out[:, _A_MEM] = np.exp(-dt_s / tau_mem)
+    out[:, _KAPPA] = coupling(tau_syn, tau_mem, dt_s)
+    out[:, _R], out[:, _V_LEAK], out[:, _W_IN], out[:, _I_BIAS] = r, v_leak, w_in, i_bias
+    out[:, _THRESHOLD], out[:, _RESET], out[:, _SUBTRACT] = th, reset, sub
+    return out
+
+
+@kernel_jit(inline="always")
+def step(state, coef, i, inp):
+    """One step of neuron i (see the module docstring); True if it spiked."""
+    r = coef[i, _R]
+    i_inf = coef[i, _W_IN] * inp[0]
+    i_old = state[i, 1]
+    v_inf = coef[i, _V_LEAK] + r * (i_inf + coef[i, _I_BIAS])
+    v = v_inf + (state[i, 0] - v_inf) * coef[i, _A_MEM] + r * (i_old - i_inf) * coef[i, _KAPPA]
+    state[i, 1] = i_inf + (i_old - i_inf) * coef[i, _A_SYN]
+    spiked = v > coef[i, _THRESHOLD]
+    if spiked:
+        v = v - coef[i, _THRESHOLD] if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
+    state[i, 0] = v
+    return spiked

@@ -1,0 +1,44 @@
+"""Populations of one neuron model with named parameters (scalars or per-neuron arrays).
+
+    exc = population("exc", "cuba", 3200, tau_mem=20e-3, tau_exc=5e-3, ..., v=v0)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from eventsim.errors import ConfigError
+from eventsim.workload_ir import Population
+
+from .neurons import model_module
+
+
+def population(name: str, model: str, size: int, **values) -> Population:
+    """A Workload IR population of ``size`` neurons of ``model`` (a name in
+    ``networks.neurons.MODELS``). Keyword arguments set parameters (``model.PARAMS``, defaults
+    in ``model.DEFAULTS``) and initial state (``model.STATE``, default 0), each a scalar or an
+    array of ``size`` values."""
+    m = model_module(model)
+    unknown = set(values) - set(m.PARAMS) - set(m.STATE)
+    if unknown:
+        raise ConfigError(f"population {name!r}: model {model!r} has no parameter or state "
+                          f"{sorted(unknown)}; parameters {list(m.PARAMS)}, state {list(m.STATE)}")
+    missing = [p for p in m.PARAMS if p not in values and p not in m.DEFAULTS]
+    if missing:
+        raise ConfigError(f"population {name!r}: model {model!r} needs {missing}")
+    params = np.column_stack([_column(name, p, values.get(p, m.DEFAULTS.get(p)), size)
+                              for p in m.PARAMS])
+    state = np.column_stack([_column(name, s, values.get(s, 0.0), size) for s in m.STATE])
+    return Population(name, size, model=m.__name__, params=params, state=state,
+                      state_bytes_per_neuron=4 * len(m.STATE))
+
+
+def _column(pop: str, key: str, value, size: int) -> np.ndarray:
+    a = np.asarray(value, np.float64)
+    if a.ndim == 0:
+        a = np.full(size, float(a))
+    if a.shape != (size,):
+        raise ConfigError(f"population {pop!r}: {key} must be a scalar or {size} values, "
+                          f"got shape {a.shape}")
+    if not np.all(np.isfinite(a)) and key not in ("v_threshold",):
+        raise ConfigError(f"population {pop!r}: {key} must be finite")
+    return a

@@ -1,0 +1,63 @@
+"""Sparse projections (CSR over pre neurons) with per-synapse weights and integer-picosecond
+delays: from a dense matrix, from random connectivity, and magnitude pruning."""
+from __future__ import annotations
+
+import numpy as np
+
+from eventsim.errors import ConfigError
+from eventsim.workload_ir import Projection
+
+
+def from_dense(name: str, pre: int, post: int, weights: np.ndarray, delay_ps=0,
+               port: int = 0) -> Projection:
+    """A projection with a synapse for every non-zero of ``weights`` [n_pre, n_post]
+    (zeros are absent synapses: they cost nothing). ``delay_ps``: one delay or one per entry."""
+    w = np.asarray(weights)
+    if w.ndim != 2:
+        raise ConfigError(f"projection {name!r}: weights must be 2-D [pre, post], got {w.shape}")
+    rows, cols = np.nonzero(w)
+    d = np.asarray(delay_ps, np.int64)
+    delays = np.full(rows.shape[0], int(d)) if d.ndim == 0 else d[rows, cols]
+    return _csr(name, pre, post, w.shape[0], rows, cols, w[rows, cols], delays, port)
+
+
+def fixed_probability(name: str, pre: int, post: int, n_pre: int, n_post: int, p: float,
+                      weight: float, rng: np.random.Generator, delay_ps: int = 0,
+                      port: int = 0, allow_self: bool = True) -> Projection:
+    """Each (pre, post) pair connected independently with probability ``p``, weight ``weight``
+    (Brian2's ``connect(p=...)``). ``allow_self`` = False skips pre == post."""
+    if not 0 <= p <= 1:
+        raise ConfigError(f"projection {name!r}: p must be in [0, 1], got {p}")
+    rows, cols = [], []
+    for i in range(n_pre):
+        c = np.flatnonzero(rng.random(n_post) < p)
+        if not allow_self:
+            c = c[c != i]
+        rows.append(np.full(c.shape[0], i))
+        cols.append(c)
+    rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    return _csr(name, pre, post, n_pre, rows, cols, np.full(rows.shape[0], weight),
+                np.full(rows.shape[0], delay_ps, np.int64), port)
+
+
+def prune_by_magnitude(weights: np.ndarray, sparsity: float) -> np.ndarray:
+    """``weights`` with the smallest-magnitude fraction ``sparsity`` of entries set to zero."""
+    if not 0 <= sparsity <= 1:
+        raise ConfigError(f"sparsity must be in [0, 1], got {sparsity}")
+    w = np.array(weights, copy=True)
+    k = int(round(sparsity * w.size))
+    if k:
+        flat = np.argsort(np.abs(w), axis=None, kind="stable")[:k]
+        w.flat[flat] = 0
+    return w
+
+
+def _csr(name, pre, post, n_pre, rows, cols, weights, delays, port) -> Projection:
+    order = np.lexsort((cols, rows))
+    counts = np.bincount(rows, minlength=n_pre)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return Projection(name, pre, post, indptr, cols[order].astype(np.int32),
+                      np.asarray(weights)[order].astype(np.float32),
+                      delays_ps=np.asarray(delays, np.int64)[order], port=port,
+                      bytes_per_synapse=12)
