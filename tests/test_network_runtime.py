@@ -1,0 +1,150 @@
+"""Running a discrete-time network: delays, conservation of synaptic events, determinism, the
+same spikes in software and under timer and barrier semantics on a machine, the ledger's
+counts, late packets under a too-short tick, and clear errors."""
+import numpy as np
+import pytest
+
+from eventsim import ConfigError
+from eventsim import simulate as simulate_module
+from eventsim.simulate import simulate
+from eventsim.workload_ir import InputEvents, WorkloadIR
+from hardware_models.lowering import lower
+from hardware_models.machine import machine_from_dict
+from hardware_models.placement import place
+from networks.population import population
+from networks.projection import from_dense
+
+from test_machine_description import toy
+
+DT = 1e-3
+STEP_PS = 10**9
+
+
+def two_layers(seed=1, n0=20, n1=30, steps=200, delay_ps=2 * STEP_PS):
+    """Input-driven LIF layer a -> LIF layer b, 30 % connectivity, random inputs."""
+    rng = np.random.default_rng(seed)
+    lif = dict(tau=0.02, v_threshold=1.0, refractory_s=0.002)
+    pops = [population("a", "lif", n0, **lif), population("b", "lif", n1, **lif)]
+    w = (rng.random((n0, n1)) < 0.3) * rng.normal(3, 1, (n0, n1))
+    proj = from_dense("ab", 0, 1, w, delay_ps=delay_ps)
+    inp = InputEvents(0, (np.repeat(np.arange(steps), n0) * STEP_PS).astype(np.int64),
+                      np.tile(np.arange(n0), steps).astype(np.int32), rng.uniform(0, 2.5, steps * n0))
+    return WorkloadIR(pops, [proj], [inp]), steps
+
+
+def machine(semantics, step_ps):
+    m = machine_from_dict(toy(semantics=semantics, step_ps=step_ps,
+                              core__actions__barrier={"cycles": 30, "energy_pj": 5.0},
+                              core__actions__neuron_update={"cycles": 10, "energy_pj": 20.0}))
+    return lower(m)
+
+
+def spikes(res):
+    return [sorted(zip(s.tolist(), n.tolist())) for s, n in zip(res.spike_steps, res.spike_neurons)]
+
+
+def test_a_spike_arrives_after_its_delay_in_steps():
+    pops = [population("a", "lif", 1, tau=1.0, v_threshold=0.5),
+            population("b", "if_neuron", 1, v_threshold=0.5, r=1000.0)]
+    proj = from_dense("ab", 0, 1, np.array([[1.0]]), delay_ps=7 * STEP_PS)
+    kick = InputEvents(0, np.array([3 * STEP_PS], np.int64), np.zeros(1, np.int32), np.array([1e6]))
+    res = simulate(WorkloadIR(pops, [proj], [kick]), DT, 20)
+    assert res.spikes("a")[0].tolist() == [3]
+    assert res.spikes("b")[0].tolist() == [10]      # input at step 3 + 7, v = 1000 x 1 x 1 ms = 1
+
+
+def test_every_spike_makes_one_synaptic_event_per_outgoing_synapse():
+    w, steps = two_layers()
+    res = simulate(w, DT, steps)
+    out_degree = np.diff(w.projections[0].indptr)
+    expected = int(out_degree[res.spikes("a")[1]].sum())
+    assert expected > 0
+    assert res.counts["synaptic_events"] == res.metrics["synaptic_ops"] == expected
+
+
+def test_same_seed_same_spikes():
+    w, steps = two_layers()
+    assert spikes(simulate(w, DT, steps)) == spikes(simulate(w, DT, steps))
+
+
+@pytest.mark.parametrize("semantics, step_ps", [("timer", 1_000_000), ("barrier", 0)])
+def test_timer_and_barrier_machines_give_the_software_spikes(semantics, step_ps):
+    w, steps = two_layers()
+    ir = machine(semantics, step_ps)
+    on_hw = simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"))
+    assert spikes(on_hw) == spikes(simulate(w, DT, steps))
+    assert on_hw.counts["late_packets"] == 0
+
+
+def test_the_ledger_counts_what_the_network_did():
+    w, steps = two_layers()
+    ir = machine("barrier", 0)
+    res = simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"))
+    rows = res.ledger.rows(res.hardware_time_ps)
+    count = lambda action: sum(r["count"] for r in rows if r["action"] == action)
+    assert count("neuron_update") == 50 * steps
+    assert count("synop") == res.counts["synaptic_events"]
+    assert count("barrier") == 4 * steps
+    res.ledger.check(res.hardware_time_ps)
+
+
+def test_barrier_steps_last_as_long_as_the_slowest_core_plus_the_barrier():
+    w, steps = two_layers(steps=20)
+    ir = machine("barrier", 0)
+    res = simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"))
+    barrier_ps = ir.action_time_ps(0, ir.action("barrier"))
+    # at least: 13 neurons on the busiest core x 10 cycles at 300 MHz, then the barrier
+    assert np.diff(res.step_start_ps).min() >= round(13 * 10 * 1e12 / 300e6) + barrier_ps
+
+
+def test_timer_steps_are_ticks_and_a_too_short_tick_makes_packets_late():
+    w, steps = two_layers(delay_ps=STEP_PS)
+    ir = machine("timer", 1_000)          # 1 ns ticks: work and packets cannot keep up
+    res = simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"), ring_slack=400)
+    assert res.step_start_ps.tolist() == [k * 1_000 for k in range(steps + 1)]
+    assert res.counts["late_packets"] > 0
+
+
+def test_packets_later_than_the_input_ring_are_an_error():
+    w, steps = two_layers(delay_ps=STEP_PS)
+    ir = machine("timer", 1_000)
+    with pytest.raises(Exception, match="beyond the input ring"):
+        simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"), ring_slack=1)
+
+
+def test_draining_the_spike_record_mid_run_loses_nothing(monkeypatch):
+    w, steps = two_layers()
+    full = spikes(simulate(w, DT, steps))
+    monkeypatch.setattr(simulate_module, "RECORD_CAPACITY", 64)
+    assert spikes(simulate(w, DT, steps, progress=True)) == full
+
+
+@pytest.mark.parametrize("dt_s, n_steps, message", [
+    (DT, 0, "n_steps must be an int >= 1, got 0"),
+    (-1.0, 10, "dt_s must be a finite number > 0, got -1.0"),
+    (1e-13, 10, "below one picosecond"),
+])
+def test_bad_run_arguments_are_named(dt_s, n_steps, message):
+    w, _ = two_layers()
+    with pytest.raises(ConfigError, match=message):
+        simulate(w, dt_s, n_steps)
+
+
+def test_a_run_on_a_machine_needs_a_placement():
+    w, steps = two_layers()
+    with pytest.raises(ConfigError, match="needs a placement"):
+        simulate(w, DT, steps, machine=machine("timer", 1000))
+
+
+def test_a_machine_without_neuron_updates_is_refused():
+    w, steps = two_layers()
+    ir = lower(machine_from_dict(toy(semantics="timer", step_ps=1000)))
+    with pytest.raises(ConfigError, match="declares no 'neuron_update' action"):
+        simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"))
+
+
+def test_a_projection_to_a_missing_port_is_refused():
+    pops = [population("a", "lif", 2, tau=1.0, v_threshold=1.0)]
+    proj = from_dense("aa", 0, 0, np.ones((2, 2)), port=1)
+    with pytest.raises(ConfigError, match="port 1 but model networks.neurons.lif has 1 port"):
+        simulate(WorkloadIR(pops, [proj]), DT, 3)
