@@ -17,7 +17,8 @@ graph's units; time constants in seconds).
 """
 import importlib
 
-MODELS = ("lif", "cuba_lif", "cuba", "if_neuron", "li", "adaptive_lif", "izhikevich")
+MODELS = ("lif", "cuba_lif", "cuba", "if_neuron", "li", "adaptive_lif", "izhikevich",
+          "threshold")
 
 
 def model_module(name: str):

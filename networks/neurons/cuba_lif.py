@@ -1,10 +1,10 @@
-"""Current-based leaky integrate-and-fire neuron (NIR ``CubaLIF``, plus a bias current).
+"""Current-based leaky integrate-and-fire neuron (NIR ``CubaLIF``, plus a bias input).
 
-    tau_syn dI/dt = -I + w_in x
-    tau_mem dv/dt = (v_leak - v) + r (I + i_bias)
+    tau_syn dI/dt = -I + w_in (x + i_bias)
+    tau_mem dv/dt = (v_leak - v) + r I
 
 A step's input x is held over the step; both equations are integrated exactly over dt:
-I_inf = w_in x, v_inf = v_leak + r (I_inf + i_bias),
+I_inf = w_in (x + i_bias), v_inf = v_leak + r I_inf,
 I <- I_inf + (I - I_inf) a_syn,
 v <- v_inf + (v - v_inf) a_mem + r (I_old - I_inf) kappa,
 with a = exp(-dt / tau) and kappa = tau_syn / (tau_syn - tau_mem) (a_syn - a_mem)
@@ -49,9 +49,9 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 def step(state, coef, i, inp):
     """One step of neuron i (see the module docstring); True if it spiked."""
     r = coef[i, _R]
-    i_inf = coef[i, _W_IN] * inp[0]
+    i_inf = coef[i, _W_IN] * (inp[0] + coef[i, _I_BIAS])
     i_old = state[i, 1]
-    v_inf = coef[i, _V_LEAK] + r * (i_inf + coef[i, _I_BIAS])
+    v_inf = coef[i, _V_LEAK] + r * i_inf
     v = v_inf + (state[i, 0] - v_inf) * coef[i, _A_MEM] + r * (i_old - i_inf) * coef[i, _KAPPA]
     state[i, 1] = i_inf + (i_old - i_inf) * coef[i, _A_SYN]
     spiked = v > coef[i, _THRESHOLD]

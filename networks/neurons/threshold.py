@@ -1,0 +1,26 @@
+"""A stateless threshold unit (NIR ``Threshold``): z = H(x + i_bias - v_threshold).
+
+It spikes in every step whose input x (plus bias) exceeds v_threshold; it keeps no state
+(the state column is the last step's input, for inspection). Units: the graph's.
+"""
+import numpy as np
+
+from eventsim.jit import kernel_jit
+
+PARAMS = ("v_threshold", "i_bias")
+DEFAULTS = {"i_bias": 0.0}
+STATE = ("x",)
+PORTS = 1
+
+
+def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
+    """Per-neuron constants (independent of the step length)."""
+    return np.array(params, np.float64)
+
+
+@kernel_jit(inline="always")
+def step(state, coef, i, inp):
+    """True if this step's input exceeds the threshold."""
+    x = inp[0] + coef[i, 1]
+    state[i, 0] = x
+    return x > coef[i, 0]

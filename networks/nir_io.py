@@ -1,0 +1,304 @@
+"""NIR (Neuromorphic Intermediate Representation, Pedersen et al. 2024) import and export.
+
+    net = from_nir("lif_norse.nir")                       # a NirNetwork
+    inputs = net.input_events(x, dt_s=1e-4)               # x: [steps, input channels]
+    result = simulate(net.with_inputs(inputs), 1e-4, steps)
+
+Neuron nodes (LIF, CubaLIF, IF, LI, I, Threshold) become populations (their shape flattened).
+The weight nodes between two neuron nodes (Affine, Linear, Conv2d, SumPool2d, Flatten, Scale,
+Delay) are composed into one sparse projection; their biases become the post population's bias
+input. Edges from ``Input`` through weight nodes become an *input map*: a step's input vector
+is multiplied through it at run time and delivered to the neurons as input events (the host's
+work, not charged to the machine). Every projection takes at least one step (eventsim's
+discrete-time semantics: a spike is a message); a ``Delay`` adds its delay. So a spike of layer
+L reaches layer L + 1 one step later than in simulators that evaluate a whole graph per step.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from eventsim.errors import ConfigError
+from eventsim.workload_ir import InputEvents, Projection, WorkloadIR
+
+from .population import population
+
+NEURON_NODES = ("LIF", "CubaLIF", "IF", "LI", "I", "Threshold", "CubaLI")
+WEIGHT_NODES = ("Affine", "Linear", "Conv2d", "SumPool2d", "Flatten", "Scale", "Delay")
+
+
+@dataclass
+class InputMap:
+    """Input channels -> neurons of one population: matrix [population size, n inputs]."""
+    population: int
+    matrix: sp.csr_matrix
+
+
+@dataclass
+class NirNetwork:
+    workload: WorkloadIR
+    n_inputs: int
+    input_maps: list[InputMap]
+    outputs: list[int]                       # populations that feed the Output node
+    node_population: dict[str, int] = field(default_factory=dict)
+
+    def input_events(self, x: np.ndarray, dt_s: float) -> list[InputEvents]:
+        """Input events for ``x`` [steps, n_inputs] (a value per step and channel: a current held
+        over the step, or a spike count)."""
+        x = np.asarray(x, np.float64)
+        if x.ndim != 2 or x.shape[1] != self.n_inputs:
+            raise ConfigError(f"input must be [steps, {self.n_inputs}], got shape {x.shape}")
+        dt_ps = round(dt_s * 1e12)
+        out = []
+        for m in self.input_maps:
+            currents = sp.csr_matrix(x) @ m.matrix.T          # [steps, population size]
+            coo = currents.tocoo()
+            keep = coo.data != 0
+            out.append(InputEvents(m.population, coo.row[keep].astype(np.int64) * dt_ps,
+                                   coo.col[keep].astype(np.int32), coo.data[keep]))
+        return out
+
+    def with_inputs(self, inputs: list[InputEvents]) -> WorkloadIR:
+        """The workload with ``inputs`` as its input events."""
+        return replace(self.workload, inputs=list(inputs))
+
+
+def read_graph(path):
+    """A NIR graph from ``path``; a graph whose declared shapes disagree is read without the
+    type check, with a warning naming the mismatch; an unreadable one is a ConfigError."""
+    import nir
+    try:
+        return nir.read(str(path))
+    except ValueError as e:
+        if "type" not in str(e).lower() or "mismatch" not in str(e).lower():
+            raise ConfigError(f"cannot read NIR graph {path}: {e}") from None
+        warnings.warn(f"NIR graph {path}: {e}; read without type checking", stacklevel=2)
+        try:
+            return nir.read(str(path), type_check=False)
+        except Exception as e2:
+            raise ConfigError(f"cannot read NIR graph {path}: {e2}") from None
+    except (OSError, KeyError) as e:
+        raise ConfigError(f"cannot read NIR graph {path}: {e}") from None
+
+
+def from_nir(graph, reset_subtract: bool = False) -> NirNetwork:
+    """Import a NIR graph (or a path to one). ``reset_subtract``: reset by subtracting the
+    threshold instead of NIR's reset to v_reset (the convention of e.g. snnTorch's
+    ``reset_mechanism="subtract"``, which NIR 1.0 cannot express)."""
+    if not hasattr(graph, "nodes"):
+        graph = read_graph(graph)
+    nodes, succ = graph.nodes, _successors(graph)
+    unknown = {k: type(v).__name__ for k, v in nodes.items()
+               if type(v).__name__ not in NEURON_NODES + WEIGHT_NODES + ("Input", "Output", "NIRGraph")}
+    if unknown:
+        raise ConfigError(f"NIR nodes of unsupported types: {unknown}")
+    nested = [k for k, v in nodes.items() if type(v).__name__ == "NIRGraph"]
+    if nested:
+        raise ConfigError(f"nested NIR sub-graphs are not supported (nodes {nested}); flatten them first")
+    neuron_names = [k for k, v in nodes.items() if type(v).__name__ in NEURON_NODES]
+    inputs = [k for k, v in nodes.items() if type(v).__name__ == "Input"]
+    if len(inputs) != 1:
+        raise ConfigError(f"a NIR graph needs exactly one Input node, found {inputs}")
+    index = {name: i for i, name in enumerate(neuron_names)}
+    paths = {src: _paths(nodes, succ, src) for src in inputs + neuron_names}
+    bias = {name: np.zeros(_size(nodes[name])) for name in neuron_names}
+    projections, input_maps, outputs = [], [], []
+    for src, found in paths.items():
+        for dst, matrix, b, delay_s in found:
+            if type(nodes[dst]).__name__ == "Output":
+                if src in index:
+                    outputs.append(index[src])
+                continue
+            bias[dst] += b
+            if src in inputs:
+                if np.any(delay_s):
+                    raise ConfigError(f"a Delay between Input and {dst!r} is not supported")
+                input_maps.append(InputMap(index[dst], sp.csr_matrix(matrix)))
+            else:
+                projections.append(_projection(f"{src}->{dst}", index[src], index[dst], matrix,
+                                               delay_s))
+    pops = [_population(name, nodes[name], bias[name], reset_subtract) for name in neuron_names]
+    n_in = int(np.prod(_shape(nodes[inputs[0]], "input")))
+    return NirNetwork(WorkloadIR(pops, projections), n_in, input_maps, sorted(set(outputs)), index)
+
+
+# -- graph walking ------------------------------------------------------------------------------
+
+def _successors(graph) -> dict[str, list[str]]:
+    succ: dict[str, list[str]] = {k: [] for k in graph.nodes}
+    for a, b in graph.edges:
+        if a not in graph.nodes or b not in graph.nodes:
+            raise ConfigError(f"NIR edge ({a!r}, {b!r}) names a node that does not exist")
+        succ[a].append(b)
+    return succ
+
+
+def _paths(nodes, succ, src):
+    """From ``src`` through weight nodes to each neuron or Output node reached: (dst, matrix
+    [dst size, src size], bias at dst, delay in s per synapse (None or matrix-shaped))."""
+    out = []
+    n_src = _size(nodes[src])
+    stack = [(b, sp.identity(n_src, format="csr"), np.zeros(n_src), None) for b in succ[src]]
+    seen = 0
+    while stack:
+        name, m, bias, delay = stack.pop()
+        seen += 1
+        if seen > 10_000:
+            raise ConfigError(f"NIR graph: weight nodes from {src!r} form a cycle")
+        node = nodes[name]
+        kind = type(node).__name__
+        if kind in NEURON_NODES or kind == "Output":
+            out.append((name, m, bias, delay))
+            continue
+        w, b, d = _linear(name, node, m.shape[0])
+        if d is not None:
+            if delay is not None:
+                raise ConfigError(f"two Delay nodes on one path from {src!r} are not supported")
+            delay = d
+        m2 = sp.csr_matrix(w @ m)
+        if delay is not None and d is None:
+            raise ConfigError(f"a Delay followed by weight node {name!r} is not supported; "
+                              f"put the Delay just before the neuron node")
+        for nxt in succ[name]:
+            stack.append((nxt, m2, w @ bias + b, delay))
+    return [(dst, m, b, None if d is None else d) for dst, m, b, d in out]
+
+
+def _linear(name, node, n_in):
+    """(sparse matrix [out, in], bias [out], delay_s [out] or None) of a weight node."""
+    kind = type(node).__name__
+    if kind in ("Affine", "Linear"):
+        w = np.asarray(node.weight, np.float64)
+        if w.shape[1] != n_in:
+            raise ConfigError(f"NIR node {name!r}: weight has {w.shape[1]} inputs, gets {n_in}")
+        b = np.asarray(node.bias, np.float64) if kind == "Affine" else np.zeros(w.shape[0])
+        return sp.csr_matrix(w), b, None
+    if kind == "Flatten":
+        return sp.identity(n_in, format="csr"), np.zeros(n_in), None
+    if kind == "Scale":
+        s = np.broadcast_to(np.asarray(node.scale, np.float64).ravel(), (n_in,))
+        return sp.diags(s, format="csr"), np.zeros(n_in), None
+    if kind == "Delay":
+        d = np.broadcast_to(np.asarray(node.delay, np.float64).ravel(), (n_in,))
+        return sp.identity(n_in, format="csr"), np.zeros(n_in), d
+    if kind == "Conv2d":
+        return _conv2d(name, node)
+    if kind == "SumPool2d":
+        return _sumpool2d(name, node)
+    raise ConfigError(f"NIR node {name!r}: unsupported type {kind}")
+
+
+def _pair(v):
+    a = np.asarray(v).ravel()
+    return (int(a[0]), int(a[-1]))
+
+
+def _conv2d(name, node):
+    w = np.asarray(node.weight, np.float64)              # [C_out, C_in / groups, kH, kW]
+    c_out, c_in_g, kh, kw = w.shape
+    groups = int(node.groups)
+    if node.input_shape is None:
+        raise ConfigError(f"NIR node {name!r}: Conv2d needs input_shape")
+    H, W = _pair(node.input_shape)
+    sh, sw = _pair(node.stride)
+    ph, pw = _pair(node.padding) if not isinstance(node.padding, str) else (kh // 2, kw // 2)
+    dh, dw = _pair(node.dilation)
+    oh = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    ow = (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    c_in = c_in_g * groups
+    co, ci, ky, kx, oy, ox = np.meshgrid(np.arange(c_out), np.arange(c_in_g), np.arange(kh),
+                                         np.arange(kw), np.arange(oh), np.arange(ow), indexing="ij")
+    iy, ix = oy * sh - ph + ky * dh, ox * sw - pw + kx * dw
+    cin = (co // (c_out // groups)) * c_in_g + ci
+    ok = (iy >= 0) & (iy < H) & (ix >= 0) & (ix < W)
+    rows = ((co * oh + oy) * ow + ox)[ok]
+    cols = ((cin * H + iy) * W + ix)[ok]
+    vals = w[co, ci, ky, kx][ok]
+    m = sp.csr_matrix((vals, (rows, cols)), shape=(c_out * oh * ow, c_in * H * W))
+    bias = np.repeat(np.asarray(node.bias, np.float64), oh * ow) if node.bias is not None \
+        else np.zeros(m.shape[0])
+    return m, bias, None
+
+
+def _sumpool2d(name, node):
+    shape = _shape(node, "input")
+    if len(shape) != 3:
+        raise ConfigError(f"NIR node {name!r}: SumPool2d needs a [C, H, W] input type, got {shape}")
+    C, H, W = (int(s) for s in shape)
+    kh, kw = _pair(node.kernel_size)
+    sh, sw = _pair(node.stride)
+    ph, pw = _pair(node.padding)
+    oh, ow = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+    c, ky, kx, oy, ox = np.meshgrid(np.arange(C), np.arange(kh), np.arange(kw), np.arange(oh),
+                                    np.arange(ow), indexing="ij")
+    iy, ix = oy * sh - ph + ky, ox * sw - pw + kx
+    ok = (iy >= 0) & (iy < H) & (ix >= 0) & (ix < W)
+    rows = ((c * oh + oy) * ow + ox)[ok]
+    cols = ((c * H + iy) * W + ix)[ok]
+    m = sp.csr_matrix((np.ones(rows.shape[0]), (rows, cols)), shape=(C * oh * ow, C * H * W))
+    return m, np.zeros(m.shape[0]), None
+
+
+def _shape(node, which):
+    t = node.input_type if which == "input" else node.output_type
+    return np.asarray(next(iter(t.values()))).ravel()
+
+
+def _size(node) -> int:
+    kind = type(node).__name__
+    if kind in NEURON_NODES:
+        for attr in ("tau", "tau_mem", "r", "v_threshold"):
+            if getattr(node, attr, None) is not None:
+                return int(np.asarray(getattr(node, attr)).size)
+    return int(np.prod(_shape(node, "output" if kind == "Input" else "input")))
+
+
+# -- nodes to populations and projections --------------------------------------------------------
+
+def _population(name, node, bias, reset_subtract):
+    kind = type(node).__name__
+    n = _size(node)
+    f = lambda attr: np.asarray(getattr(node, attr), np.float64).ravel()
+    sub = float(reset_subtract)
+    if kind == "LIF":
+        return population(name, "lif", n, tau=f("tau"), r=f("r"), v_leak=f("v_leak"),
+                          v_threshold=f("v_threshold"), v_reset=_reset(node, n), i_bias=bias,
+                          reset_subtract=sub)
+    if kind in ("CubaLIF", "CubaLI"):
+        th = f("v_threshold") if kind == "CubaLIF" else np.full(n, math.inf)
+        return population(name, "cuba_lif", n, tau_syn=f("tau_syn"), tau_mem=f("tau_mem"),
+                          r=f("r"), v_leak=f("v_leak"), v_threshold=th, v_reset=_reset(node, n),
+                          w_in=f("w_in"), i_bias=bias, reset_subtract=sub)
+    if kind == "IF":
+        return population(name, "if_neuron", n, r=f("r"), v_threshold=f("v_threshold"),
+                          v_reset=_reset(node, n), i_bias=bias, reset_subtract=sub)
+    if kind == "I":
+        return population(name, "if_neuron", n, r=f("r"), v_threshold=math.inf, i_bias=bias)
+    if kind == "LI":
+        return population(name, "li", n, tau=f("tau"), r=f("r"), v_leak=f("v_leak"), i_bias=bias)
+    if kind == "Threshold":
+        return population(name, "threshold", n, v_threshold=f("v_threshold"), i_bias=bias)
+    raise ConfigError(f"NIR node {name!r}: unsupported neuron type {kind}")
+
+
+def _reset(node, n):
+    v = getattr(node, "v_reset", None)
+    return np.zeros(n) if v is None else np.asarray(v, np.float64).ravel()
+
+
+def _projection(name, pre, post, matrix, delay_s) -> Projection:
+    """A CSR projection from a NIR matrix [post, pre] (zeros dropped)."""
+    m = sp.csr_matrix(matrix.T)           # [pre, post]
+    m.eliminate_zeros()
+    m.sort_indices()
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    delays = np.zeros(m.nnz, np.int64)
+    if delay_s is not None:
+        d = np.asarray(delay_s)
+        delays = np.round(d[m.indices if d.shape[0] == m.shape[1] else rows] * 1e12).astype(np.int64)
+    return Projection(name, pre, post, m.indptr.astype(np.int64), m.indices.astype(np.int32),
+                      m.data.astype(np.float32), delays_ps=delays, bytes_per_synapse=12)

@@ -1,0 +1,117 @@
+"""NIR import: the real graphs written by other simulators, the cross-platform LIF trace, and
+the weight nodes against independent computations."""
+import warnings
+
+import nir
+import numpy as np
+import pytest
+from scipy.signal import correlate2d
+
+from eventsim import ConfigError
+from eventsim.simulate import simulate
+from networks.nir_io import from_nir
+
+GRAPHS = ["braille_noDelay_bias_zero.nir", "braille_noDelay_noBias_subtract.nir",
+          "cnn_sinabs.nir", "lif_norse.nir", "lif_rockpool.nir", "two_lif_neurons.nir"]
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_every_well_formed_graph_of_the_nir_paper_imports(shared_data, name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = from_nir(shared_data / "nir_paper" / "graphs" / name)
+    assert net.workload.n_neurons > 0 and net.outputs
+
+
+def test_a_graph_whose_shapes_disagree_is_read_with_a_warning(shared_data):
+    with pytest.warns(UserWarning, match="read without type checking"):
+        from_nir(shared_data / "nir_paper" / "graphs" / "lif_rockpool.nir")
+
+
+def test_the_malformed_graph_is_a_clear_error(shared_data):
+    path = shared_data / "nir_paper" / "graphs" / "braille_noDelay_bias_zero_subgraph.nir"
+    with pytest.raises(ConfigError, match=r"cannot read NIR graph .*subgraph.nir: .*'lif'"):
+        from_nir(path)
+
+
+def spike_steps(csv):
+    return np.flatnonzero(np.loadtxt(csv, delimiter=",")[:, 2]).tolist()
+
+
+@pytest.mark.parametrize("reset_subtract", [False, True])
+def test_lif_norse_spikes_at_the_steps_of_the_exact_solution_and_spinnaker2(shared_data,
+                                                                            reset_subtract):
+    lif = shared_data / "nir_paper" / "lif"
+    x = np.loadtxt(lif / "lif_exact.csv", delimiter=",")[:, :1]
+    net = from_nir(shared_data / "nir_paper" / "graphs" / "lif_norse.nir", reset_subtract)
+    res = simulate(net.with_inputs(net.input_events(x, 1e-4)), 1e-4, x.shape[0])
+    steps = res.spikes(net.outputs[0])[0].tolist()
+    assert steps == spike_steps(lif / "lif_exact.csv") == spike_steps(lif / "lif_spinnaker2.csv")
+    assert len(steps) == 4
+
+
+def graph(*nodes_edges):
+    nodes, edges = nodes_edges
+    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+
+
+def if_node(n):
+    return nir.IF(r=np.ones(n), v_threshold=np.full(n, 1e9), v_reset=np.zeros(n))
+
+
+def projection_matrix(net):
+    """Dense [post, pre] matrix of the single projection of ``net``."""
+    pr = net.workload.projections[0]
+    m = np.zeros((net.workload.populations[pr.post].size, net.workload.populations[pr.pre].size))
+    rows = np.repeat(np.arange(len(pr.indptr) - 1), np.diff(pr.indptr))
+    m[pr.indices, rows] = pr.weights
+    return m
+
+
+def test_a_chain_of_affine_nodes_composes_weights_and_biases():
+    rng = np.random.default_rng(0)
+    w1, b1, w2, b2 = rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(2, 4)), rng.normal(size=2)
+    g = graph({"in": nir.Input(np.array([3])), "a": if_node(3), "f1": nir.Affine(w1, b1),
+               "f2": nir.Affine(w2, b2), "b": if_node(2), "out": nir.Output(np.array([2]))},
+              [("in", "a"), ("a", "f1"), ("f1", "f2"), ("f2", "b"), ("b", "out")])
+    net = from_nir(g)
+    assert projection_matrix(net) == pytest.approx((w2 @ w1).astype(np.float32), rel=1e-6)
+    i_bias = net.workload.populations[1].params[:, 3]       # if_neuron i_bias column
+    assert i_bias == pytest.approx(w2 @ b1 + b2)
+
+
+def test_conv2d_and_sumpool_match_a_direct_correlation():
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=(3, 2, 3, 3))
+    conv = nir.Conv2d(input_shape=(6, 6), weight=w, stride=1, padding=1, dilation=1, groups=1,
+                      bias=np.zeros(3))
+    pool = nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0]))
+    pool.input_type = {"input": np.array([3, 6, 6])}
+    g = graph({"in": nir.Input(np.array([2, 6, 6])), "a": if_node(72), "c": conv, "b": if_node(108),
+               "p": pool, "d": if_node(27), "out": nir.Output(np.array([27]))},
+              [("in", "a"), ("a", "c"), ("c", "b"), ("b", "p"), ("p", "d"), ("d", "out")])
+    net = from_nir(g)
+    x = rng.normal(size=(2, 6, 6))
+    direct = np.stack([sum(correlate2d(x[ci], w[co, ci], mode="same") for ci in range(2))
+                       for co in range(3)])
+    assert projection_matrix(net) @ x.ravel() == pytest.approx(direct.ravel(), rel=1e-5, abs=1e-5)
+    y = rng.normal(size=(3, 6, 6))
+    pooled = y.reshape(3, 3, 2, 3, 2).sum(axis=(2, 4))
+    pr = net.workload.projections[1]
+    m = np.zeros((27, 108))
+    m[pr.indices, np.repeat(np.arange(108), np.diff(pr.indptr))] = pr.weights
+    assert m @ y.ravel() == pytest.approx(pooled.ravel())
+
+
+def test_a_recurrent_edge_becomes_a_projection_onto_itself():
+    g = graph({"in": nir.Input(np.array([2])), "l": if_node(2), "rec": nir.Linear(np.eye(2)),
+               "out": nir.Output(np.array([2]))},
+              [("in", "l"), ("l", "rec"), ("rec", "l"), ("l", "out")])
+    pr = from_nir(g).workload.projections[0]
+    assert (pr.pre, pr.post) == (0, 0)
+
+
+def test_input_of_the_wrong_width_is_refused(shared_data):
+    net = from_nir(shared_data / "nir_paper" / "graphs" / "lif_norse.nir")
+    with pytest.raises(ConfigError, match=r"input must be \[steps, 1\], got shape \(10, 3\)"):
+        net.input_events(np.zeros((10, 3)), 1e-4)
