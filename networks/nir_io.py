@@ -46,9 +46,11 @@ class NirNetwork:
     outputs: list[int]                       # populations that feed the Output node
     node_population: dict[str, int] = field(default_factory=dict)
 
-    def input_events(self, x: np.ndarray, dt_s: float) -> list[InputEvents]:
-        """Input events for ``x`` [steps, n_inputs] (a value per step and channel: a current held
-        over the step, or a spike count)."""
+    def input_events(self, x, dt_s: float) -> list[InputEvents]:
+        """Input events for ``x``: [steps, n_inputs] values (a current held over the step, or a
+        spike count), or a NIR ``EventData`` (its first sample; events binned into steps)."""
+        if hasattr(x, "idx") and hasattr(x, "time"):
+            x = event_data_to_counts(x, dt_s)
         x = np.asarray(x, np.float64)
         if x.ndim != 2 or x.shape[1] != self.n_inputs:
             raise ConfigError(f"input must be [steps, {self.n_inputs}], got shape {x.shape}")
@@ -65,6 +67,33 @@ class NirNetwork:
     def with_inputs(self, inputs: list[InputEvents]) -> WorkloadIR:
         """The workload with ``inputs`` as its input events."""
         return replace(self.workload, inputs=list(inputs))
+
+
+def event_data_to_counts(data, dt_s: float, sample: int = 0) -> np.ndarray:
+    """Spike counts [steps, n_neurons] of one sample of a NIR ``EventData`` (times in s)."""
+    idx = np.asarray(data.idx)[sample]
+    time = np.asarray(data.time)[sample]
+    keep = idx >= 0
+    steps = int(math.ceil(data.t_max / dt_s - 1e-9))
+    k = np.floor(time[keep] / dt_s + 1e-9).astype(np.int64)
+    if k.size and k.max() >= steps:
+        raise ConfigError(f"EventData has events at {time[keep].max()} s, after t_max = {data.t_max} s")
+    counts = np.zeros((steps, int(data.n_neurons)))
+    np.add.at(counts, (k, idx[keep]), 1.0)
+    return counts
+
+
+def spikes_to_event_data(result, population, dt_s: float | None = None):
+    """The spikes of one population of a run as NIR ``EventData`` (one sample; times in s =
+    step x dt)."""
+    import nir
+    from nir.data_ir import EventData
+    dt = result.dt_s if dt_s is None else dt_s
+    steps, neurons = result.spikes(population)
+    p = population if isinstance(population, int) else result.population_names.index(population)
+    n = result.final_state[p].shape[0]
+    return EventData(idx=neurons[None, :].astype(np.int64), time=(steps * dt)[None, :],
+                     n_neurons=n, t_max=result.n_steps * dt)
 
 
 def read_graph(path):
@@ -251,7 +280,7 @@ def _shape(node, which):
 def _size(node) -> int:
     kind = type(node).__name__
     if kind in NEURON_NODES:
-        for attr in ("tau", "tau_mem", "r", "v_threshold"):
+        for attr in ("tau", "tau_mem", "r", "v_threshold", "threshold"):
             if getattr(node, attr, None) is not None:
                 return int(np.asarray(getattr(node, attr)).size)
     return int(np.prod(_shape(node, "output" if kind == "Input" else "input")))
@@ -281,7 +310,7 @@ def _population(name, node, bias, reset_subtract):
     if kind == "LI":
         return population(name, "li", n, tau=f("tau"), r=f("r"), v_leak=f("v_leak"), i_bias=bias)
     if kind == "Threshold":
-        return population(name, "threshold", n, v_threshold=f("v_threshold"), i_bias=bias)
+        return population(name, "threshold", n, v_threshold=f("threshold"), i_bias=bias)
     raise ConfigError(f"NIR node {name!r}: unsupported neuron type {kind}")
 
 
@@ -302,3 +331,103 @@ def _projection(name, pre, post, matrix, delay_s) -> Projection:
         delays = np.round(d[m.indices if d.shape[0] == m.shape[1] else rows] * 1e12).astype(np.int64)
     return Projection(name, pre, post, m.indptr.astype(np.int64), m.indices.astype(np.int32),
                       m.data.astype(np.float32), delays_ps=delays, bytes_per_synapse=12)
+
+
+# -- export --------------------------------------------------------------------------------------
+
+def to_nir(net: NirNetwork | WorkloadIR):
+    """A NIR graph of a network: a node per population (LIF, CubaLIF or CubaLI, IF or I, LI,
+    Threshold), a Linear or Affine node per projection (dense weights [post, pre]; a population's
+    bias goes to its first incoming node), a Delay node where a projection's delays are one per
+    post neuron. For a NirNetwork, also its Input (through Linear nodes) and Output."""
+    import nir
+    w = net.workload if isinstance(net, NirNetwork) else net
+    nodes, edges = {}, []
+    biased = set()
+    names = [p.name for p in w.populations]
+    for p in w.populations:
+        nodes[p.name] = _neuron_node(p)
+    for k, pr in enumerate(w.projections):
+        pre, post = w.populations[pr.pre], w.populations[pr.post]
+        dense = np.zeros((post.size, pre.size))
+        rows = np.repeat(np.arange(pre.size), np.diff(pr.indptr))
+        np.add.at(dense, (pr.indices, rows), pr.weights.astype(np.float64))
+        key = f"w{k}_{pre.name}_{post.name}"
+        bias = _bias_of(post)
+        if pr.post not in biased and np.any(bias):
+            nodes[key] = nir.Affine(dense, bias)
+            biased.add(pr.post)
+        else:
+            nodes[key] = nir.Linear(dense)
+        edges.append((pre.name, key))
+        delays = pr.delays_ps if pr.delays_ps.shape[0] else np.zeros(pr.n_synapses, np.int64)
+        if np.any(delays):
+            per_post = np.zeros(post.size)
+            per_post[pr.indices] = delays / 1e12
+            if not np.allclose(per_post[pr.indices], delays / 1e12, rtol=0, atol=1e-15):
+                raise ConfigError(f"projection {pr.name!r}: NIR's Delay node holds one delay per "
+                                  f"post neuron; this projection's delays differ per synapse")
+            nodes[key + "_delay"] = nir.Delay(per_post)
+            edges += [(key, key + "_delay"), (key + "_delay", post.name)]
+        else:
+            edges.append((key, post.name))
+    unbiased = [names[i] for i, p in enumerate(w.populations) if i not in biased and np.any(_bias_of(p))]
+    if unbiased and not isinstance(net, NirNetwork):
+        raise ConfigError(f"populations {unbiased} have a bias input but no incoming projection "
+                          f"to carry it in NIR")
+    if isinstance(net, NirNetwork):
+        nodes["input"] = nir.Input(np.array([net.n_inputs]))
+        for k, m in enumerate(net.input_maps):
+            post = w.populations[m.population]
+            key = f"in{k}_{post.name}"
+            bias = _bias_of(post)
+            if m.population not in biased and np.any(bias):
+                nodes[key] = nir.Affine(m.matrix.toarray(), bias)
+                biased.add(m.population)
+            else:
+                nodes[key] = nir.Linear(m.matrix.toarray())
+            edges += [("input", key), (key, post.name)]
+        out_size = sum(w.populations[o].size for o in net.outputs)
+        nodes["output"] = nir.Output(np.array([out_size]))
+        edges += [(names[o], "output") for o in net.outputs]
+    if any(p.params is not None and _param(p, "reset_subtract").any() for p in w.populations
+           if p.model.endswith(("lif", "cuba_lif", "if_neuron"))):
+        warnings.warn("reset by subtraction cannot be expressed in NIR 1.0: exported as reset "
+                      "to v_reset", stacklevel=2)
+    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+
+
+def _param(pop, name):
+    import importlib
+    m = importlib.import_module(pop.model)
+    return pop.params[:, m.PARAMS.index(name)]
+
+
+def _bias_of(pop):
+    import importlib
+    m = importlib.import_module(pop.model)
+    return pop.params[:, m.PARAMS.index("i_bias")] if "i_bias" in m.PARAMS else np.zeros(pop.size)
+
+
+def _neuron_node(pop):
+    import nir
+    model = pop.model.rsplit(".", 1)[-1]
+    g = lambda name: _param(pop, name).copy()
+    if model == "lif":
+        return nir.LIF(tau=g("tau"), r=g("r"), v_leak=g("v_leak"), v_threshold=g("v_threshold"),
+                       v_reset=g("v_reset"))
+    if model == "cuba_lif":
+        if np.all(np.isinf(g("v_threshold"))):
+            return nir.CubaLI(tau_syn=g("tau_syn"), tau_mem=g("tau_mem"), r=g("r"),
+                              v_leak=g("v_leak"), w_in=g("w_in"))
+        return nir.CubaLIF(tau_syn=g("tau_syn"), tau_mem=g("tau_mem"), r=g("r"), v_leak=g("v_leak"),
+                           v_threshold=g("v_threshold"), v_reset=g("v_reset"), w_in=g("w_in"))
+    if model == "if_neuron":
+        if np.all(np.isinf(g("v_threshold"))):
+            return nir.I(r=g("r"))
+        return nir.IF(r=g("r"), v_threshold=g("v_threshold"), v_reset=g("v_reset"))
+    if model == "li":
+        return nir.LI(tau=g("tau"), r=g("r"), v_leak=g("v_leak"))
+    if model == "threshold":
+        return nir.Threshold(threshold=g("v_threshold"))
+    raise ConfigError(f"population {pop.name!r}: model {model!r} has no NIR node")

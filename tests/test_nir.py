@@ -9,7 +9,7 @@ from scipy.signal import correlate2d
 
 from eventsim import ConfigError
 from eventsim.simulate import simulate
-from networks.nir_io import from_nir
+from networks.nir_io import event_data_to_counts, from_nir, spikes_to_event_data, to_nir
 
 GRAPHS = ["braille_noDelay_bias_zero.nir", "braille_noDelay_noBias_subtract.nir",
           "cnn_sinabs.nir", "lif_norse.nir", "lif_rockpool.nir", "two_lif_neurons.nir"]
@@ -115,3 +115,37 @@ def test_input_of_the_wrong_width_is_refused(shared_data):
     net = from_nir(shared_data / "nir_paper" / "graphs" / "lif_norse.nir")
     with pytest.raises(ConfigError, match=r"input must be \[steps, 1\], got shape \(10, 3\)"):
         net.input_events(np.zeros((10, 3)), 1e-4)
+
+
+def test_export_then_import_gives_back_the_network(shared_data):
+    net = from_nir(shared_data / "nir_paper" / "graphs" / "braille_noDelay_bias_zero.nir")
+    again = from_nir(to_nir(net))
+    for a, b in zip(net.workload.populations, again.workload.populations):
+        assert a.name == b.name and a.model == b.model
+        np.testing.assert_array_equal(a.params, b.params)
+    by_ends = lambda w: sorted(w.projections, key=lambda pr: (pr.pre, pr.post))
+    assert len(net.workload.projections) == len(again.workload.projections) == 2
+    for a, b in zip(by_ends(net.workload), by_ends(again.workload)):
+        assert (a.pre, a.post) == (b.pre, b.post)
+        np.testing.assert_array_equal(a.indptr, b.indptr)
+        np.testing.assert_array_equal(a.weights, b.weights)
+    np.testing.assert_array_equal(net.input_maps[0].matrix.toarray(),
+                                  again.input_maps[0].matrix.toarray())
+
+
+def test_a_model_without_a_nir_node_is_refused_on_export():
+    from networks.builders.cuba import cuba
+    with pytest.raises(ConfigError, match="model 'cuba' has no NIR node"):
+        to_nir(cuba(50))
+
+
+def test_spikes_go_out_as_event_data_and_come_back_as_the_same_input(shared_data):
+    lif = shared_data / "nir_paper" / "lif"
+    x = np.loadtxt(lif / "lif_exact.csv", delimiter=",")[:, :1]
+    net = from_nir(shared_data / "nir_paper" / "graphs" / "lif_norse.nir")
+    res = simulate(net.with_inputs(net.input_events(x, 1e-4)), 1e-4, x.shape[0])
+    ed = spikes_to_event_data(res, 0)
+    assert ed.n_neurons == 1 and ed.t_max == pytest.approx(0.1)
+    assert np.round(ed.time[0] / 1e-4).astype(int).tolist() == [460, 510, 710, 760]
+    counts = event_data_to_counts(ed, 1e-4)
+    assert counts.shape == (1000, 1) and np.flatnonzero(counts[:, 0]).tolist() == [460, 510, 710, 760]
