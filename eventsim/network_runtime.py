@@ -196,22 +196,24 @@ _TEMPLATE = '''\
 from eventsim.jit import kernel_jit
 from eventsim.network_runtime import (apply_inputs, record_spikes, deliver_in_software,
     next_step_in_software, issue_core_work, close_step, pause_here, CUR_STEP, ISSUING, UPDATES)
-from eventsim.step_model import step_begin
+from eventsim.step_model import step_begin, EVENT
 {imports}
 
 
 @kernel_jit
-def update_neurons(net, k, counts, core_of):
+def update_neurons(net, k, counts, core_of, dense):
     """Step k of every population; returns the number of spikes (their ids in net.spiked).
-    counts[core_of[g]] += 1 per update when core_of has entries."""
+    With core_of given, counts[core_of[g]] += 1 for every update the machine does: all neurons
+    when ``dense``, else those with input or not quiescent."""
     D = net.ring.shape[0]
     slot = k % D
     apply_inputs(net, k, slot)
     n_spiked = 0
     ports = net.ring.shape[2]
     count = core_of.shape[0] > 0
+    updates = 0
 {populations}
-    net.counters[UPDATES] += net.pop_off[net.pop_off.shape[0] - 1]
+    net.counters[UPDATES] += updates if count else net.pop_off[net.pop_off.shape[0] - 1]
     return n_spiked
 
 
@@ -219,7 +221,7 @@ def update_neurons(net, k, counts, core_of):
 def software_step(t_ps, target, k, net, ctx):
     if pause_here(net, t_ps, k):
         return
-    n_spiked = update_neurons(net, k, net.pop_off[:0], net.pop_off[:0])
+    n_spiked = update_neurons(net, k, net.pop_off[:0], net.pop_off[:0], True)
     record_spikes(net, k, n_spiked)
     deliver_in_software(net, k, n_spiked)
     next_step_in_software(ctx, net, t_ps, k)
@@ -233,7 +235,8 @@ def machine_step(t_ps, target, k, run, ctx):
     step_begin(run.hw.steps, k, t_ps)
     net.counters[CUR_STEP] = k
     net.counters[ISSUING] = 1
-    n_spiked = update_neurons(net, k, run.hw.updates_on_core, run.hw.core_of)
+    n_spiked = update_neurons(net, k, run.hw.updates_on_core, run.hw.core_of,
+                              run.hw.steps.semantics != EVENT)
     record_spikes(net, k, n_spiked)
     issue_core_work(ctx, run, t_ps, k, n_spiked)
     close_step(ctx, run, k)
@@ -244,11 +247,15 @@ _POPULATION = '''\
     off = net.pop_off[{p}]
     for i in range(net.pop_off[{p} + 1] - off):
         g = off + i
+        has_input = False
         for q in range(ports):
-            net.inp[q] = net.ring[slot, g, q]
+            x = net.ring[slot, g, q]
+            has_input |= x != 0.0
+            net.inp[q] = x
             net.ring[slot, g, q] = 0.0
-        if count:
+        if count and (dense or has_input or not _quiescent{p}(st, cf, i)):
             counts[core_of[g]] += 1
+            updates += 1
         if _step{p}(st, cf, i, net.inp):
             net.spiked[n_spiked] = g
             n_spiked += 1
@@ -258,7 +265,8 @@ _POPULATION = '''\
 def step_handlers(models: list[str]):
     """The generated module for populations of ``models`` (module paths), in order; it has
     ``software_step`` and ``machine_step``."""
-    imports = "\n".join(f"from {m} import step as _step{p}" for p, m in enumerate(models))
+    imports = "\n".join(f"from {m} import step as _step{p}, quiescent as _quiescent{p}"
+                        for p, m in enumerate(models))
     pops = "".join(_POPULATION.format(p=p, state=2 * p, coef=2 * p + 1) for p in range(len(models)))
     source = _TEMPLATE.format(models=", ".join(models), imports=imports, populations=pops)
     return load_generated(source, list(models), "networks", "eventsim_net")

@@ -4,8 +4,9 @@
     result = simulate(workload, dt_s=1e-4, n_steps=100, machine=ir, placement=p)  # + hardware
 
 A run on a machine needs the machine's Machine IR (``hardware_models.lowering.lower``) and a
-placement with ``core_of_neuron`` (``hardware_models.place``); its semantics must be "timer" or
-"barrier" (see ``step_model``). The result holds the spikes (per population, as step indices
+placement with ``core_of_neuron`` (``hardware_models.place``). Its semantics decides the timing
+(``step_model``): timer ticks, barrier steps, or event-driven in the network's own time (only
+neurons with input, or that could fire without it, are updated and charged). The result holds the spikes (per population, as step indices
 and times), the counts the network did (updates, spikes, synaptic events), the NeuroBench-style
 metrics, and on a machine the ledger, the hardware time of every step and the late packets.
 """
@@ -193,7 +194,7 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
                         ir.action("packet_recv") if "packet_recv" in ir.action_names else -1],
                        np.int64)
     cores = new_core_state(ir, kernel)
-    steps = new_step_state(ir, kernel, n_steps)
+    steps = new_step_state(ir, kernel, n_steps, network_step_ps=int(net.dt_ps))
     noc = NocModel(ir, max_in_flight=max(1 << 16, 2 * core_of.shape[0]))
     N = core_of.shape[0]
     post_core = core_of[syn["post"]]
@@ -285,12 +286,12 @@ def _result(w, models, net, syn, dt_s, n_steps, steps_seen, gids, steps, kernel)
 def _metrics(w: WorkloadIR, counts: dict, n_steps: int) -> dict:
     """NeuroBench-style: effective synaptic operations (accumulates: one per synaptic event),
     dense-equivalent operations (every pre x post pair of every projection, every step),
-    activation sparsity (1 - spikes per neuron update) and weight sparsity (1 - synapses over
+    activation sparsity (1 - spikes per neuron and step) and weight sparsity (1 - synapses over
     the dense pre x post pairs)."""
     dense_pairs = sum(w.populations[p.pre].size * w.populations[p.post].size for p in w.projections)
     n_syn = sum(p.n_synapses for p in w.projections)
-    updates = counts["neuron_updates"]
+    neuron_steps = w.n_neurons * n_steps
     return {"synaptic_ops": counts["synaptic_events"],
             "dense_equivalent_ops": dense_pairs * n_steps,
-            "activation_sparsity": 1.0 - counts["spikes"] / updates if updates else 0.0,
+            "activation_sparsity": 1.0 - counts["spikes"] / neuron_steps,
             "weight_sparsity": 1.0 - n_syn / dense_pairs if dense_pairs else 0.0}

@@ -1,8 +1,7 @@
 """Execution semantics with steps: timer-driven cores and globally synchronised (barrier) steps.
 
-DESIGN.md names three semantics. Under **event** the workload reacts to each arrival at its own
-time and this module is not used. Under the two stepped semantics one *step event* per step
-drives all cores, and what arrives during step k is buffered and consumed at step k + 1:
+DESIGN.md names three semantics. One *step event* per step drives all cores, and what arrives
+during step k is buffered and consumed at step k + 1:
 
 * **timer** (SpiNNaker-style): step k starts at ``k x step_ps`` whatever happens. A core whose
   work for step k is still running when step k + 1 starts has *overrun* (counted per core); its
@@ -12,6 +11,9 @@ drives all cores, and what arrives during step k is buffered and consumed at ste
   ``start[k+1] = max(start[k] + step_ps, latest_finish[k] + barrier_ps)`` (``step_ps`` is a
   minimum step length; 0 runs as fast as the hardware allows). Each core is charged one
   ``barrier`` action per step (its energy, and ``barrier_ps`` = its cycles / clock of busy time).
+* **event**: a discrete-time network runs in its own time (step k at ``k x dt``, like timer ticks
+  of the network's step); the workload updates, and charges, only the neurons that receive input
+  or could fire without it (``networks.neurons``: ``quiescent``).
 
 A step handler, for step k (its payload) at time ``start[k]``, issues the work of every core
 (``core_execute``), reports when each piece ends (``step_note_finish``), and calls ``step_end``,
@@ -30,8 +32,8 @@ from .ledger import ledger_charge_amount
 from .machine_ir import MachineIR
 from .trace import trace_busy
 
-TIMER, BARRIER = 1, 2
-_SEMANTICS_CODE = {"timer": TIMER, "barrier": BARRIER}
+TIMER, BARRIER, EVENT = 1, 2, 3
+_SEMANTICS_CODE = {"timer": TIMER, "barrier": BARRIER, "event": EVENT}
 
 StepState = namedtuple("StepState", ["semantics", "step_ps", "n_steps", "barrier_ps",
                                      "barrier_energy_pj", "barrier_row", "core_component",
@@ -43,15 +45,17 @@ core_finish_ps[c]: when core c's work of the current step ends; latest_finish_ps
 last work or packet of the current step ends; overruns[c]: timer steps that core c overran."""
 
 
-def new_step_state(ir: MachineIR, kernel, n_steps: int) -> StepState:
-    """Step clock for ``n_steps`` steps of machine ``ir`` (semantics "timer" or "barrier"),
-    with a ``barrier`` ledger row per core for barrier machines."""
-    if ir.semantics not in _SEMANTICS_CODE:
-        raise ConfigError(f"machine {ir.name!r} has semantics {ir.semantics!r}; a step clock needs "
-                          f"'timer' or 'barrier'")
+def new_step_state(ir: MachineIR, kernel, n_steps: int, network_step_ps: int = 0) -> StepState:
+    """Step clock for ``n_steps`` steps of machine ``ir``, with a ``barrier`` ledger row per core
+    for barrier machines. An event-driven machine runs a discrete-time network in its own time:
+    its steps are ``network_step_ps`` apart (> 0 required), like timer ticks."""
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
         raise ConfigError(f"n_steps must be an int >= 1, got {n_steps!r}")
     semantics = _SEMANTICS_CODE[ir.semantics]
+    step_ps = network_step_ps if semantics == EVENT else ir.step_ps
+    if semantics == EVENT and network_step_ps <= 0:
+        raise ConfigError(f"machine {ir.name!r} has semantics 'event'; a step clock for it needs "
+                          f"the network's step, got network_step_ps = {network_step_ps}")
     if semantics == TIMER and ir.step_ps <= 0:
         raise ConfigError(f"machine {ir.name!r}: timer semantics needs step_ps > 0, got {ir.step_ps}")
     C = ir.n_cores
@@ -72,7 +76,7 @@ def new_step_state(ir: MachineIR, kernel, n_steps: int) -> StepState:
             rows[c] = kernel.ledger.shared_action(name, "barrier", float(barrier_pj[c]),
                                                   chip=int(ir.core_chip[c]))
     start = np.full(int(n_steps) + 1, -1, np.int64)
-    return StepState(np.int64(semantics), np.int64(ir.step_ps), np.int64(n_steps), barrier_ps,
+    return StepState(np.int64(semantics), np.int64(step_ps), np.int64(n_steps), barrier_ps,
                      barrier_pj, rows, comps, np.int64(kernel.trace.label("barrier")), start,
                      np.zeros(C, np.int64), np.zeros(1, np.int64), np.zeros(C, np.int64))
 
@@ -108,7 +112,7 @@ def step_end(ctx, steps, step, step_kind):
     """Close step ``step`` (all its work issued and noted); schedule step + 1 of ``step_kind``
     unless it was the last. Returns the next step's start time in ps (-1 after the last)."""
     start = steps.start_ps[step]
-    if steps.semantics == TIMER:
+    if steps.semantics != BARRIER:
         nxt = start + steps.step_ps
         for c in range(steps.overruns.shape[0]):
             if steps.core_finish_ps[c] > nxt:

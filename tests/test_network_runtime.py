@@ -148,3 +148,22 @@ def test_a_projection_to_a_missing_port_is_refused():
     proj = from_dense("aa", 0, 0, np.ones((2, 2)), port=1)
     with pytest.raises(ConfigError, match="port 1 but model networks.neurons.lif has 1 port"):
         simulate(WorkloadIR(pops, [proj]), DT, 3)
+
+
+def test_an_event_driven_machine_gives_the_software_spikes_in_network_time():
+    w, steps = two_layers()
+    ir = machine("event", 0)
+    res = simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"))
+    assert spikes(res) == spikes(simulate(w, DT, steps))
+    assert res.step_start_ps.tolist() == [k * STEP_PS for k in range(steps + 1)]
+
+
+def test_an_event_driven_machine_updates_only_neurons_with_input_or_able_to_fire():
+    # layer b only: at rest (v_inf = 0 < threshold) it is quiescent unless spikes arrive
+    w, steps = two_layers()
+    ir = machine("event", 0)
+    res = simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"))
+    sw = simulate(w, DT, steps)
+    assert res.counts["neuron_updates"] < sw.counts["neuron_updates"] == 50 * steps
+    # layer a gets input every step: all its 20 x 200 updates happen
+    assert res.counts["neuron_updates"] >= 20 * steps

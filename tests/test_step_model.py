@@ -72,10 +72,11 @@ def test_every_core_pays_one_barrier_per_step():
         assert k.ledger.arrays.busy_ps[row] == 500_000
 
 
-def test_event_semantics_has_no_step_clock():
+def test_an_event_machine_steps_at_the_network_step():
     ir = lower(machine_from_dict(toy()))
-    with pytest.raises(ConfigError, match="semantics 'event'; a step clock needs"):
+    with pytest.raises(ConfigError, match="semantics 'event'; a step clock for it needs the network's step"):
         new_step_state(ir, Kernel(), 3)
+    assert new_step_state(ir, Kernel(), 3, network_step_ps=250).step_ps == 250
 
 
 def test_a_barrier_machine_must_declare_the_barrier_cost():

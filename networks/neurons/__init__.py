@@ -6,8 +6,11 @@
 ``STATE``   names of the per-neuron state variables (columns of its ``state`` array)
 ``PORTS``   number of input ports (e.g. excitatory and inhibitory currents)
 ``coefficients(params, dt_s) -> float64[N, K]``  per-neuron constants of one step of dt_s seconds
-``step(state, coef, i, inp) -> bool``  one time step of neuron i: apply the step's inputs
-    ``inp[port]``, test the threshold (and reset), then evolve the state over dt. True if it spiked.
+``step(state, coef, i, inp) -> bool``  one time step of neuron i with the step's inputs
+    ``inp[port]``: evolve the state over dt, test the threshold (and reset). True if it spiked.
+``quiescent(state, coef, i) -> bool``  True if, without input, neuron i cannot spike: an
+    event-driven machine then need not update it until an input arrives (a safe bound: False
+    only costs updates, never changes spikes).
 
 What a step's input means is each model's own, stated in its docstring: the NIR models take a
 current held over the step (NIR's ODE with a piecewise-constant input, integrated exactly; this

@@ -41,3 +41,12 @@ def step(state, coef, i, inp):
     state[i, 0] = v
     state[i, 1] = b
     return spiked
+
+
+@kernel_jit(inline="always")
+def quiescent(state, coef, i):
+    """True if, without input, neuron i will not spike: v and v_inf below the base threshold
+    (the adaptive part, beta b >= 0 for beta >= 0, only raises it)."""
+    th = coef[i, _THRESHOLD]
+    v_inf = coef[i, _V_LEAK] + coef[i, _R] * coef[i, _I_BIAS]
+    return coef[i, _BETA] >= 0 and state[i, 0] <= th and v_inf <= th

@@ -56,3 +56,13 @@ def step(state, coef, i, inp):
         state[i, 3] = coef[i, _REFRACTORY]
     state[i, 0] = v
     return spiked
+
+
+@kernel_jit(inline="always")
+def quiescent(state, coef, i):
+    """True if, without input, neuron i will not spike: v_rest below threshold and v's peak
+    bounded by max(v, v_rest) plus the positive synaptic currents (kappa <= 1) below it."""
+    if state[i, 3] > 0:
+        return False
+    bound = max(state[i, 0], coef[i, _V_REST]) + max(state[i, 1], 0.0) + max(state[i, 2], 0.0)
+    return bound <= coef[i, _THRESHOLD]

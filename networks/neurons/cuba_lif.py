@@ -59,3 +59,14 @@ def step(state, coef, i, inp):
         v = v - coef[i, _THRESHOLD] if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
     state[i, 0] = v
     return spiked
+
+
+@kernel_jit(inline="always")
+def quiescent(state, coef, i):
+    """True if, without input, neuron i will not spike: a bound on v's peak (the synaptic
+    current's pull adds at most r |I - I_inf|, since kappa <= 1) stays below threshold."""
+    r = coef[i, _R]
+    i_inf = coef[i, _W_IN] * coef[i, _I_BIAS]
+    v_inf = coef[i, _V_LEAK] + r * i_inf
+    bound = max(state[i, 0], v_inf) + abs(r * (state[i, 1] - i_inf))
+    return bound <= coef[i, _THRESHOLD]

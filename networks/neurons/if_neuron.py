@@ -32,3 +32,9 @@ def step(state, coef, i, inp):
         v = v - coef[i, _THRESHOLD] if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
     state[i, 0] = v
     return spiked
+
+
+@kernel_jit(inline="always")
+def quiescent(state, coef, i):
+    """True if, without input, neuron i will not spike (no positive drift, v below threshold)."""
+    return coef[i, _GAIN] * coef[i, _I_BIAS] <= 0 and state[i, 0] <= coef[i, _THRESHOLD]

@@ -30,3 +30,9 @@ def step(state, coef, i, inp):
     v_inf = coef[i, _V_LEAK] + coef[i, _R] * (coef[i, _I_BIAS] + inp[0])
     state[i, 0] = v_inf + (state[i, 0] - v_inf) * coef[i, _DECAY]
     return False
+
+
+@kernel_jit(inline="always")
+def quiescent(state, coef, i):
+    """Always: a leaky integrator never spikes, so it only needs updating when input arrives."""
+    return True

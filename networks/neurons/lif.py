@@ -51,3 +51,10 @@ def step(state, coef, i, inp):
         state[i, 1] = coef[i, _REFRACTORY]
     state[i, 0] = v
     return spiked
+
+
+@kernel_jit(inline="always")
+def quiescent(state, coef, i):
+    """True if, without input, neuron i will not spike (v relaxes monotonically to v_inf)."""
+    th = coef[i, _THRESHOLD]
+    return state[i, 1] <= 0 and state[i, 0] <= th and coef[i, _V_INF] <= th

@@ -24,3 +24,9 @@ def step(state, coef, i, inp):
     x = inp[0] + coef[i, 1]
     state[i, 0] = x
     return x > coef[i, 0]
+
+
+@kernel_jit(inline="always")
+def quiescent(state, coef, i):
+    """True if the bias alone does not reach the threshold."""
+    return coef[i, 1] <= coef[i, 0]
