@@ -1,0 +1,80 @@
+"""Projections, pruning, input generators and builders."""
+import numpy as np
+import pytest
+
+from eventsim import ConfigError
+from eventsim.simulate import simulate
+from networks.builders.cuba import W_EXC, W_INH, cuba
+from networks.builders.feedforward import feedforward
+from networks.inputs import event_stream, poisson, step_current
+from networks.projection import fixed_probability, from_dense, prune_by_magnitude
+
+
+def test_dense_to_sparse_keeps_exactly_the_non_zeros():
+    w = np.array([[0.0, 2.0, 0.0], [1.5, 0.0, -1.0]])
+    pr = from_dense("p", 0, 1, w, delay_ps=5)
+    assert pr.indptr.tolist() == [0, 1, 3]
+    assert pr.indices.tolist() == [1, 0, 2]
+    assert pr.weights.tolist() == [2.0, 1.5, -1.0]
+    assert pr.delays_ps.tolist() == [5, 5, 5]
+
+
+def test_magnitude_pruning_removes_the_smallest_fraction():
+    w = np.array([[0.1, -3.0], [0.5, -0.2]])
+    assert prune_by_magnitude(w, 0.5).tolist() == [[0.0, -3.0], [0.5, 0.0]]
+
+
+def test_synapse_storage_is_at_most_twelve_bytes():
+    assert from_dense("p", 0, 1, np.ones((3, 3))).bytes_per_synapse <= 12
+
+
+def test_fixed_probability_connects_about_p_of_the_pairs():
+    rng = np.random.default_rng(0)
+    pr = fixed_probability("p", 0, 0, 400, 500, 0.1, 1.0, rng)
+    n = pr.n_synapses
+    # binomial(200,000, 0.1): mean 20,000, sd 134
+    assert abs(n - 20_000) < 5 * 134
+
+
+def test_poisson_input_has_the_requested_rate():
+    ev = poisson(0, 100, 50.0, 2.0, 1e-3, 1.0, np.random.default_rng(2))
+    # 100 x 2 s x 50 Hz = 10,000 expected (binomial sd ~ 97)
+    assert abs(ev.times_ps.size - 10_000) < 5 * 97
+    assert ev.times_ps.max() < 2 * 10**12 and np.all(ev.times_ps % 10**9 == 0)
+
+
+def test_a_step_current_covers_its_window_in_every_step():
+    ev = step_current(0, [1, 3], 0.5, 2e-3, 5e-3, 1e-3)
+    assert ev.times_ps.tolist() == [2 * 10**9] * 2 + [3 * 10**9] * 2 + [4 * 10**9] * 2
+    assert ev.neurons.tolist() == [1, 3] * 3
+
+
+def test_an_event_stream_keeps_times_and_channels():
+    ev = event_stream(0, [0.0, 1.5e-3], [4, 2], values=[1.0, 2.0])
+    assert ev.times_ps.tolist() == [0, 1_500_000_000] and ev.neurons.tolist() == [4, 2]
+    with pytest.raises(ConfigError, match="differ in shape"):
+        event_stream(0, [0.0], [1, 2])
+
+
+def test_bad_rates_are_refused():
+    with pytest.raises(ConfigError, match="rate x dt_s <= 1"):
+        poisson(0, 3, 2000.0, 1.0, 1e-3, 1.0, np.random.default_rng(0))
+
+
+def test_cuba_has_the_benchmark_structure():
+    w = cuba(1000, seed=3)
+    assert [p.size for p in w.populations] == [800, 200]
+    exc = [pr for pr in w.projections if pr.pre == 0]
+    assert all(np.all(pr.weights == np.float32(W_EXC)) and pr.port == 0 for pr in exc)
+    inh = [pr for pr in w.projections if pr.pre == 1]
+    assert all(np.all(pr.weights == np.float32(W_INH)) and pr.port == 1 for pr in inh)
+    density = sum(pr.n_synapses for pr in w.projections) / 1000 ** 2
+    assert abs(density - 0.02) < 0.002
+
+
+def test_a_feedforward_stack_with_pruned_weights_runs():
+    w = feedforward([20, 10, 5], "lif", weight_scale=4.0, weight_sparsity=0.8, tau=0.01,
+                    v_threshold=0.5)
+    assert [pr.n_synapses for pr in w.projections] == [40, 10]
+    res = simulate(w, 1e-3, 10)
+    assert res.metrics["weight_sparsity"] == pytest.approx(1 - 50 / 250)
