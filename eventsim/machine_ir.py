@@ -47,6 +47,7 @@ class MachineIR:
     next_link: np.ndarray            # int32[R, R] first link from r towards r2 (-1 if r == r2)
     flit_bytes: int
     router_static_power_w: float
+    multicast: bool = True           # routers copy packets along a tree; else one packet per destination
     # memories (per chip, numbered over the board)
     memory_names: tuple[str, ...] = ()
     memory_chip: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))

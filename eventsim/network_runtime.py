@@ -30,7 +30,7 @@ from .core_model import core_execute
 from .errors import ConfigError
 from .generated import load_generated
 from .jit import kernel_jit
-from .noc_model import noc_multicast
+from .noc_model import noc_multicast, noc_unicast
 from .step_model import BARRIER, step_begin, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
@@ -52,12 +52,13 @@ drain (global id, step)."""
 
 HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
-    "dest_lo", "dest_hi", "updates_on_core", "actions", "spike_bytes"])
+    "dest_lo", "dest_hi", "updates_on_core", "actions", "spike_bytes", "multicast"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
 pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
 dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core); actions = [neuron_update, synop,
-packet_send or -1, packet_recv or -1]."""
+packet_send or -1, packet_recv or -1]; multicast: one packet per spike along its tree, else
+one unicast packet per destination core (each charged a packet_send)."""
 
 HwNet = namedtuple("HwNet", ["net", "hw"])
 
@@ -135,14 +136,30 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
             hw.updates_on_core[c] = 0
     for j in range(n_spiked):
         g = net.spiked[j]
+        if hw.route_of[g] < 0:
+            continue
         c = hw.core_of[g]
-        t_send = hw.steps.core_finish_ps[c]
-        if a_send >= 0:
-            t_send = core_execute(ctx, hw.cores, t_send, c, a_send, 1)
-            step_note_finish(hw.steps, c, t_send)
-        if hw.route_of[g] >= 0:
+        payload = g | (k << 32)
+        if hw.multicast:
+            t_send = _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send)
             net.counters[OUTSTANDING] += hw.n_dest[g]
-            noc_multicast(ctx, hw.noc, t_send, c, hw.route_of[g], hw.spike_bytes, g | (k << 32))
+            noc_multicast(ctx, hw.noc, t_send, c, hw.route_of[g], hw.spike_bytes, payload)
+        else:
+            for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
+                t_send = _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send)
+                net.counters[OUTSTANDING] += 1
+                noc_unicast(ctx, hw.noc, t_send, c, hw.dest_core[e], hw.spike_bytes, payload)
+
+
+@kernel_jit
+def _send_cost(ctx, hw, core, t_ps, a_send):
+    """Charge one packet_send on ``core`` from t_ps (if the machine declares it); return when
+    the packet leaves."""
+    if a_send < 0:
+        return t_ps
+    t = core_execute(ctx, hw.cores, t_ps, core, a_send, 1)
+    step_note_finish(hw.steps, core, t)
+    return t
 
 
 @kernel_jit
@@ -162,9 +179,14 @@ def deliver_packet(t_ps, core, payload, run, ctx):
     net, hw = run.net, run.hw
     g = payload & 0xFFFFFFFF
     k_sent = payload >> 32
-    e = hw.dest_ptr[g]
-    while e < hw.dest_ptr[g + 1] and hw.dest_core[e] != core:
-        e += 1
+    lo_e, hi_e = hw.dest_ptr[g], hw.dest_ptr[g + 1]       # dest_core sorted within g
+    while hi_e - lo_e > 1:
+        mid = (lo_e + hi_e) // 2
+        if hw.dest_core[mid] <= core:
+            lo_e = mid
+        else:
+            hi_e = mid
+    e = lo_e
     lo, hi = hw.dest_lo[e], hw.dest_hi[e]
     t = t_ps
     if hw.actions[3] >= 0:

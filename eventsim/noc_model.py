@@ -15,7 +15,7 @@ link's ledger row (energy per flit; busy time = serialisation).
 """
 from __future__ import annotations
 
-from collections import namedtuple
+from collections import Counter, namedtuple
 
 import numpy as np
 from .jit import kernel_jit
@@ -166,6 +166,7 @@ class NocModel:
         self.ir = ir
         self.max_in_flight = max_in_flight
         self._routes: list[list[tuple[int, int, int]]] = []
+        self._paths: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self.state: NocState | None = None
         self.hop_kind = -1
 
@@ -178,15 +179,22 @@ class NocModel:
             if not 0 <= c < ir.n_cores:
                 raise ConfigError(f"core {c} outside 0..{ir.n_cores - 1}")
         src = int(ir.core_router[src_core])
-        entries = set()
-        for d in dst_cores:
-            r = src
-            for link in ir.route(src, int(ir.core_router[d])):
-                entries.add((r, link, -1))
-                r = int(ir.link_dst[link])
-            entries.add((r, -1, int(d)))
+        entries = {(int(ir.core_router[d]), -1, int(d)) for d in dst_cores}
+        for dst in {e[0] for e in entries}:
+            entries.update(self._path(src, dst))
         self._routes.append(sorted(entries))
         return len(self._routes) - 1
+
+    def _path(self, src: int, dst: int) -> list[tuple[int, int, int]]:
+        """(router, link, -1) entries of the route from router src to router dst (cached)."""
+        key = (src, dst)
+        if key not in self._paths:
+            out, r = [], src
+            for link in self.ir.route(src, dst):
+                out.append((r, link, -1))
+                r = int(self.ir.link_dst[link])
+            self._paths[key] = out
+        return self._paths[key]
 
     def tree_links(self, route: int) -> list[int]:
         """The links of multicast ``route``."""
@@ -225,9 +233,8 @@ class NocModel:
             np.array([e[1] for e in flat], np.int64), np.array([e[2] for e in flat], np.int64),
             stats)
         if max_pushes is None:
-            fan = [sum(1 for e in r if e[0] == router) for r in self._routes
-                   for router in {e[0] for e in r}]
-            max_pushes = max(fan + [1])
+            max_pushes = max([max(Counter(e[0] for e in r).values()) for r in self._routes if r]
+                             + [1])
         self.hop_kind = kernel.add_kind("noc_hop", noc_hop, self.state, max_pushes=max_pushes)
         stats[HOP_KIND] = self.hop_kind
         return self.hop_kind

@@ -215,7 +215,7 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
             dest_hi += (np.append(starts[1:], hi - lo) + lo).tolist()
             key = (int(core_of[g]), tuple(dsts.tolist()))
             if key not in routes:
-                routes[key] = noc.add_multicast_route(key[0], key[1])
+                routes[key] = noc.add_multicast_route(key[0], key[1]) if ir.multicast else 0
             route_of[g] = routes[key]
             n_dest[g] = len(dsts)
         dest_ptr[g + 1] = len(dest_core)
@@ -224,9 +224,11 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
     hw = rt.HwState(cores, steps, noc.state, core_of.astype(np.int64), route_of, n_dest, dest_ptr,
                     np.array(dest_core, np.int64), np.array(dest_lo, np.int64),
                     np.array(dest_hi, np.int64), np.zeros(ir.n_cores, np.int64), actions,
-                    np.int64(spike_bytes))
+                    np.int64(spike_bytes), np.bool_(ir.multicast))
     run = rt.HwNet(net, hw)
-    step_kind = kernel.add_kind("network_step", handlers.machine_step, run, max_pushes=N + 1)
+    packets = N if ir.multicast else int(n_dest.sum())       # most packets one step can send
+    step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
+                                max_pushes=packets + 1)
     deliver_kind = kernel.add_kind("spike_delivery", rt.deliver_packet, run, max_pushes=1)
     assert deliver_kind == first + 2
     register_static_power(kernel.ledger, ir)

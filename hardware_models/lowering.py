@@ -91,7 +91,7 @@ def lower(m: Machine) -> MachineIR:
         link_latency_ps=np.array(lat, np.int64), link_ps_per_byte=np.array(ppb, float),
         link_energy_pj_per_flit=np.array(epf, float), link_resource=np.array(res, np.int32),
         link_off_chip=np.array(off, bool), next_link=next_link, flit_bytes=noc.flit_bytes,
-        router_static_power_w=noc.router_static_power_w,
+        router_static_power_w=noc.router_static_power_w, multicast=noc.multicast,
         memory_names=tuple(f"chip{c}.{x.name}" for c in range(chips) for x in mems),
         memory_chip=np.repeat(np.arange(chips, dtype=np.int32), len(mems)),
         memory_capacity_bytes=np.array([x.capacity_bytes for x in mems] * chips, np.int64),

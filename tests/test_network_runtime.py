@@ -167,3 +167,23 @@ def test_an_event_driven_machine_updates_only_neurons_with_input_or_able_to_fire
     assert res.counts["neuron_updates"] < sw.counts["neuron_updates"] == 50 * steps
     # layer a gets input every step: all its 20 x 200 updates happen
     assert res.counts["neuron_updates"] >= 20 * steps
+
+
+@pytest.mark.parametrize("multicast", [True, False])
+def test_a_spike_costs_one_packet_or_one_per_destination_core(multicast):
+    w, steps = two_layers()
+    m = machine_from_dict(toy(semantics="barrier", step_ps=0, noc__multicast=multicast,
+                              core__actions__barrier={"cycles": 30, "energy_pj": 5.0},
+                              core__actions__neuron_update={"cycles": 10, "energy_pj": 20.0},
+                              core__actions__packet_send={"cycles": 4, "energy_pj": 2.0}))
+    ir = lower(m)
+    pl = place(w, ir, "round_robin")
+    res = simulate(w, DT, steps, machine=ir, placement=pl)
+    assert spikes(res) == spikes(simulate(w, DT, steps))
+    pr = w.projections[0]
+    post_cores = [set(pl.core_of_neuron[20 + pr.indices[pr.indptr[g]:pr.indptr[g + 1]]].tolist())
+                  for g in range(20)]
+    sent = res.spikes("a")[1]
+    expected = sum(1 if multicast else len(post_cores[g]) for g in sent if post_cores[g])
+    rows = res.ledger.rows(res.hardware_time_ps)
+    assert sum(r["count"] for r in rows if r["action"] == "packet_send") == expected
