@@ -41,11 +41,12 @@ ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after
  OUTSTANDING, ISSUING, PAUSE_AT, PAUSED_STEP, PAUSED_T, N_COUNTERS) = range(15)
 
 NetState = namedtuple("NetState", [
-    "pops", "pop_off", "ring", "inp", "syn_ptr", "syn_post", "syn_w", "syn_delay", "syn_port",
+    "pops", "pop_off", "ring", "flags", "syn_ptr", "syn_post", "syn_w", "syn_delay", "syn_port",
     "in_step", "in_gid", "in_port", "in_value", "spiked", "rec_gid", "rec_step", "dt_ps",
     "counters"])
-NetState.__doc__ = """Arrays of one network run. pops = (state_0, coef_0, state_1, coef_1, ...);
-pop_off[p] = first global neuron id of population p; ring[slot, neuron, port] = input of a step;
+NetState.__doc__ = """Arrays of one network run. pops = (state_0, coef_0, state_1, coef_1, ...),
+each [variables, neurons] (structure of arrays); pop_off[p] = first global neuron id of
+population p; ring[slot, port, neuron] = input of a step; flags[g] = neuron g spiked this step;
 syn_* = all projections as one CSR over global pre neurons (post global id, weight, delay in
 steps >= 1, port); in_* = external inputs sorted by step; rec_* = spikes recorded since the last
 drain (global id, step)."""
@@ -84,7 +85,7 @@ def apply_inputs(net, k, slot):
     c = net.counters
     j = c[IN_CURSOR]
     while j < net.in_step.shape[0] and net.in_step[j] == k:
-        net.ring[slot, net.in_gid[j], net.in_port[j]] += net.in_value[j]
+        net.ring[slot, net.in_port[j], net.in_gid[j]] += net.in_value[j]
         j += 1
     c[IN_CURSOR] = j
 
@@ -110,7 +111,7 @@ def deliver_in_software(net, k, n_spiked):
         g = net.spiked[j]
         lo, hi = net.syn_ptr[g], net.syn_ptr[g + 1]
         for s in range(lo, hi):
-            net.ring[(k + net.syn_delay[s]) % D, net.syn_post[s], net.syn_port[s]] += net.syn_w[s]
+            net.ring[(k + net.syn_delay[s]) % D, net.syn_port[s], net.syn_post[s]] += net.syn_w[s]
         events += hi - lo
     net.counters[SYN_EVENTS] += events
 
@@ -203,7 +204,7 @@ def deliver_packet(t_ps, core, payload, run, ctx):
         if target - k_sent >= D:
             fail(ctx, ERR_LATE, target - k_sent, D)
             return
-        net.ring[target % D, net.syn_post[s], net.syn_port[s]] += net.syn_w[s]
+        net.ring[target % D, net.syn_port[s], net.syn_post[s]] += net.syn_w[s]
     net.counters[SYN_EVENTS] += hi - lo
     net.counters[OUTSTANDING] -= 1
     if hw.steps.semantics == BARRIER and net.counters[OUTSTANDING] == 0 \
@@ -230,12 +231,19 @@ def update_neurons(net, k, counts, core_of, dense):
     D = net.ring.shape[0]
     slot = k % D
     apply_inputs(net, k, slot)
-    n_spiked = 0
-    ports = net.ring.shape[2]
+    ports = net.ring.shape[1]
     count = core_of.shape[0] > 0
     updates = 0
 {populations}
-    net.counters[UPDATES] += updates if count else net.pop_off[net.pop_off.shape[0] - 1]
+    for q in range(ports):
+        for g in range(net.flags.shape[0]):
+            net.ring[slot, q, g] = 0.0
+    n_spiked = 0
+    for g in range(net.flags.shape[0]):
+        if net.flags[g]:
+            net.spiked[n_spiked] = g
+            n_spiked += 1
+    net.counters[UPDATES] += updates if count else net.flags.shape[0]
     return n_spiked
 
 
@@ -267,20 +275,18 @@ def machine_step(t_ps, target, k, run, ctx):
 _POPULATION = '''\
     st, cf = net.pops[{state}], net.pops[{coef}]
     off = net.pop_off[{p}]
-    for i in range(net.pop_off[{p} + 1] - off):
-        g = off + i
-        has_input = False
-        for q in range(ports):
-            x = net.ring[slot, g, q]
-            has_input |= x != 0.0
-            net.inp[q] = x
-            net.ring[slot, g, q] = 0.0
-        if count and (dense or has_input or not _quiescent{p}(st, cf, i)):
-            counts[core_of[g]] += 1
-            updates += 1
-        if _step{p}(st, cf, i, net.inp):
-            net.spiked[n_spiked] = g
-            n_spiked += 1
+    n = net.pop_off[{p} + 1] - off
+    if count:
+        for i in range(n):
+            g = off + i
+            has_input = False
+            for q in range(ports):
+                has_input |= net.ring[slot, q, g] != 0.0
+            if dense or has_input or not _quiescent{p}(st, cf, i):
+                counts[core_of[g]] += 1
+                updates += 1
+    for i in range(n):
+        net.flags[off + i] = _step{p}(st, cf, i, net.ring, slot, off + i)
 '''
 
 

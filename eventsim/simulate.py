@@ -154,8 +154,8 @@ def _synapses(w: WorkloadIR, models, dt_ps: int, core_of) -> dict:
 def _net_state(w, models, syn, dt_s, dt_ps, ports, D, n_steps) -> rt.NetState:
     pops = []
     for p, m in zip(w.populations, models):
-        pops += [np.array(p.state, np.float64, order="C", copy=True),
-                 np.ascontiguousarray(m.coefficients(np.asarray(p.params, np.float64), dt_s))]
+        pops += [np.array(np.asarray(p.state, np.float64).T, order="C", copy=True),
+                 np.ascontiguousarray(m.coefficients(np.asarray(p.params, np.float64), dt_s).T)]
     off = w.offsets
     ev_step, ev_gid, ev_port, ev_val = [], [], [], []
     for ev in w.inputs:
@@ -175,7 +175,8 @@ def _net_state(w, models, syn, dt_s, dt_ps, ports, D, n_steps) -> rt.NetState:
     counters[rt.PAUSE_AT] = n_steps
     capacity = max(RECORD_CAPACITY, w.n_neurons)
     return rt.NetState(
-        tuple(pops), off.astype(np.int64), np.zeros((D, w.n_neurons, ports)), np.zeros(ports),
+        tuple(pops), off.astype(np.int64), np.zeros((D, ports, w.n_neurons)),
+        np.zeros(w.n_neurons, np.bool_),
         syn["ptr"].astype(np.int64), syn["post"].astype(np.int64), syn["w"],
         syn["delay"].astype(np.int64), syn["port"].astype(np.int64),
         step.astype(np.int64), gid.astype(np.int64), port.astype(np.int64), val.astype(np.float64),
@@ -279,7 +280,7 @@ def _result(w, models, net, syn, dt_s, n_steps, steps_seen, gids, steps, kernel)
     counts = {"steps": n_steps, "neuron_updates": int(c[rt.UPDATES]), "spikes": int(c[rt.SPIKES]),
               "synaptic_events": int(c[rt.SYN_EVENTS]), "late_packets": int(c[rt.LATE])}
     metrics = _metrics(w, counts, n_steps)
-    final = [net.pops[2 * p].copy() for p in range(len(w.populations))]
+    final = [net.pops[2 * p].T.copy() for p in range(len(w.populations))]
     return NetworkResult(dt_s, n_steps, [p.name for p in w.populations], spike_steps,
                          spike_neurons, counts, metrics, final,
                          None if steps is None else steps.start_ps.copy(), kernel)

@@ -187,3 +187,12 @@ def test_a_spike_costs_one_packet_or_one_per_destination_core(multicast):
     expected = sum(1 if multicast else len(post_cores[g]) for g in sent if post_cores[g])
     rows = res.ledger.rows(res.hardware_time_ps)
     assert sum(r["count"] for r in rows if r["action"] == "packet_send") == expected
+
+
+def test_a_run_leaves_the_workload_initial_state_untouched():
+    pop = population("a", "if_neuron", 3, v_threshold=10.0)
+    before = pop.state.copy()
+    kick = InputEvents(0, np.zeros(3, np.int64), np.arange(3, dtype=np.int32), np.full(3, 1e3))
+    res = simulate(WorkloadIR([pop], inputs=[kick]), DT, 2)
+    np.testing.assert_array_equal(pop.state, before)
+    assert res.final_state[0][:, 0] == pytest.approx([1.0, 1.0, 1.0])

@@ -6,8 +6,11 @@
 ``STATE``   names of the per-neuron state variables (columns of its ``state`` array)
 ``PORTS``   number of input ports (e.g. excitatory and inhibitory currents)
 ``coefficients(params, dt_s) -> float64[N, K]``  per-neuron constants of one step of dt_s seconds
-``step(state, coef, i, inp) -> bool``  one time step of neuron i with the step's inputs
-    ``inp[port]``: evolve the state over dt, test the threshold (and reset). True if it spiked.
+``step(state, coef, i, ring, slot, g) -> bool``  one time step of neuron i (global id g) with the
+    step's inputs ``ring[slot, port, g]``: evolve the state over dt, test the threshold (and
+    reset). True if it spiked. The runtime holds ``state`` [S, N] and ``coef`` [K, N] neuron-last
+    (structure of arrays) so that the loop over a population's neurons can vectorise; models
+    write their branches as selects (``a if c else b``) for the same reason.
 ``quiescent(state, coef, i) -> bool``  True if, without input, neuron i cannot spike: an
     event-driven machine then need not update it until an input arrives (a safe bound: False
     only costs updates, never changes spikes).

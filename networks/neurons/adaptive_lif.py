@@ -28,18 +28,17 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, inp):
-    """One step of neuron i (see the module docstring); True if it spiked."""
-    v_inf = coef[i, _V_LEAK] + coef[i, _R] * (coef[i, _I_BIAS] + inp[0])
-    v = v_inf + (state[i, 0] - v_inf) * coef[i, _DECAY]
-    b = state[i, 1] * coef[i, _A_ADAPT]
-    threshold = coef[i, _THRESHOLD] + coef[i, _BETA] * b
+def step(state, coef, i, ring, slot, g):
+    """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
+    spiked."""
+    v_inf = coef[_V_LEAK, i] + coef[_R, i] * (coef[_I_BIAS, i] + ring[slot, 0, g])
+    v = v_inf + (state[0, i] - v_inf) * coef[_DECAY, i]
+    b = state[1, i] * coef[_A_ADAPT, i]
+    threshold = coef[_THRESHOLD, i] + coef[_BETA, i] * b
     spiked = v > threshold
-    if spiked:
-        v = v - threshold if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
-        b += 1.0
-    state[i, 0] = v
-    state[i, 1] = b
+    after = v - threshold if coef[_SUBTRACT, i] != 0 else coef[_RESET, i]
+    state[0, i] = after if spiked else v
+    state[1, i] = b + 1.0 if spiked else b
     return spiked
 
 
@@ -47,6 +46,6 @@ def step(state, coef, i, inp):
 def quiescent(state, coef, i):
     """True if, without input, neuron i will not spike: v and v_inf below the base threshold
     (the adaptive part, beta b >= 0 for beta >= 0, only raises it)."""
-    th = coef[i, _THRESHOLD]
-    v_inf = coef[i, _V_LEAK] + coef[i, _R] * coef[i, _I_BIAS]
-    return coef[i, _BETA] >= 0 and state[i, 0] <= th and v_inf <= th
+    th = coef[_THRESHOLD, i]
+    v_inf = coef[_V_LEAK, i] + coef[_R, i] * coef[_I_BIAS, i]
+    return coef[_BETA, i] >= 0 and state[0, i] <= th and v_inf <= th

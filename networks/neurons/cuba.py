@@ -37,24 +37,21 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, inp):
-    """One step of neuron i (see the module docstring); True if it spiked."""
-    ge = state[i, 1] + inp[0]
-    gi = state[i, 2] + inp[1]
-    if state[i, 3] > 0:
-        state[i, 3] -= 1
-        v = coef[i, _RESET]
-    else:
-        v_rest = coef[i, _V_REST]
-        v = v_rest + (state[i, 0] - v_rest) * coef[i, _A_MEM] + ge * coef[i, _K_EXC] \
-            + gi * coef[i, _K_INH]
-    state[i, 1] = ge * coef[i, _A_EXC]
-    state[i, 2] = gi * coef[i, _A_INH]
-    spiked = v > coef[i, _THRESHOLD]
-    if spiked:
-        v = coef[i, _RESET]
-        state[i, 3] = coef[i, _REFRACTORY]
-    state[i, 0] = v
+def step(state, coef, i, ring, slot, g):
+    """One step of neuron i, inputs ring[slot, 0 | 1, g] (see the module docstring); True if
+    it spiked. Written with selects so that the loop over neurons vectorises."""
+    ge = state[1, i] + ring[slot, 0, g]
+    gi = state[2, i] + ring[slot, 1, g]
+    refractory = state[3, i] > 0
+    v_rest = coef[_V_REST, i]
+    v = v_rest + (state[0, i] - v_rest) * coef[_A_MEM, i] + ge * coef[_K_EXC, i] \
+        + gi * coef[_K_INH, i]
+    v = coef[_RESET, i] if refractory else v
+    state[1, i] = ge * coef[_A_EXC, i]
+    state[2, i] = gi * coef[_A_INH, i]
+    spiked = v > coef[_THRESHOLD, i]
+    state[0, i] = coef[_RESET, i] if spiked else v
+    state[3, i] = coef[_REFRACTORY, i] if spiked else max(state[3, i] - 1, 0.0)
     return spiked
 
 
@@ -62,7 +59,7 @@ def step(state, coef, i, inp):
 def quiescent(state, coef, i):
     """True if, without input, neuron i will not spike: v_rest below threshold and v's peak
     bounded by max(v, v_rest) plus the positive synaptic currents (kappa <= 1) below it."""
-    if state[i, 3] > 0:
+    if state[3, i] > 0:
         return False
-    bound = max(state[i, 0], coef[i, _V_REST]) + max(state[i, 1], 0.0) + max(state[i, 2], 0.0)
-    return bound <= coef[i, _THRESHOLD]
+    bound = max(state[0, i], coef[_V_REST, i]) + max(state[1, i], 0.0) + max(state[2, i], 0.0)
+    return bound <= coef[_THRESHOLD, i]

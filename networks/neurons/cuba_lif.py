@@ -46,18 +46,18 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, inp):
-    """One step of neuron i (see the module docstring); True if it spiked."""
-    r = coef[i, _R]
-    i_inf = coef[i, _W_IN] * (inp[0] + coef[i, _I_BIAS])
-    i_old = state[i, 1]
-    v_inf = coef[i, _V_LEAK] + r * i_inf
-    v = v_inf + (state[i, 0] - v_inf) * coef[i, _A_MEM] + r * (i_old - i_inf) * coef[i, _KAPPA]
-    state[i, 1] = i_inf + (i_old - i_inf) * coef[i, _A_SYN]
-    spiked = v > coef[i, _THRESHOLD]
-    if spiked:
-        v = v - coef[i, _THRESHOLD] if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
-    state[i, 0] = v
+def step(state, coef, i, ring, slot, g):
+    """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
+    spiked."""
+    r = coef[_R, i]
+    i_inf = coef[_W_IN, i] * (ring[slot, 0, g] + coef[_I_BIAS, i])
+    i_old = state[1, i]
+    v_inf = coef[_V_LEAK, i] + r * i_inf
+    v = v_inf + (state[0, i] - v_inf) * coef[_A_MEM, i] + r * (i_old - i_inf) * coef[_KAPPA, i]
+    state[1, i] = i_inf + (i_old - i_inf) * coef[_A_SYN, i]
+    spiked = v > coef[_THRESHOLD, i]
+    after = v - coef[_THRESHOLD, i] if coef[_SUBTRACT, i] != 0 else coef[_RESET, i]
+    state[0, i] = after if spiked else v
     return spiked
 
 
@@ -65,8 +65,8 @@ def step(state, coef, i, inp):
 def quiescent(state, coef, i):
     """True if, without input, neuron i will not spike: a bound on v's peak (the synaptic
     current's pull adds at most r |I - I_inf|, since kappa <= 1) stays below threshold."""
-    r = coef[i, _R]
-    i_inf = coef[i, _W_IN] * coef[i, _I_BIAS]
-    v_inf = coef[i, _V_LEAK] + r * i_inf
-    bound = max(state[i, 0], v_inf) + abs(r * (state[i, 1] - i_inf))
-    return bound <= coef[i, _THRESHOLD]
+    r = coef[_R, i]
+    i_inf = coef[_W_IN, i] * coef[_I_BIAS, i]
+    v_inf = coef[_V_LEAK, i] + r * i_inf
+    bound = max(state[0, i], v_inf) + abs(r * (state[1, i] - i_inf))
+    return bound <= coef[_THRESHOLD, i]

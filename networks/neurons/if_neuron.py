@@ -24,17 +24,16 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, inp):
-    """One step of neuron i (see the module docstring); True if it spiked."""
-    v = state[i, 0] + coef[i, _GAIN] * (inp[0] + coef[i, _I_BIAS])
-    spiked = v > coef[i, _THRESHOLD]
-    if spiked:
-        v = v - coef[i, _THRESHOLD] if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
-    state[i, 0] = v
+def step(state, coef, i, ring, slot, g):
+    """One step of neuron i, input ring[slot, 0, g]; True if it spiked."""
+    v = state[0, i] + coef[_GAIN, i] * (ring[slot, 0, g] + coef[_I_BIAS, i])
+    spiked = v > coef[_THRESHOLD, i]
+    after = v - coef[_THRESHOLD, i] if coef[_SUBTRACT, i] != 0 else coef[_RESET, i]
+    state[0, i] = after if spiked else v
     return spiked
 
 
 @kernel_jit(inline="always")
 def quiescent(state, coef, i):
     """True if, without input, neuron i will not spike (no positive drift, v below threshold)."""
-    return coef[i, _GAIN] * coef[i, _I_BIAS] <= 0 and state[i, 0] <= coef[i, _THRESHOLD]
+    return coef[_GAIN, i] * coef[_I_BIAS, i] <= 0 and state[0, i] <= coef[_THRESHOLD, i]

@@ -32,20 +32,18 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, inp):
-    """One step of neuron i (see the module docstring); True if it spiked."""
-    v, u = state[i, 0], state[i, 1]
-    current = inp[0] + coef[i, _I_BIAS]
-    h = coef[i, _H_MS]
-    for _ in range(int(coef[i, _N_SUB])):
+def step(state, coef, i, ring, slot, g):
+    """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
+    spiked."""
+    v, u = state[0, i], state[1, i]
+    current = ring[slot, 0, g] + coef[_I_BIAS, i]
+    h = coef[_H_MS, i]
+    for _ in range(int(coef[_N_SUB, i])):
         v += h * (0.04 * v * v + 5.0 * v + 140.0 - u + current)
-    u += coef[i, _DT_MS] * coef[i, _A] * (coef[i, _B] * v - u)
+    u += coef[_DT_MS, i] * coef[_A, i] * (coef[_B, i] * v - u)
     spiked = v >= V_PEAK_MV
-    if spiked:
-        v = coef[i, _C]
-        u += coef[i, _D]
-    state[i, 0] = v
-    state[i, 1] = u
+    state[0, i] = coef[_C, i] if spiked else v
+    state[1, i] = u + coef[_D, i] if spiked else u
     return spiked
 
 

@@ -25,10 +25,10 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, inp):
-    """One step of neuron i; never spikes."""
-    v_inf = coef[i, _V_LEAK] + coef[i, _R] * (coef[i, _I_BIAS] + inp[0])
-    state[i, 0] = v_inf + (state[i, 0] - v_inf) * coef[i, _DECAY]
+def step(state, coef, i, ring, slot, g):
+    """One step of neuron i, input ring[slot, 0, g]; never spikes."""
+    v_inf = coef[_V_LEAK, i] + coef[_R, i] * (coef[_I_BIAS, i] + ring[slot, 0, g])
+    state[0, i] = v_inf + (state[0, i] - v_inf) * coef[_DECAY, i]
     return False
 
 

@@ -37,24 +37,22 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, inp):
-    """One step of neuron i (see the module docstring); True if it spiked."""
-    if state[i, 1] > 0:
-        state[i, 1] -= 1
-        state[i, 0] = coef[i, _RESET]
-        return False
-    v_inf = coef[i, _V_INF] + coef[i, _R] * inp[0]
-    v = v_inf + (state[i, 0] - v_inf) * coef[i, _DECAY]
-    spiked = v > coef[i, _THRESHOLD]
-    if spiked:
-        v = v - coef[i, _THRESHOLD] if coef[i, _SUBTRACT] != 0 else coef[i, _RESET]
-        state[i, 1] = coef[i, _REFRACTORY]
-    state[i, 0] = v
+def step(state, coef, i, ring, slot, g):
+    """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
+    spiked. Written with selects so that the loop over neurons vectorises."""
+    refractory = state[1, i] > 0
+    v_inf = coef[_V_INF, i] + coef[_R, i] * ring[slot, 0, g]
+    v = v_inf + (state[0, i] - v_inf) * coef[_DECAY, i]
+    v = coef[_RESET, i] if refractory else v
+    spiked = (v > coef[_THRESHOLD, i]) and not refractory
+    after = v - coef[_THRESHOLD, i] if coef[_SUBTRACT, i] != 0 else coef[_RESET, i]
+    state[0, i] = after if spiked else v
+    state[1, i] = coef[_REFRACTORY, i] if spiked else max(state[1, i] - 1, 0.0)
     return spiked
 
 
 @kernel_jit(inline="always")
 def quiescent(state, coef, i):
     """True if, without input, neuron i will not spike (v relaxes monotonically to v_inf)."""
-    th = coef[i, _THRESHOLD]
-    return state[i, 1] <= 0 and state[i, 0] <= th and coef[i, _V_INF] <= th
+    th = coef[_THRESHOLD, i]
+    return state[1, i] <= 0 and state[0, i] <= th and coef[_V_INF, i] <= th

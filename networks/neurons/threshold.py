@@ -19,14 +19,14 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, inp):
-    """True if this step's input exceeds the threshold."""
-    x = inp[0] + coef[i, 1]
-    state[i, 0] = x
-    return x > coef[i, 0]
+def step(state, coef, i, ring, slot, g):
+    """True if this step's input ring[slot, 0, g] (plus bias) exceeds the threshold."""
+    x = ring[slot, 0, g] + coef[1, i]
+    state[0, i] = x
+    return x > coef[0, i]
 
 
 @kernel_jit(inline="always")
 def quiescent(state, coef, i):
     """True if the bias alone does not reach the threshold."""
-    return coef[i, 1] <= coef[i, 0]
+    return coef[1, i] <= coef[0, i]

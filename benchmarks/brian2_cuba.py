@@ -1,0 +1,69 @@
+"""The CUBA network in Brian2 (its documented ``CUBA`` example: Vogels & Abbott 2005 as in
+Brette et al. 2007), run in Brian2's own environment by ``benchmarks/cuba.py``; prints JSON.
+
+    <brian2 venv>/bin/python benchmarks/brian2_cuba.py --neurons 4000 --seed 1 --repeats 3
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+from brian2 import (NeuronGroup, Network, SpikeMonitor, Synapses, defaultclock, mV, ms, prefs,
+                    second, seed)
+
+
+def build(n, p, rng_seed):
+    seed(rng_seed)
+    taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
+    Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
+    eqs = """
+    dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
+    dge/dt = -ge/taue : volt
+    dgi/dt = -gi/taui : volt
+    """
+    P = NeuronGroup(n, eqs, threshold="v>Vt", reset="v = Vr", refractory=5 * ms, method="exact",
+                    namespace=dict(taum=taum, taue=taue, taui=taui, Vt=Vt, Vr=Vr, El=El))
+    P.v = "Vr + rand() * (Vt - Vr)"
+    P.ge = 0 * mV
+    P.gi = 0 * mV
+    n_exc = int(0.8 * n)
+    Ce = Synapses(P, P, on_pre="ge += we", namespace=dict(we=(60 * 0.27 / 10) * mV))
+    Ci = Synapses(P, P, on_pre="gi += wi", namespace=dict(wi=(-20 * 4.5 / 10) * mV))
+    Ce.connect(f"i<{n_exc}", p=p)
+    Ci.connect(f"i>={n_exc}", p=p)
+    mon = SpikeMonitor(P)
+    return Network(P, Ce, Ci, mon), mon, Ce, Ci
+
+
+def one_run(n, p, rng_seed, duration_s):
+    t0 = time.perf_counter()
+    net, mon, Ce, Ci = build(n, p, rng_seed)
+    t1 = time.perf_counter()
+    net.run(duration_s * second)
+    t2 = time.perf_counter()
+    out_degree = np.bincount(np.concatenate([np.asarray(Ce.i[:]), np.asarray(Ci.i[:])]),
+                             minlength=n)
+    spikes_i = np.asarray(mon.i[:])
+    return {"synapses": int(len(Ce) + len(Ci)), "spikes": int(spikes_i.size),
+            "rate_hz": spikes_i.size / n / duration_s,
+            "synaptic_events": int(out_degree[spikes_i].sum()),
+            "build_s": t1 - t0, "run_s": t2 - t1}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--neurons", type=int, default=4000)
+    ap.add_argument("--p", type=float, default=0.02)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--duration-s", type=float, default=1.0)
+    ap.add_argument("--repeats", type=int, default=3)
+    a = ap.parse_args()
+    defaultclock.dt = 0.1 * ms
+    runs = [one_run(a.neurons, a.p, a.seed + r, a.duration_s) for r in range(a.repeats + 1)]
+    import brian2
+    print(json.dumps({"brian2_version": brian2.__version__, "target": prefs.codegen.target,
+                      "first_run": runs[0], "runs": runs[1:]}))
+
+
+if __name__ == "__main__":
+    main()
