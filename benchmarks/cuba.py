@@ -1,0 +1,151 @@
+"""CUBA benchmark: the balanced network of Brette et al. 2007 (4000 neurons, 2 % connectivity,
+1 s of network time at dt = 0.1 ms) in eventsim without and with hardware accounting, and in
+Brian2 (its default runtime) on the same network, in one script.
+
+    python benchmarks/cuba.py                     # medians of 5 (Brian2: 3), print the table
+    python benchmarks/cuba.py --json              # the JSON record of the issue
+    python benchmarks/cuba.py --write-results     # ... and write benchmarks/RESULTS.md
+
+Brian2 runs in its own environment (``benchmarks/.venv-brian2``: brian2 2.9 with numpy < 2, which
+Brian2 2.9 needs), created on first use unless ``--brian2-python`` names another interpreter
+or ``--no-brian2`` skips it. Wall times include building the run (kernel, placement, routes)
+but not the network construction or the first (compiling) run, for both simulators.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from eventsim.simulate import simulate
+from hardware_models.lowering import lower
+from hardware_models.placement import place
+from hardware_models.presets import preset
+from networks.builders.cuba import cuba
+
+from results_file import write_section
+
+HERE = Path(__file__).resolve().parent
+BRIAN_VENV = HERE / ".venv-brian2"
+DT_S, STEPS = 1e-4, 10_000
+
+
+def timed(fn, repeats):
+    """(median wall seconds, last result) of ``repeats`` calls after one warm-up call."""
+    fn()
+    walls, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        walls.append(time.perf_counter() - t0)
+    return statistics.median(walls), out
+
+
+def brian2_python(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    py = BRIAN_VENV / "bin" / "python"
+    if not py.exists():
+        print("  creating benchmarks/.venv-brian2 (brian2 2.9) ...", file=sys.stderr, flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(BRIAN_VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", "brian2==2.9.*", "numpy<2"],
+                       check=True)
+    return py
+
+
+def run_brian2(py: Path, neurons: int, seed: int, repeats: int) -> dict:
+    out = subprocess.run([str(py), str(HERE / "brian2_cuba.py"), "--neurons", str(neurons),
+                          "--seed", str(seed), "--repeats", str(repeats)],
+                         check=True, capture_output=True, text=True).stdout
+    doc = json.loads(out.strip().splitlines()[-1])
+    runs = doc["runs"]
+    doc["wall_s"] = statistics.median(r["run_s"] + r["build_s"] for r in runs)
+    doc["rate_hz"] = statistics.median(r["rate_hz"] for r in runs)
+    doc["synaptic_events_per_s"] = statistics.median(r["synaptic_events"] / (r["run_s"] + r["build_s"])
+                                                     for r in runs)
+    return doc
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--neurons", type=int, default=4000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--machine", default="spinnaker2", help="preset for the accounting run")
+    ap.add_argument("--brian2-python", default=None)
+    ap.add_argument("--no-brian2", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--write-results", action="store_true")
+    a = ap.parse_args()
+    log = (lambda m: None) if a.json else (lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+
+    w = cuba(a.neurons, seed=a.seed)
+    n_syn = sum(p.n_synapses for p in w.projections)
+    log(f"CUBA {a.neurons} neurons, {n_syn} synapses; eventsim, accounting off")
+    wall_off, res = timed(lambda: simulate(w, DT_S, STEPS), a.repeats)
+    ir = lower(preset(a.machine))
+    placement = place(w, ir, "balanced")
+    log(f"eventsim on {a.machine} ({ir.semantics}), full accounting")
+    wall_on, res_on = timed(lambda: simulate(w, DT_S, STEPS, machine=ir, placement=placement),
+                            max(1, a.repeats // 2))
+    assert res_on.counts["spikes"] == res.counts["spikes"], "accounting changed the network"
+    events = res.counts["synaptic_events"]
+    record = {"neurons": a.neurons, "synapses": n_syn, "spikes": res.counts["spikes"],
+              "rate_hz": res.counts["spikes"] / a.neurons / (DT_S * STEPS),
+              "synaptic_events": events, "wall_s": wall_off,
+              "synaptic_events_per_s": events / wall_off,
+              "accounting": {"machine": a.machine, "semantics": ir.semantics, "wall_s": wall_on,
+                             "synaptic_events_per_s": events / wall_on,
+                             "hardware_time_s": res_on.hardware_time_ps / 1e12,
+                             "energy_j": res_on.ledger.totals(res_on.hardware_time_ps)["energy_pj"] * 1e-12},
+              "brian2_wall_s": None, "brian2_rate_hz": None}
+    if not a.no_brian2:
+        log("Brian2 (default runtime), same network parameters")
+        b = run_brian2(brian2_python(a.brian2_python), a.neurons, a.seed, max(1, a.repeats // 2 + 1))
+        record.update(brian2_wall_s=b["wall_s"], brian2_rate_hz=b["rate_hz"],
+                      brian2_synaptic_events_per_s=b["synaptic_events_per_s"],
+                      brian2_target=b["target"], brian2_version=b["brian2_version"],
+                      brian2_first_run_s=b["first_run"]["run_s"] + b["first_run"]["build_s"])
+    if a.json:
+        print(json.dumps(record, indent=2))
+        return
+    table = format_table(record)
+    print(table)
+    if a.write_results:
+        write_section("cuba", "## CUBA (`python benchmarks/cuba.py --write-results`)\n\n" + table)
+
+
+def format_table(r: dict) -> str:
+    acc = r["accounting"]
+    lines = [
+        f"CUBA, {r['neurons']} neurons, {r['synapses']:,} synapses, 1 s at dt = 0.1 ms; medians "
+        f"(eventsim: 5 runs, accounting and Brian2: fewer); wall includes building the run.",
+        "",
+        "| run | rate (Hz) | synaptic events | wall (s) | synaptic events / s | vs Brian2 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    bw = r.get("brian2_wall_s")
+    ratio = (lambda wall: f"{bw / wall:.1f}x" if bw else "-")
+    lines.append(f"| eventsim, accounting off | {r['rate_hz']:.2f} | {r['synaptic_events']:,} | "
+                 f"{r['wall_s']:.3f} | {r['synaptic_events_per_s'] / 1e6:.1f} M | {ratio(r['wall_s'])} |")
+    lines.append(f"| eventsim on {acc['machine']} ({acc['semantics']}), full accounting | "
+                 f"{r['rate_hz']:.2f} | {r['synaptic_events']:,} | {acc['wall_s']:.3f} | "
+                 f"{acc['synaptic_events_per_s'] / 1e6:.1f} M | {ratio(acc['wall_s'])} |")
+    if bw:
+        lines.append(f"| Brian2 {r['brian2_version']} ({r['brian2_target']}) | {r['brian2_rate_hz']:.2f} | "
+                     f"- | {bw:.3f} | {r['brian2_synaptic_events_per_s'] / 1e6:.1f} M | 1.0x |")
+        lines.append("")
+        lines.append(f"Rate difference eventsim vs Brian2: "
+                     f"{100 * (r['rate_hz'] / r['brian2_rate_hz'] - 1):+.1f} % (target within 10 %). "
+                     f"Brian2's first (compiling) run took {r['brian2_first_run_s']:.1f} s.")
+    lines.append(f"On {acc['machine']}: {acc['hardware_time_s']:.3f} s of hardware time, "
+                 f"{acc['energy_j'] * 1e3:.2f} mJ.")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
