@@ -139,7 +139,7 @@ def _synapses(w: WorkloadIR, models, dt_ps: int, core_of) -> dict:
         parts["pre"].append(np.repeat(np.arange(len(counts)), counts) + off[pr.pre])
         parts["post"].append(pr.indices.astype(np.int64) + off[pr.post])
         parts["w"].append(pr.weights.astype(np.float32))
-        d = pr.delays_ps if pr.delays_ps.shape[0] else np.zeros(n, np.int64)
+        d = pr.delays_ps
         parts["delay"].append(np.maximum(1, np.round(d / dt_ps)).astype(np.int64))
         parts["port"].append(np.full(n, pr.port, np.int64))
     cat = {k: (np.concatenate(v) if v else np.zeros(0, np.int64)) for k, v in parts.items()}

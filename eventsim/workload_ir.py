@@ -3,8 +3,8 @@
 Populations are numbered in order and their neurons get global ids: population p holds ids
 ``offset[p] .. offset[p] + size - 1``. A projection from population ``pre`` to ``post`` is a
 CSR matrix over pre neurons: synapses of pre neuron i are ``indptr[i]:indptr[i+1]``, with
-target (post-local) neuron ``indices``, ``weights`` and ``delays_ps``. Synapses are stored
-with their post neuron (where the spike is received). Units are in the names.
+target (post-local) neuron ``indices``, ``weights`` and delays (compact, see ``Projection``).
+Synapses are stored with their post neuron (where the spike is received). Units are in the names.
 """
 from __future__ import annotations
 
@@ -59,21 +59,70 @@ class InputEvents:
             raise ConfigError(f"input events: times_ps must be >= 0, got {int(self.times_ps.min())}")
 
 
-@dataclass
 class Projection:
-    name: str
-    pre: int                       # population index
-    post: int                      # population index
-    indptr: np.ndarray             # int64[pre size + 1]
-    indices: np.ndarray            # int32[n synapses], post-local neuron
-    weights: np.ndarray            # float32[n synapses]
-    delays_ps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    bytes_per_synapse: int = 8     # what the machine stores per synapse
-    port: int = 0                  # input port of the post neurons that the synapses drive
+    """Synapses from population ``pre`` to ``post`` as CSR over pre neurons: those of pre neuron i
+    are ``indptr[i]:indptr[i+1]``, with post-local target ``indices`` (int32) and ``weights``
+    (float32), driving input ``port`` of the post neurons.
+
+    Delays (integer ps) are given as ``delays_ps`` (one per synapse, or empty for none) or as
+    one ``delay_ps`` for all. They are stored compactly: one value if all are equal, else int32
+    multiples of the largest unit that represents them all exactly (``delay_unit_ps``), so a
+    synapse takes at most 12 bytes (index, weight, delay). ``delays_ps`` gives them back."""
+
+    def __init__(self, name: str, pre: int, post: int, indptr, indices, weights,
+                 delays_ps=None, bytes_per_synapse: int = 12, port: int = 0, delay_ps: int = 0):
+        self.name, self.pre, self.post, self.port = name, pre, post, port
+        self.indptr = np.asarray(indptr)
+        self.indices = np.asarray(indices)
+        self.weights = np.asarray(weights)
+        self.bytes_per_synapse = bytes_per_synapse
+        self.delay_units, self.delay_unit_ps = _compact_delays(name, delays_ps, delay_ps,
+                                                               self.indices.shape[0])
 
     @property
     def n_synapses(self) -> int:
         return int(self.indices.shape[0])
+
+    @property
+    def uniform_delay(self) -> bool:
+        """True if every synapse has the same delay, ``delay_unit_ps``."""
+        return self.delay_units.shape[0] == 0
+
+    @property
+    def delays_ps(self) -> np.ndarray:
+        """The delay of every synapse in ps (int64, computed from the compact form)."""
+        if self.uniform_delay:
+            return np.full(self.n_synapses, self.delay_unit_ps, np.int64)
+        return self.delay_units.astype(np.int64) * self.delay_unit_ps
+
+    def nbytes(self) -> int:
+        """Bytes held by the synapse arrays (indptr, indices, weights, delays)."""
+        return self.indptr.nbytes + self.indices.nbytes + self.weights.nbytes + self.delay_units.nbytes
+
+
+def _compact_delays(name, delays_ps, delay_ps, n) -> tuple[np.ndarray, int]:
+    """(int32 delays in units, unit in ps); (empty, delay) when all delays are equal."""
+    if delays_ps is None or np.asarray(delays_ps).shape[0] == 0:
+        d = int(delay_ps)
+        if d < 0:
+            raise ConfigError(f"projection {name!r}: delay_ps must be >= 0, got {d}")
+        return np.zeros(0, np.int32), d
+    d = np.asarray(delays_ps)
+    if d.shape != (n,):
+        raise ConfigError(f"projection {name!r}: delays_ps must be empty or one per synapse "
+                          f"({n}), got shape {d.shape}")
+    if not np.issubdtype(d.dtype, np.integer):
+        raise ConfigError(f"projection {name!r}: delays_ps must be integers (ps), got {d.dtype}")
+    lo, hi = int(d.min()), int(d.max())
+    if lo < 0:
+        raise ConfigError(f"projection {name!r}: delays_ps must be >= 0, got {lo}")
+    if lo == hi:
+        return np.zeros(0, np.int32), lo
+    unit = int(np.gcd.reduce(d.astype(np.int64)))
+    if hi // unit > np.iinfo(np.int32).max:
+        raise ConfigError(f"projection {name!r}: delays from {lo} to {hi} ps need more than 32 "
+                          f"bits at their common unit of {unit} ps")
+    return (d // unit).astype(np.int32), unit
 
 
 @dataclass
@@ -100,11 +149,6 @@ class WorkloadIR:
                 raise ConfigError(f"projection {pr.name!r}: indices must be in 0..{n_post - 1}")
             if pr.weights.shape != pr.indices.shape:
                 raise ConfigError(f"projection {pr.name!r}: weights and indices differ in length")
-            if pr.delays_ps.shape[0] not in (0, pr.n_synapses):
-                raise ConfigError(f"projection {pr.name!r}: delays_ps must be empty or one per synapse")
-            if pr.delays_ps.shape[0] and pr.delays_ps.min() < 0:
-                raise ConfigError(f"projection {pr.name!r}: delays_ps must be >= 0, "
-                                  f"got {int(pr.delays_ps.min())}")
         for ev in self.inputs:
             if not 0 <= ev.population < len(self.populations):
                 raise ConfigError(f"input events: population {ev.population} is not a population index")

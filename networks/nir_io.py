@@ -360,7 +360,7 @@ def to_nir(net: NirNetwork | WorkloadIR):
         else:
             nodes[key] = nir.Linear(dense)
         edges.append((pre.name, key))
-        delays = pr.delays_ps if pr.delays_ps.shape[0] else np.zeros(pr.n_synapses, np.int64)
+        delays = pr.delays_ps
         if np.any(delays):
             per_post = np.zeros(post.size)
             per_post[pr.indices] = delays / 1e12

@@ -78,3 +78,24 @@ def test_a_feedforward_stack_with_pruned_weights_runs():
     assert [pr.n_synapses for pr in w.projections] == [40, 10]
     res = simulate(w, 1e-3, 10)
     assert res.metrics["weight_sparsity"] == pytest.approx(1 - 50 / 250)
+
+
+def test_equal_delays_are_stored_once():
+    pr = from_dense("p", 0, 1, np.ones((3, 4)), delay_ps=2_000_000)
+    assert pr.uniform_delay and pr.delay_units.nbytes == 0
+    assert pr.delays_ps.tolist() == [2_000_000] * 12
+
+
+def test_mixed_delays_are_int32_multiples_of_their_common_unit():
+    d = np.array([[1_000_000, 3_000_000], [0, 2_500_000]])
+    pr = from_dense("p", 0, 1, np.ones((2, 2)), delay_ps=d)
+    assert pr.delay_unit_ps == 500_000 and pr.delay_units.dtype == np.int32
+    assert pr.delays_ps.tolist() == [1_000_000, 3_000_000, 0, 2_500_000]
+    assert pr.nbytes() - pr.indptr.nbytes == 12 * 4
+
+
+def test_delays_beyond_32_bits_of_their_unit_are_refused():
+    from eventsim.workload_ir import Projection
+    with pytest.raises(ConfigError, match="need more than 32 bits"):
+        Projection("p", 0, 0, np.array([0, 2]), np.array([0, 0], np.int32),
+                   np.ones(2, np.float32), delays_ps=np.array([1, 2**33], np.int64))
