@@ -41,14 +41,19 @@ ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after
  OUTSTANDING, ISSUING, PAUSE_AT, PAUSED_STEP, PAUSED_T, N_COUNTERS) = range(15)
 
 NetState = namedtuple("NetState", [
-    "pops", "pop_off", "ring", "flags", "syn_ptr", "syn_post", "syn_w", "syn_delay", "syn_port",
+    "pops", "pop_off", "ring", "flags", "proj_indptr", "proj_indices", "proj_weights",
+    "proj_delay", "proj_info", "pre_proj_ptr", "pre_proj_ids", "pop_of", "syn_ptr", "syn_post", "syn_w", "syn_delay", "syn_port",
     "in_step", "in_gid", "in_port", "in_value", "spiked", "rec_gid", "rec_step", "dt_ps",
     "counters"])
 NetState.__doc__ = """Arrays of one network run. pops = (state_0, coef_0, state_1, coef_1, ...),
 each [variables, neurons] (structure of arrays); pop_off[p] = first global neuron id of
 population p; ring[slot, port, neuron] = input of a step; flags[g] = neuron g spiked this step;
-syn_* = all projections as one CSR over global pre neurons (post global id, weight, delay in
-steps >= 1, port); in_* = external inputs sorted by step; rec_* = spikes recorded since the last
+proj_* = the Workload IR's projections as they are (tuples of indptr, indices, weights, delay
+steps or empty; info[j] = pre population, post offset, port, uniform delay steps or -1),
+pre_proj_ids[pre_proj_ptr[p]:pre_proj_ptr[p+1]] = projections from population p, pop_of[g] =
+population of neuron g (the software run delivers from these);
+syn_* = on a machine, all projections as one CSR over global pre neurons sorted by post core
+(post global id, weight, delay in steps >= 1, port); in_* = external inputs sorted by step; rec_* = spikes recorded since the last
 drain (global id, step)."""
 
 HwState = namedtuple("HwState", [
@@ -109,11 +114,33 @@ def deliver_in_software(net, k, n_spiked):
     events = 0
     for j in range(n_spiked):
         g = net.spiked[j]
-        lo, hi = net.syn_ptr[g], net.syn_ptr[g + 1]
-        for s in range(lo, hi):
-            net.ring[(k + net.syn_delay[s]) % D, net.syn_port[s], net.syn_post[s]] += net.syn_w[s]
-        events += hi - lo
+        p = net.pop_of[g]
+        i = g - net.pop_off[p]
+        for e in range(net.pre_proj_ptr[p], net.pre_proj_ptr[p + 1]):
+            pj = net.pre_proj_ids[e]
+            events += _deliver_row(net, pj, i, k, D)
     net.counters[SYN_EVENTS] += events
+
+
+@kernel_jit
+def _deliver_row(net, pj, i, k, D):
+    """Add pre neuron i's synapses of projection pj to the ring; returns their number."""
+    indptr = net.proj_indptr[pj]
+    indices = net.proj_indices[pj]
+    weights = net.proj_weights[pj]
+    post_off = net.proj_info[pj, 1]
+    port = net.proj_info[pj, 2]
+    uniform = net.proj_info[pj, 3]
+    lo, hi = indptr[i], indptr[i + 1]
+    if uniform >= 0:
+        slot = (k + uniform) % D
+        for s in range(lo, hi):
+            net.ring[slot, port, post_off + indices[s]] += weights[s]
+    else:
+        delays = net.proj_delay[pj]
+        for s in range(lo, hi):
+            net.ring[(k + delays[s]) % D, port, post_off + indices[s]] += weights[s]
+    return hi - lo
 
 
 @kernel_jit

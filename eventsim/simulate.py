@@ -80,10 +80,14 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
         if core_of.shape != (workload.n_neurons,):
             raise ConfigError(f"placement covers {core_of.shape[0]} neurons, the workload has "
                               f"{workload.n_neurons}")
-    syn = _synapses(workload, models, dt_ps, core_of)
+    _check_ports(workload, models)
+    projections = _projection_arrays(workload, dt_ps)
+    syn = _synapses(workload, projections, core_of) if on_machine else _no_synapses()
     ports = max(m.PORTS for m in models)
-    D = int(syn["delay"].max(initial=1)) + 1 + (ring_slack if on_machine else 0)
-    net = _net_state(workload, models, syn, dt_s, dt_ps, ports, D, n_steps)
+    longest = max([1] + [int(d.max(initial=1)) for d in projections["delay"]]
+                  + [int(x) for x in projections["info"][:, 3]])
+    D = longest + 1 + (ring_slack if on_machine else 0)
+    net = _net_state(workload, models, syn, projections, dt_s, dt_ps, ports, D, n_steps)
     handlers = rt.step_handlers([m.__name__ for m in models])
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
     if on_machine:
@@ -125,33 +129,79 @@ def _model(pop):
     return m
 
 
-def _synapses(w: WorkloadIR, models, dt_ps: int, core_of) -> dict:
-    """All projections as one CSR over global pre neurons; within a row, synapses are ordered
-    by (post core, post neuron) on a machine, else by projection order."""
-    off = w.offsets
-    parts = {k: [] for k in ("pre", "post", "w", "delay", "port")}
+def _check_ports(w: WorkloadIR, models) -> None:
     for pr in w.projections:
         if not 0 <= pr.port < models[pr.post].PORTS:
             raise ConfigError(f"projection {pr.name!r}: port {pr.port} but model "
                               f"{w.populations[pr.post].model} has {models[pr.post].PORTS} port(s)")
+
+
+def _delay_steps(pr, dt_ps: int) -> np.ndarray | int:
+    """A projection's delays in whole steps (>= 1): one int if uniform, else int32 per synapse."""
+    if pr.uniform_delay:
+        return max(1, round(pr.delay_unit_ps / dt_ps))
+    steps = np.rint(pr.delay_units * (pr.delay_unit_ps / dt_ps))
+    return np.maximum(1, steps).astype(np.int32)
+
+
+def _projection_arrays(w: WorkloadIR, dt_ps: int) -> dict:
+    """The projections as the software run reads them, sharing the Workload IR's synapse
+    arrays (no copy when they already have the kernel's dtypes): tuples of indptr, indices,
+    weights and per-synapse delay steps (empty when uniform), and info[j] = (pre population,
+    first global id of the post population, port, uniform delay steps or -1); with an empty
+    placeholder when there are none (Numba needs a non-empty tuple)."""
+    off = w.offsets
+    indptr, indices, weights, delays, info = [], [], [], [], []
+    for pr in w.projections:
+        indptr.append(np.asarray(pr.indptr, np.int64))
+        indices.append(np.asarray(pr.indices, np.int32))
+        weights.append(np.asarray(pr.weights, np.float32))
+        d = _delay_steps(pr, dt_ps)
+        uniform = isinstance(d, int)
+        delays.append(np.zeros(0, np.int32) if uniform else d)
+        info.append((pr.pre, off[pr.post], pr.port, d if uniform else -1))
+    if not info:
+        indptr, indices = [np.zeros(1, np.int64)], [np.zeros(0, np.int32)]
+        weights, delays, info = [np.zeros(0, np.float32)], [np.zeros(0, np.int32)], [(-1, 0, 0, 1)]
+    by_pre = [[j for j, x in enumerate(info) if x[0] == p] for p in range(len(w.populations))]
+    return {"indptr": tuple(indptr), "indices": tuple(indices), "weights": tuple(weights),
+            "delay": tuple(delays), "info": np.array(info, np.int64),
+            "pre_ptr": np.concatenate([[0], np.cumsum([len(b) for b in by_pre])]).astype(np.int64),
+            "pre_ids": np.array([j for b in by_pre for j in b], np.int64)}
+
+
+def _no_synapses() -> dict:
+    return {"ptr": np.zeros(1, np.int64), "post": np.zeros(0, np.int32),
+            "w": np.zeros(0, np.float32), "delay": np.zeros(0, np.int32),
+            "port": np.zeros(0, np.int8)}
+
+
+def _synapses(w: WorkloadIR, projections: dict, core_of) -> dict:
+    """For a run on a machine: all projections as one CSR over global pre neurons, each row
+    ordered by (post core, post neuron), so that a packet's synapses on one core are one range."""
+    off = w.offsets
+    parts = {k: [] for k in ("pre", "post", "w", "delay", "port")}
+    for j, pr in enumerate(w.projections):
         n = pr.n_synapses
-        counts = np.diff(pr.indptr)
-        parts["pre"].append(np.repeat(np.arange(len(counts)), counts) + off[pr.pre])
-        parts["post"].append(pr.indices.astype(np.int64) + off[pr.post])
-        parts["w"].append(pr.weights.astype(np.float32))
-        d = pr.delays_ps
-        parts["delay"].append(np.maximum(1, np.round(d / dt_ps)).astype(np.int64))
-        parts["port"].append(np.full(n, pr.port, np.int64))
-    cat = {k: (np.concatenate(v) if v else np.zeros(0, np.int64)) for k, v in parts.items()}
-    keys = [cat["pre"]] if core_of is None else [cat["post"], core_of[cat["post"]], cat["pre"]]
-    order = np.lexsort(keys) if core_of is not None else np.argsort(cat["pre"], kind="stable")
+        pre, post_off, port, uniform = (int(x) for x in projections["info"][j])
+        parts["pre"].append(np.repeat(np.arange(pr.indptr.shape[0] - 1), np.diff(pr.indptr))
+                            + off[pre])
+        parts["post"].append(projections["indices"][j].astype(np.int64) + post_off)
+        parts["w"].append(projections["weights"][j])
+        parts["delay"].append(np.full(n, uniform, np.int32) if uniform >= 0
+                              else projections["delay"][j])
+        parts["port"].append(np.full(n, port, np.int8))
+    if not parts["pre"]:
+        return _no_synapses() | {"ptr": np.zeros(w.n_neurons + 1, np.int64)}
+    cat = {k: np.concatenate(v) for k, v in parts.items()}
+    order = np.lexsort([cat["post"], core_of[cat["post"]], cat["pre"]])
     out = {k: v[order] for k, v in cat.items()}
-    out["w"] = out["w"].astype(np.float32)
+    out["post"] = out["post"].astype(np.int32)
     out["ptr"] = np.concatenate([[0], np.cumsum(np.bincount(out["pre"], minlength=w.n_neurons))])
     return out
 
 
-def _net_state(w, models, syn, dt_s, dt_ps, ports, D, n_steps) -> rt.NetState:
+def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> rt.NetState:
     pops = []
     for p, m in zip(w.populations, models):
         pops += [np.array(np.asarray(p.state, np.float64).T, order="C", copy=True),
@@ -177,8 +227,10 @@ def _net_state(w, models, syn, dt_s, dt_ps, ports, D, n_steps) -> rt.NetState:
     return rt.NetState(
         tuple(pops), off.astype(np.int64), np.zeros((D, ports, w.n_neurons)),
         np.zeros(w.n_neurons, np.bool_),
-        syn["ptr"].astype(np.int64), syn["post"].astype(np.int64), syn["w"],
-        syn["delay"].astype(np.int64), syn["port"].astype(np.int64),
+        projections["indptr"], projections["indices"], projections["weights"],
+        projections["delay"], projections["info"], projections["pre_ptr"], projections["pre_ids"],
+        w.population_of().astype(np.int32),
+        syn["ptr"].astype(np.int64), syn["post"], syn["w"], syn["delay"], syn["port"],
         step.astype(np.int64), gid.astype(np.int64), port.astype(np.int64), val.astype(np.float64),
         np.zeros(w.n_neurons, np.int64), np.zeros(capacity, np.int64), np.zeros(capacity, np.int64),
         np.int64(dt_ps), counters)
