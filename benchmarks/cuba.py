@@ -70,6 +70,45 @@ def run_brian2(py: Path, neurons: int, seed: int, repeats: int) -> dict:
     return doc
 
 
+MEMORY_SNIPPET = """
+import resource, time, numpy as np
+from eventsim.simulate import simulate
+from eventsim.workload_ir import WorkloadIR
+from networks.builders.cuba import W_EXC, W_INH
+from networks.population import population
+from networks.projection import fixed_fanout
+n, fanout = {neurons}, {fanout}
+rng = np.random.default_rng(0)
+n_exc = int(0.8 * n)
+params = dict(tau_mem=20e-3, tau_exc=5e-3, tau_inh=10e-3, v_rest=-49e-3, v_threshold=-50e-3,
+              v_reset=-60e-3, refractory_s=5e-3)
+pops = [population("exc", "cuba", n_exc, v=-60e-3 + 10e-3 * rng.random(n_exc), **params),
+        population("inh", "cuba", n - n_exc, v=-60e-3 + 10e-3 * rng.random(n - n_exc), **params)]
+w = WorkloadIR(pops, [fixed_fanout("e", 0, 0, n_exc, n_exc, fanout * 4 // 5, W_EXC, rng, port=0),
+                      fixed_fanout("ei", 0, 1, n_exc, n - n_exc, fanout // 5, W_EXC, rng, port=0),
+                      fixed_fanout("ie", 1, 0, n - n_exc, n_exc, fanout * 4 // 5, W_INH, rng, port=1),
+                      fixed_fanout("i", 1, 1, n - n_exc, n - n_exc, fanout // 5, W_INH, rng, port=1)])
+built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+res = simulate(w, 1e-4, {steps})
+wall = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(sum(p.n_synapses for p in w.projections), built * 1024, peak * 1024, wall,
+      res.counts["synaptic_events"])
+"""
+
+
+def memory(neurons: int, fanout: int, steps: int) -> dict:
+    """Peak resident memory of building and running a CUBA-like network of ``neurons`` with
+    ``fanout`` synapses each, in a fresh process (ru_maxrss)."""
+    code = MEMORY_SNIPPET.format(neurons=neurons, fanout=fanout, steps=steps)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    syn, built, peak, wall, events = out.stdout.split()
+    return {"neurons": neurons, "synapses": int(syn), "peak_after_build_bytes": int(built),
+            "peak_bytes": int(peak), "steps": steps, "wall_s": float(wall),
+            "synaptic_events": int(events)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--neurons", type=int, default=4000)
@@ -78,6 +117,8 @@ def main() -> None:
     ap.add_argument("--machine", default="spinnaker2", help="preset for the accounting run")
     ap.add_argument("--brian2-python", default=None)
     ap.add_argument("--no-brian2", action="store_true")
+    ap.add_argument("--memory-neurons", type=int, default=1_000_000)
+    ap.add_argument("--no-memory", action="store_true", help="skip the 1 M x 100 memory run")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--write-results", action="store_true")
     a = ap.parse_args()
@@ -110,6 +151,9 @@ def main() -> None:
                       brian2_synaptic_events_per_s=b["synaptic_events_per_s"],
                       brian2_target=b["target"], brian2_version=b["brian2_version"],
                       brian2_first_run_s=b["first_run"]["run_s"] + b["first_run"]["build_s"])
+    if not a.no_memory:
+        log(f"memory: {a.memory_neurons:,} neurons x 100 synapses, 100 steps, fresh process")
+        record["memory"] = memory(a.memory_neurons, 100, 100)
     if a.json:
         print(json.dumps(record, indent=2))
         return
@@ -144,6 +188,11 @@ def format_table(r: dict) -> str:
                      f"Brian2's first (compiling) run took {r['brian2_first_run_s']:.1f} s.")
     lines.append(f"On {acc['machine']}: {acc['hardware_time_s']:.3f} s of hardware time, "
                  f"{acc['energy_j'] * 1e3:.2f} mJ.")
+    if "memory" in r:
+        m = r["memory"]
+        lines.append(f"Memory: {m['neurons']:,} neurons, {m['synapses']:,} synapses: peak resident "
+                     f"{m['peak_bytes'] / 2**30:.2f} GiB for building and running {m['steps']} steps "
+                     f"({m['peak_after_build_bytes'] / 2**30:.2f} GiB after building; target 2 GB).")
     return "\n".join(lines)
 
 

@@ -41,6 +41,21 @@ def fixed_probability(name: str, pre: int, post: int, n_pre: int, n_post: int, p
                 np.full(rows.shape[0], delay_ps, np.int64), port)
 
 
+def fixed_fanout(name: str, pre: int, post: int, n_pre: int, n_post: int, fanout: int,
+                 weight: float, rng: np.random.Generator, delay_ps: int = 0,
+                 port: int = 0) -> Projection:
+    """Each pre neuron connects to ``fanout`` post neurons drawn uniformly with replacement (a
+    repeated target is two synapses), weight ``weight``: memory-lean for large networks
+    (12 bytes per synapse at most, 8 with one delay)."""
+    if fanout < 0 or n_post < 1:
+        raise ConfigError(f"projection {name!r}: need fanout >= 0 and n_post >= 1, got "
+                          f"{fanout}, {n_post}")
+    indices = rng.integers(0, n_post, size=n_pre * fanout, dtype=np.int32)
+    indptr = np.arange(n_pre + 1, dtype=np.int64) * fanout
+    return Projection(name, pre, post, indptr, indices, np.full(indices.shape[0], weight, np.float32),
+                      delay_ps=delay_ps, port=port)
+
+
 def prune_by_magnitude(weights: np.ndarray, sparsity: float) -> np.ndarray:
     """``weights`` with the smallest-magnitude fraction ``sparsity`` of entries set to zero."""
     if not 0 <= sparsity <= 1:

@@ -99,3 +99,11 @@ def test_delays_beyond_32_bits_of_their_unit_are_refused():
     with pytest.raises(ConfigError, match="need more than 32 bits"):
         Projection("p", 0, 0, np.array([0, 2]), np.array([0, 0], np.int32),
                    np.ones(2, np.float32), delays_ps=np.array([1, 2**33], np.int64))
+
+
+def test_fixed_fanout_gives_every_pre_neuron_the_same_number_of_synapses():
+    from networks.projection import fixed_fanout
+    pr = fixed_fanout("p", 0, 1, 50, 70, 7, 0.5, np.random.default_rng(0), delay_ps=3)
+    assert np.diff(pr.indptr).tolist() == [7] * 50
+    assert pr.indices.dtype == np.int32 and 0 <= pr.indices.min() and pr.indices.max() < 70
+    assert pr.uniform_delay and pr.delays_ps[0] == 3
