@@ -26,6 +26,7 @@ from collections import namedtuple
 import numpy as np
 
 from .context import ERR_USER, fail, register_error, schedule_at
+from .ledger import ledger_charge_amount
 from .core_model import core_execute
 from .errors import ConfigError
 from .generated import load_generated
@@ -58,13 +59,17 @@ drain (global id, step)."""
 
 HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
-    "dest_lo", "dest_hi", "updates_on_core", "actions", "spike_bytes", "multicast"])
+    "dest_lo", "dest_hi", "updates_on_core", "actions", "spike_bytes", "multicast", "analytic",
+    "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
 pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
 dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core); actions = [neuron_update, synop,
 packet_send or -1, packet_recv or -1]; multicast: one packet per spike along its tree, else
-one unicast packet per destination core (each charged a packet_send)."""
+one unicast packet per destination core (each charged a packet_send); analytic: packets are
+not simulated hop by hop but charged and delivered in closed form (no contention), with the
+links, destination cores and uncontended tail latencies of multicast route r in route_link,
+route_dest_core and route_dest_tail_ps."""
 
 HwNet = namedtuple("HwNet", ["net", "hw"])
 
@@ -168,7 +173,10 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
             continue
         c = hw.core_of[g]
         payload = g | (k << 32)
-        if hw.multicast:
+        if hw.analytic:
+            send_analytic(ctx, run, _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send),
+                          c, g, k)
+        elif hw.multicast:
             t_send = _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send)
             net.counters[OUTSTANDING] += hw.n_dest[g]
             noc_multicast(ctx, hw.noc, t_send, c, hw.route_of[g], hw.spike_bytes, payload)
@@ -201,28 +209,30 @@ def close_step(ctx, run, k):
 
 
 @kernel_jit
-def deliver_packet(t_ps, core, payload, run, ctx):
-    """A spike packet reaches ``core``: payload = neuron | step sent << 32. Its synapses on this
-    core are processed (synop actions) and their inputs put in the ring slots of their steps."""
+def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
+    """Neuron g's spike of step k_sent reaches ``core`` at t_ps while step ``cur`` is the
+    latest begun: its synapses on this core are processed (packet_recv, synop actions) and their
+    inputs put in the ring slots of their steps (a step already begun: the next one, counted
+    late). False on error."""
     net, hw = run.net, run.hw
-    g = payload & 0xFFFFFFFF
-    k_sent = payload >> 32
     lo_e, hi_e = hw.dest_ptr[g], hw.dest_ptr[g + 1]       # dest_core sorted within g
+    found = hi_e > lo_e
     while hi_e - lo_e > 1:
         mid = (lo_e + hi_e) // 2
         if hw.dest_core[mid] <= core:
             lo_e = mid
         else:
             hi_e = mid
-    e = lo_e
-    lo, hi = hw.dest_lo[e], hw.dest_hi[e]
+    lo, hi = np.int64(0), np.int64(0)
+    if found and hw.dest_core[lo_e] == core:
+        lo, hi = hw.dest_lo[lo_e], hw.dest_hi[lo_e]
     t = t_ps
     if hw.actions[3] >= 0:
         t = core_execute(ctx, hw.cores, t, core, hw.actions[3], 1)
-    fin = core_execute(ctx, hw.cores, t, core, hw.actions[1], hi - lo)
-    step_note_finish(hw.steps, core, fin)
+    if hi > lo:
+        t = core_execute(ctx, hw.cores, t, core, hw.actions[1], hi - lo)
+    step_note_finish(hw.steps, core, t)
     D = net.ring.shape[0]
-    cur = net.counters[CUR_STEP]
     for s in range(lo, hi):
         target = k_sent + net.syn_delay[s]
         if target <= cur:
@@ -230,13 +240,77 @@ def deliver_packet(t_ps, core, payload, run, ctx):
             target = cur + 1
         if target - k_sent >= D:
             fail(ctx, ERR_LATE, target - k_sent, D)
-            return
+            return False
         net.ring[target % D, net.syn_port[s], net.syn_post[s]] += net.syn_w[s]
     net.counters[SYN_EVENTS] += hi - lo
+    return True
+
+
+@kernel_jit
+def deliver_packet(t_ps, core, payload, run, ctx):
+    """A spike packet from the NoC model reaches ``core``: payload = neuron | step sent << 32."""
+    net, hw = run.net, run.hw
+    cur = net.counters[CUR_STEP]
+    if not process_packet(ctx, run, t_ps, core, payload & 0xFFFFFFFF, payload >> 32, cur):
+        return
     net.counters[OUTSTANDING] -= 1
     if hw.steps.semantics == BARRIER and net.counters[OUTSTANDING] == 0 \
             and net.counters[ISSUING] == 0:
         step_end(ctx, hw.steps, cur, net.counters[STEP_KIND])
+
+
+@kernel_jit
+def _charge_link(ctx, noc, link, flits):
+    """One packet of ``flits`` over ``link``: energy per flit and serialisation, in the ledger;
+    returns the serialisation time in ps."""
+    ser = np.int64(np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[link]))
+    row = noc.link_row[link]
+    ledger_charge_amount(ctx.ledger, row, flits, flits * ctx.ledger.cost_energy_pj[row], ser)
+    return ser
+
+
+@kernel_jit
+def _path_tail_ps(ctx, noc, src_router, dst_router, flits):
+    """Charge each link from src_router to dst_router one packet of ``flits``; return the
+    uncontended time until its tail arrives (hop latencies + the last serialisation)."""
+    r, t, ser = src_router, np.int64(0), np.int64(0)
+    while r != dst_router:
+        link = noc.next_link[r, dst_router]
+        ser = _charge_link(ctx, noc, link, flits)
+        t += noc.link_latency_ps[link]
+        r = noc.link_dst[link]
+    return t + ser
+
+
+@kernel_jit
+def send_analytic(ctx, run, t_send, c, g, k):
+    """Neuron g's spike of step k leaves core c at t_send, with the NoC taken as uncontended:
+    every link of its tree (multicast) or of each path (unicast) is charged its flits, and each
+    destination core processes the packet when its tail would arrive."""
+    net, hw = run.net, run.hw
+    noc = hw.noc
+    fb = noc.flit_bytes[0]
+    flits = max(np.int64(1), (hw.spike_bytes + fb - 1) // fb)
+    src = noc.core_router[c]
+    steps = hw.steps
+    if hw.multicast:
+        r = hw.route_of[g]
+        for e in range(hw.route_link_ptr[r], hw.route_link_ptr[r + 1]):
+            _charge_link(ctx, noc, hw.route_link[e], flits)
+        for e in range(hw.route_dest_ptr[r], hw.route_dest_ptr[r + 1]):
+            d = hw.route_dest_core[e]
+            t_arr = t_send + hw.route_dest_tail_ps[e]
+            cur = k if steps.semantics == BARRIER else t_arr // steps.step_ps
+            if not process_packet(ctx, run, t_arr, d, g, k, cur):
+                return
+    else:
+        for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
+            d = hw.dest_core[e]
+            t0 = t_send if e == hw.dest_ptr[g] else _send_cost(ctx, hw, c, t_send, hw.actions[2])
+            t_arr = t0 + _path_tail_ps(ctx, noc, src, noc.core_router[d], flits)
+            cur = k if steps.semantics == BARRIER else t_arr // steps.step_ps
+            if not process_packet(ctx, run, t_arr, d, g, k, cur):
+                return
 
 
 # -- the generated step handlers ------------------------------------------------------------

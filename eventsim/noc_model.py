@@ -167,6 +167,8 @@ class NocModel:
         self.max_in_flight = max_in_flight
         self._routes: list[list[tuple[int, int, int]]] = []
         self._paths: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self.route_src_router: list[int] = []
+        self._tails: dict[tuple[int, int, int], int] = {}
         self.state: NocState | None = None
         self.hop_kind = -1
 
@@ -183,6 +185,7 @@ class NocModel:
         for dst in {e[0] for e in entries}:
             entries.update(self._path(src, dst))
         self._routes.append(sorted(entries))
+        self.route_src_router.append(src)
         return len(self._routes) - 1
 
     def _path(self, src: int, dst: int) -> list[tuple[int, int, int]]:
@@ -195,6 +198,18 @@ class NocModel:
                 r = int(self.ir.link_dst[link])
             self._paths[key] = out
         return self._paths[key]
+
+    def tail_latency_ps(self, src_router: int, dst_router: int, n_bytes: int) -> int:
+        """Uncontended time for a packet of ``n_bytes`` from src_router until its tail reaches
+        dst_router: the hop latencies plus the last link's serialisation (0 within a router)."""
+        key = (src_router, dst_router, n_bytes)
+        if key not in self._tails:
+            path = [l for _, l, _ in self._path(src_router, dst_router)]
+            ir = self.ir
+            flits = max(1, -(-n_bytes // ir.flit_bytes))
+            ser = round(flits * ir.flit_bytes * float(ir.link_ps_per_byte[path[-1]])) if path else 0
+            self._tails[key] = int(sum(int(ir.link_latency_ps[l]) for l in path)) + ser
+        return self._tails[key]
 
     def tree_links(self, route: int) -> list[int]:
         """The links of multicast ``route``."""

@@ -64,9 +64,14 @@ class NetworkResult:
 
 def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: MachineIR | None = None,
              placement=None, spike_bytes: int = 4, ring_slack: int = 8, progress: bool = False,
-             seed: int = 0) -> NetworkResult:
+             seed: int = 0, routing: str = "population", noc: str = "packets") -> NetworkResult:
     """Run ``workload`` for ``n_steps`` steps of ``dt_s`` seconds; on ``machine`` with
-    ``placement`` if given. A spike packet is ``spike_bytes`` bytes."""
+    ``placement`` if given. A spike packet is ``spike_bytes`` bytes; multicast ``routing`` is
+    by "population" (tables keyed by source core and population) or by "neuron" (exact
+    trees), see ``_routes``. ``noc`` = "packets" simulates every packet hop by hop with link
+    contention (``noc_model``); "analytic" charges the same links, flits and core work but
+    takes the network as uncontended and delivers in closed form (much faster; packets that
+    would queue behind each other do not)."""
     dt_ps = _dt_ps(dt_s)
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
         raise ConfigError(f"n_steps must be an int >= 1, got {n_steps!r}")
@@ -91,7 +96,8 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     handlers = rt.step_handlers([m.__name__ for m in models])
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
     if on_machine:
-        run = _attach_machine(kernel, handlers, net, machine, core_of, syn, n_steps, spike_bytes)
+        run = _attach_machine(kernel, handlers, net, machine, core_of, syn, n_steps, spike_bytes,
+                              net.pop_of, routing, noc)
         steps = run.hw.steps
     else:
         kind = kernel.add_kind("network_step", handlers.software_step, net, max_pushes=1)
@@ -236,7 +242,10 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
         np.int64(dt_ps), counters)
 
 
-def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps, spike_bytes):
+def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps, spike_bytes,
+                    pop_of, routing, noc_mode):
+    if noc_mode not in ("packets", "analytic"):
+        raise ConfigError(f"noc must be 'packets' or 'analytic', got {noc_mode!r}")
     if core_of.size and (core_of.min() < 0 or core_of.max() >= ir.n_cores):
         raise ConfigError(f"placement puts neurons outside cores 0..{ir.n_cores - 1}")
     for a in ("neuron_update", "synop"):
@@ -250,36 +259,17 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
     steps = new_step_state(ir, kernel, n_steps, network_step_ps=int(net.dt_ps))
     noc = NocModel(ir, max_in_flight=max(1 << 16, 2 * core_of.shape[0]))
     N = core_of.shape[0]
-    post_core = core_of[syn["post"]]
-    route_of = np.full(N, -1, np.int64)
-    n_dest = np.zeros(N, np.int64)
-    dest_ptr = np.zeros(N + 1, np.int64)
-    dest_core, dest_lo, dest_hi = [], [], []
-    routes: dict[tuple, int] = {}
-    ptr = syn["ptr"]
-    for g in range(N):
-        lo, hi = int(ptr[g]), int(ptr[g + 1])
-        if hi > lo:
-            cs = post_core[lo:hi]
-            starts = np.flatnonzero(np.concatenate([[True], cs[1:] != cs[:-1]]))
-            dsts = cs[starts]
-            dest_core += dsts.tolist()
-            dest_lo += (starts + lo).tolist()
-            dest_hi += (np.append(starts[1:], hi - lo) + lo).tolist()
-            key = (int(core_of[g]), tuple(dsts.tolist()))
-            if key not in routes:
-                routes[key] = noc.add_multicast_route(key[0], key[1]) if ir.multicast else 0
-            route_of[g] = routes[key]
-            n_dest[g] = len(dsts)
-        dest_ptr[g + 1] = len(dest_core)
+    dest_ptr, dest_core, dest_lo, dest_hi = _destinations(core_of, syn)
+    route_of, n_dest = _routes(noc, ir, core_of, pop_of, dest_ptr, dest_core, routing)
     first = len(kernel.kind_names)       # kinds: NoC hop, network step, spike delivery
     noc.attach(kernel, deliver_kind=first + 2)
+    tree = _route_arrays(noc, spike_bytes)
     hw = rt.HwState(cores, steps, noc.state, core_of.astype(np.int64), route_of, n_dest, dest_ptr,
-                    np.array(dest_core, np.int64), np.array(dest_lo, np.int64),
-                    np.array(dest_hi, np.int64), np.zeros(ir.n_cores, np.int64), actions,
-                    np.int64(spike_bytes), np.bool_(ir.multicast))
+                    dest_core, dest_lo, dest_hi, np.zeros(ir.n_cores, np.int64), actions,
+                    np.int64(spike_bytes), np.bool_(ir.multicast), np.bool_(noc_mode == "analytic"),
+                    *tree)
     run = rt.HwNet(net, hw)
-    packets = N if ir.multicast else int(n_dest.sum())       # most packets one step can send
+    packets = N if ir.multicast else int(np.diff(dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
                                 max_pushes=packets + 1)
     deliver_kind = kernel.add_kind("spike_delivery", rt.deliver_packet, run, max_pushes=1)
@@ -287,6 +277,75 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
     register_static_power(kernel.ledger, ir)
     net.counters[rt.STEP_KIND] = step_kind
     return run
+
+
+def _route_arrays(noc, spike_bytes) -> tuple:
+    """(link_ptr, links, dest_ptr, dest_cores, dest_tail_ps) of every multicast route of
+    ``noc`` as CSR; dest_tail_ps: uncontended time until a spike's tail reaches the core."""
+    ir = noc.ir
+    links = [[l for _, l, _ in r if l >= 0] for r in noc._routes]
+    dests = [[c for _, l, c in r if l < 0] for r in noc._routes]
+    tails = [[noc.tail_latency_ps(src, int(ir.core_router[c]), spike_bytes) for c in ds]
+             for src, ds in zip(noc.route_src_router, dests)]
+    csr = lambda lists: (np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64),
+                         np.array([v for x in lists for v in x], np.int64))
+    return (*csr(links), *csr(dests), csr(tails)[1])
+
+
+def _destinations(core_of, syn):
+    """For each pre neuron g, its destination cores dest_core[dest_ptr[g]:dest_ptr[g+1]]
+    (ascending) and the range dest_lo:dest_hi of its synapses on each (syn rows are sorted by
+    post core)."""
+    N = core_of.shape[0]
+    ptr = syn["ptr"]
+    pre = np.repeat(np.arange(N), np.diff(ptr))
+    post_core = core_of[syn["post"]]
+    new_run = np.ones(pre.shape[0], bool)
+    new_run[1:] = (pre[1:] != pre[:-1]) | (post_core[1:] != post_core[:-1])
+    lo = np.flatnonzero(new_run)
+    hi = np.append(lo[1:], pre.shape[0])
+    dest_ptr = np.concatenate([[0], np.cumsum(np.bincount(pre[lo], minlength=N))]).astype(np.int64)
+    return dest_ptr, post_core[lo].astype(np.int64), lo.astype(np.int64), hi.astype(np.int64)
+
+
+def _routes(noc, ir, core_of, pop_of, dest_ptr, dest_core, routing):
+    """A multicast route per source and its number of destination cores. ``routing`` =
+    "population": one tree per (core, pre population) to every core holding a target of any
+    of that population's neurons on the core (routing tables keyed by population, as on
+    SpiNNaker; a core that holds no synapse of the spiking neuron still receives and looks up
+    the packet); "neuron": one tree per neuron to exactly its destination cores."""
+    N = core_of.shape[0]
+    route_of = np.full(N, -1, np.int64)
+    n_dest = np.diff(dest_ptr).astype(np.int64)
+    if not ir.multicast:
+        route_of[n_dest > 0] = 0
+        return route_of, n_dest
+    if routing not in ("population", "neuron"):
+        raise ConfigError(f"routing must be 'population' or 'neuron', got {routing!r}")
+    pre = np.repeat(np.arange(N), n_dest)
+    if routing == "neuron":
+        routes: dict[tuple, int] = {}
+        for g in np.flatnonzero(n_dest):
+            key = (int(core_of[g]), tuple(dest_core[dest_ptr[g]:dest_ptr[g + 1]].tolist()))
+            if key not in routes:
+                routes[key] = noc.add_multicast_route(*key)
+            route_of[g] = routes[key]
+        return route_of, n_dest
+    n_pops = int(pop_of.max()) + 1
+    key = core_of[pre] * n_pops + pop_of[pre]               # (source core, pre population)
+    C = int(ir.n_cores)
+    pairs = np.unique(key * C + dest_core)                   # (key, destination core), sorted
+    pair_key, pair_core = pairs // C, pairs % C
+    keys, starts = np.unique(pair_key, return_index=True)
+    ends = np.append(starts[1:], pairs.shape[0])
+    route_of_key = np.zeros(keys.shape[0], np.int64)
+    for j, (k_, a, b) in enumerate(zip(keys.tolist(), starts.tolist(), ends.tolist())):
+        route_of_key[j] = noc.add_multicast_route(k_ // n_pops, pair_core[a:b].tolist())
+    senders = np.flatnonzero(n_dest)
+    j = np.searchsorted(keys, core_of[senders] * n_pops + pop_of[senders])
+    route_of[senders] = route_of_key[j]
+    n_dest[senders] = (ends - starts)[j]
+    return route_of, n_dest
 
 
 # -- running --------------------------------------------------------------------------------

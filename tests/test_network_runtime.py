@@ -196,3 +196,49 @@ def test_a_run_leaves_the_workload_initial_state_untouched():
     res = simulate(WorkloadIR([pop], inputs=[kick]), DT, 2)
     np.testing.assert_array_equal(pop.state, before)
     assert res.final_state[0][:, 0] == pytest.approx([1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("routing, receptions", [("population", 2), ("neuron", 1)])
+def test_population_routing_sends_a_spike_to_every_core_of_its_population_targets(routing, receptions):
+    from types import SimpleNamespace
+    pops = [population("a", "lif", 2, tau=1.0, v_threshold=0.5),
+            population("b", "lif", 2, tau=1.0, v_threshold=100.0)]
+    proj = from_dense("ab", 0, 1, np.eye(2))                 # a0 -> b0, a1 -> b1
+    kick = InputEvents(0, np.array([0], np.int64), np.zeros(1, np.int32), np.array([1e6]))
+    w = WorkloadIR(pops, [proj], [kick])
+    ir = lower(machine_from_dict(toy(semantics="barrier", step_ps=0,
+                                     core__actions__barrier={"cycles": 1, "energy_pj": 0.0},
+                                     core__actions__neuron_update={"cycles": 1, "energy_pj": 0.0},
+                                     core__actions__packet_recv={"cycles": 1, "energy_pj": 1.0})))
+    placement = SimpleNamespace(core_of_neuron=np.array([0, 0, 1, 2]))
+    res = simulate(w, DT, 3, machine=ir, placement=placement, routing=routing)
+    rows = res.ledger.rows(res.hardware_time_ps)
+    assert sum(r["count"] for r in rows if r["action"] == "packet_recv") == receptions
+    assert sum(r["count"] for r in rows if r["action"] == "synop") == 1
+
+
+@pytest.mark.parametrize("semantics, step_ps", [("timer", 1_000_000), ("barrier", 0), ("event", 0)])
+def test_the_analytic_noc_charges_what_the_packet_noc_charges(semantics, step_ps):
+    w, steps = two_layers()
+    ir = machine(semantics, step_ps)
+    pl = place(w, ir, "round_robin")
+    packets = simulate(w, DT, steps, machine=ir, placement=pl)
+    analytic = simulate(w, DT, steps, machine=ir, placement=pl, noc="analytic")
+    assert spikes(analytic) == spikes(packets)
+    count = lambda res: {(r["component"], r["action"]): r["count"]
+                         for r in res.ledger.rows(res.hardware_time_ps)}
+    assert count(analytic) == count(packets)          # every flit on every link, every synop
+
+
+def test_the_analytic_noc_with_unicast_charges_each_path():
+    w, steps = two_layers()
+    ir = lower(machine_from_dict(toy(semantics="barrier", step_ps=0, noc__multicast=False,
+                                     core__actions__barrier={"cycles": 30, "energy_pj": 5.0},
+                                     core__actions__neuron_update={"cycles": 10, "energy_pj": 20.0})))
+    pl = place(w, ir, "round_robin")
+    packets = simulate(w, DT, steps, machine=ir, placement=pl)
+    analytic = simulate(w, DT, steps, machine=ir, placement=pl, noc="analytic")
+    assert spikes(analytic) == spikes(packets)
+    flits = lambda res: sum(r["count"] for r in res.ledger.rows(res.hardware_time_ps)
+                            if r["action"] == "flit")
+    assert flits(analytic) == flits(packets) > 0
