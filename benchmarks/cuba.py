@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from eventsim.simulate import simulate
+from eventsim.simulation import simulate
 from hardware_models.lowering import lower
 from hardware_models.placement import place
 from hardware_models.presets import preset
@@ -72,7 +72,7 @@ def run_brian2(py: Path, neurons: int, seed: int, repeats: int) -> dict:
 
 MEMORY_SNIPPET = """
 import resource, time, numpy as np
-from eventsim.simulate import simulate
+from eventsim.simulation import simulate
 from eventsim.workload_ir import WorkloadIR
 from networks.builders.cuba import W_EXC, W_INH
 from networks.population import population

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from eventsim import ConfigError
-from eventsim import simulate as simulate_module
-from eventsim.simulate import simulate
+from eventsim import simulation as simulate_module
+from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from eventsim import ConfigError
-from eventsim.simulate import simulate
+from eventsim.simulation import simulate
 from networks.builders.cuba import W_EXC, W_INH, cuba
 from networks.builders.feedforward import feedforward
 from networks.inputs import event_stream, poisson, step_current

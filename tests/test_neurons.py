@@ -7,7 +7,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from eventsim import ConfigError
-from eventsim.simulate import simulate
+from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from networks.population import population
 

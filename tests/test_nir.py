@@ -8,7 +8,7 @@ import pytest
 from scipy.signal import correlate2d
 
 from eventsim import ConfigError
-from eventsim.simulate import simulate
+from eventsim.simulation import simulate
 from networks.nir_io import event_data_to_counts, from_nir, spikes_to_event_data, to_nir
 
 GRAPHS = ["braille_noDelay_bias_zero.nir", "braille_noDelay_noBias_subtract.nir",
