@@ -2,6 +2,7 @@
 the project's issue asks for."""
 import json
 
+import numpy as np
 import pytest
 
 from eventsim.cli import main
@@ -64,3 +65,18 @@ def test_eventsim_list_shows_every_preset(capsys):
     assert main(["list", "--json"]) == 0
     names = {r["name"] for r in json.loads(capsys.readouterr().out)["machines"]}
     assert set(PRESETS) <= names
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_a_small_network_runs_on_every_preset_with_a_balanced_ledger(name):
+    from eventsim import simulate
+    from hardware_models.placement import place
+    from networks.builders.cuba import cuba
+    w = cuba(200, seed=0)
+    ir = lower(preset(name))
+    res = simulate(w, 1e-4, 30, machine=ir, placement=place(w, ir, "balanced"), noc="analytic")
+    software = simulate(w, 1e-4, 30)
+    for a, b in zip(res.spike_steps + res.spike_neurons, software.spike_steps + software.spike_neurons):
+        np.testing.assert_array_equal(a, b)
+    res.ledger.check(res.hardware_time_ps)
+    assert res.ledger.totals(res.hardware_time_ps)["dynamic_energy_pj"] > 0
