@@ -226,6 +226,7 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
     cat = [np.concatenate(x) if x else np.zeros(0, np.int64) for x in (ev_step, ev_gid, ev_port, ev_val)]
     order = np.argsort(cat[0], kind="stable")
     step, gid, port, val = (a[order] for a in cat)
+    outputs = np.array([getattr(m, "OUTPUT", -1) for m in models], np.int64)
     counters = np.zeros(rt.N_COUNTERS, np.int64)
     counters[rt.N_STEPS] = n_steps
     counters[rt.PAUSE_AT] = n_steps
@@ -239,7 +240,7 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
         syn["ptr"].astype(np.int64), syn["post"], syn["w"], syn["delay"], syn["port"],
         step.astype(np.int64), gid.astype(np.int64), port.astype(np.int64), val.astype(np.float64),
         np.zeros(w.n_neurons, np.int64), np.zeros(capacity, np.int64), np.zeros(capacity, np.int64),
-        np.int64(dt_ps), counters)
+        np.int64(dt_ps), np.ones((D if any(outputs >= 0) else 1, w.n_neurons)), outputs, counters)
 
 
 def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps, spike_bytes,

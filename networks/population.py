@@ -26,7 +26,7 @@ def population(name: str, model: str, size: int, **values) -> Population:
     if missing:
         raise ConfigError(f"population {name!r}: model {model!r} needs {missing}")
     params = np.column_stack([_column(name, p, values.get(p, m.DEFAULTS.get(p)), size)
-                              for p in m.PARAMS])
+                              for p in m.PARAMS]) if m.PARAMS else np.zeros((size, 0))
     state = np.column_stack([_column(name, s, values.get(s, 0.0), size) for s in m.STATE])
     return Population(name, size, model=m.__name__, params=params, state=state,
                       state_bytes_per_neuron=4 * len(m.STATE))

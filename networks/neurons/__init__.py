@@ -11,6 +11,8 @@
     reset). True if it spiked. The runtime holds ``state`` [S, N] and ``coef`` [K, N] neuron-last
     (structure of arrays) so that the loop over a population's neurons can vectorise; models
     write their branches as selects (``a if c else b``) for the same reason.
+``OUTPUT`` (optional)  the state row a spike carries as its value (graded spikes, e.g. EGRU's
+    y = c); without it a spike carries 1 and a synapse adds its weight
 ``quiescent(state, coef, i) -> bool``  True if, without input, neuron i cannot spike: an
     event-driven machine then need not update it until an input arrives (a safe bound: False
     only costs updates, never changes spikes).
@@ -24,7 +26,7 @@ graph's units; time constants in seconds).
 import importlib
 
 MODELS = ("lif", "cuba_lif", "cuba", "if_neuron", "li", "adaptive_lif", "izhikevich",
-          "threshold")
+          "threshold", "egru", "relay", "readout")
 
 
 def model_module(name: str):

@@ -1,0 +1,31 @@
+"""A graded relay: passes each step's input x on as an event carrying x (``OUTPUT``), and sends
+nothing when x = 0. Used for embeddings and other dense inputs entering a network of events.
+"""
+import numpy as np
+
+from eventsim.jit import kernel_jit
+
+PARAMS = ()
+DEFAULTS = {}
+STATE = ("y",)
+PORTS = 1
+OUTPUT = 0
+
+
+def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
+    """No constants (one dummy column)."""
+    return np.zeros((params.shape[0], 1))
+
+
+@kernel_jit(inline="always")
+def step(state, coef, i, ring, slot, g):
+    """Send this step's input ring[slot, 0, g] if it is not zero."""
+    x = ring[slot, 0, g]
+    state[0, i] = x
+    return x != 0.0
+
+
+@kernel_jit(inline="always")
+def quiescent(state, coef, i):
+    """Always: without input a relay sends nothing."""
+    return True
