@@ -43,9 +43,10 @@ ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after
 
 NetState = namedtuple("NetState", [
     "pops", "pop_off", "ring", "flags", "proj_indptr", "proj_indices", "proj_weights",
-    "proj_delay", "proj_info", "pre_proj_ptr", "pre_proj_ids", "pop_of", "syn_ptr", "syn_post", "syn_w", "syn_delay", "syn_port",
+    "proj_delay", "proj_info", "pre_proj_ptr", "pre_proj_ids", "pop_of", "syn_ptr", "syn_post",
+    "syn_w", "syn_delay", "syn_port", "syn_source",
     "in_step", "in_gid", "in_port", "in_value", "spiked", "rec_gid", "rec_step", "dt_ps",
-    "value", "pop_output", "counters"])
+    "value", "pop_outputs", "counters"])
 NetState.__doc__ = """Arrays of one network run. pops = (state_0, coef_0, state_1, coef_1, ...),
 each [variables, neurons] (structure of arrays); pop_off[p] = first global neuron id of
 population p; ring[slot, port, neuron] = input of a step; flags[g] = neuron g spiked this step;
@@ -55,9 +56,11 @@ pre_proj_ids[pre_proj_ptr[p]:pre_proj_ptr[p+1]] = projections from population p,
 population of neuron g (the software run delivers from these);
 syn_* = on a machine, all projections as one CSR over global pre neurons sorted by post core
 (post global id, weight, delay in steps >= 1, port); in_* = external inputs sorted by step; rec_* = spikes recorded since the last
-drain (global id, step); value[k % V, g] = what neuron g's spike of step k carries (1 for
-binary spikes; a graded model's output state row pop_output[p] >= 0, e.g. EGRU's y = c); V = 1
-when no population is graded, else the ring depth (a packet may arrive that many steps late)."""
+drain (global id, step); value[k % V, o, g] = output o of neuron g's spike of step k (1 for
+binary spikes; a graded model's output state rows pop_outputs[p, o] >= 0, e.g. EGRU's y = c, or
+an SSM mode's real and imaginary parts); a projection carries output proj_info[j, 4] (syn_source
+per synapse on a machine); V = 1 when no population is graded, else the ring depth (a packet
+may arrive that many steps late)."""
 
 HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
@@ -98,9 +101,10 @@ def graded_values(net, k, n_spiked):
     for j in range(n_spiked):
         g = net.spiked[j]
         p = net.pop_of[g]
-        out = net.pop_output[p]
-        if out >= 0:
-            net.value[k % V, g] = net.pops[2 * p][out, g - net.pop_off[p]]
+        for o in range(net.pop_outputs.shape[1]):
+            row = net.pop_outputs[p, o]
+            if row >= 0:
+                net.value[k % V, o, g] = net.pops[2 * p][row, g - net.pop_off[p]]
 
 
 @kernel_jit
@@ -137,7 +141,8 @@ def deliver_in_software(net, k, n_spiked):
         i = g - net.pop_off[p]
         for e in range(net.pre_proj_ptr[p], net.pre_proj_ptr[p + 1]):
             pj = net.pre_proj_ids[e]
-            events += _deliver_row(net, pj, i, k, D, net.value[k % net.value.shape[0], g])
+            value = net.value[k % net.value.shape[0], net.proj_info[pj, 4], g]
+            events += _deliver_row(net, pj, i, k, D, value)
     net.counters[SYN_EVENTS] += events
 
 
@@ -248,7 +253,7 @@ def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
         t = core_execute(ctx, hw.cores, t, core, hw.actions[1], hi - lo)
     step_note_finish(hw.steps, core, t)
     D = net.ring.shape[0]
-    value = net.value[k_sent % net.value.shape[0], g]
+    V = net.value.shape[0]
     for s in range(lo, hi):
         target = k_sent + net.syn_delay[s]
         if target <= cur:
@@ -257,6 +262,7 @@ def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
         if target - k_sent >= D:
             fail(ctx, ERR_LATE, target - k_sent, D)
             return False
+        value = net.value[k_sent % V, net.syn_source[s], g]
         net.ring[target % D, net.syn_port[s], net.syn_post[s]] += net.syn_w[s] * value
     net.counters[SYN_EVENTS] += hi - lo
     return True

@@ -135,11 +135,32 @@ def _model(pop):
     return m
 
 
+def _model_outputs(m) -> tuple:
+    """The state rows a model's spikes carry (``OUTPUTS``, or ``OUTPUT``; none: binary)."""
+    if hasattr(m, "OUTPUTS"):
+        return tuple(m.OUTPUTS)
+    return (m.OUTPUT,) if hasattr(m, "OUTPUT") else ()
+
+
+def _outputs(models) -> np.ndarray:
+    """[populations, outputs] state row of each output (-1: the spike carries 1)."""
+    width = max([1] + [len(_model_outputs(m)) for m in models])
+    out = np.full((len(models), width), -1, np.int64)
+    for p, m in enumerate(models):
+        rows = _model_outputs(m)
+        out[p, :len(rows)] = rows
+    return out
+
+
 def _check_ports(w: WorkloadIR, models) -> None:
     for pr in w.projections:
         if not 0 <= pr.port < models[pr.post].PORTS:
             raise ConfigError(f"projection {pr.name!r}: port {pr.port} but model "
                               f"{w.populations[pr.post].model} has {models[pr.post].PORTS} port(s)")
+        n_out = max(1, len(_model_outputs(models[pr.pre])))
+        if not 0 <= pr.source < n_out:
+            raise ConfigError(f"projection {pr.name!r}: source {pr.source} but model "
+                              f"{w.populations[pr.pre].model} sends {n_out} value(s) per spike")
 
 
 def _delay_steps(pr, dt_ps: int) -> np.ndarray | int:
@@ -165,10 +186,10 @@ def _projection_arrays(w: WorkloadIR, dt_ps: int) -> dict:
         d = _delay_steps(pr, dt_ps)
         uniform = isinstance(d, int)
         delays.append(np.zeros(0, np.int32) if uniform else d)
-        info.append((pr.pre, off[pr.post], pr.port, d if uniform else -1))
+        info.append((pr.pre, off[pr.post], pr.port, d if uniform else -1, pr.source))
     if not info:
         indptr, indices = [np.zeros(1, np.int64)], [np.zeros(0, np.int32)]
-        weights, delays, info = [np.zeros(0, np.float32)], [np.zeros(0, np.int32)], [(-1, 0, 0, 1)]
+        weights, delays, info = [np.zeros(0, np.float32)], [np.zeros(0, np.int32)], [(-1, 0, 0, 1, 0)]
     by_pre = [[j for j, x in enumerate(info) if x[0] == p] for p in range(len(w.populations))]
     return {"indptr": tuple(indptr), "indices": tuple(indices), "weights": tuple(weights),
             "delay": tuple(delays), "info": np.array(info, np.int64),
@@ -179,17 +200,17 @@ def _projection_arrays(w: WorkloadIR, dt_ps: int) -> dict:
 def _no_synapses() -> dict:
     return {"ptr": np.zeros(1, np.int64), "post": np.zeros(0, np.int32),
             "w": np.zeros(0, np.float32), "delay": np.zeros(0, np.int32),
-            "port": np.zeros(0, np.int8)}
+            "port": np.zeros(0, np.int8), "source": np.zeros(0, np.int8)}
 
 
 def _synapses(w: WorkloadIR, projections: dict, core_of) -> dict:
     """For a run on a machine: all projections as one CSR over global pre neurons, each row
     ordered by (post core, post neuron), so that a packet's synapses on one core are one range."""
     off = w.offsets
-    parts = {k: [] for k in ("pre", "post", "w", "delay", "port")}
+    parts = {k: [] for k in ("pre", "post", "w", "delay", "port", "source")}
     for j, pr in enumerate(w.projections):
         n = pr.n_synapses
-        pre, post_off, port, uniform = (int(x) for x in projections["info"][j])
+        pre, post_off, port, uniform, source = (int(x) for x in projections["info"][j])
         parts["pre"].append(np.repeat(np.arange(pr.indptr.shape[0] - 1), np.diff(pr.indptr))
                             + off[pre])
         parts["post"].append(projections["indices"][j].astype(np.int64) + post_off)
@@ -197,6 +218,7 @@ def _synapses(w: WorkloadIR, projections: dict, core_of) -> dict:
         parts["delay"].append(np.full(n, uniform, np.int32) if uniform >= 0
                               else projections["delay"][j])
         parts["port"].append(np.full(n, port, np.int8))
+        parts["source"].append(np.full(n, source, np.int8))
     if not parts["pre"]:
         return _no_synapses() | {"ptr": np.zeros(w.n_neurons + 1, np.int64)}
     cat = {k: np.concatenate(v) for k, v in parts.items()}
@@ -226,7 +248,7 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
     cat = [np.concatenate(x) if x else np.zeros(0, np.int64) for x in (ev_step, ev_gid, ev_port, ev_val)]
     order = np.argsort(cat[0], kind="stable")
     step, gid, port, val = (a[order] for a in cat)
-    outputs = np.array([getattr(m, "OUTPUT", -1) for m in models], np.int64)
+    outputs = _outputs(models)
     counters = np.zeros(rt.N_COUNTERS, np.int64)
     counters[rt.N_STEPS] = n_steps
     counters[rt.PAUSE_AT] = n_steps
@@ -237,10 +259,11 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
         projections["indptr"], projections["indices"], projections["weights"],
         projections["delay"], projections["info"], projections["pre_ptr"], projections["pre_ids"],
         w.population_of().astype(np.int32),
-        syn["ptr"].astype(np.int64), syn["post"], syn["w"], syn["delay"], syn["port"],
+        syn["ptr"].astype(np.int64), syn["post"], syn["w"], syn["delay"], syn["port"], syn["source"],
         step.astype(np.int64), gid.astype(np.int64), port.astype(np.int64), val.astype(np.float64),
         np.zeros(w.n_neurons, np.int64), np.zeros(capacity, np.int64), np.zeros(capacity, np.int64),
-        np.int64(dt_ps), np.ones((D if any(outputs >= 0) else 1, w.n_neurons)), outputs, counters)
+        np.int64(dt_ps), np.ones((D if (outputs >= 0).any() else 1, outputs.shape[1], w.n_neurons)),
+        outputs, counters)
 
 
 def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps, spike_bytes,

@@ -62,7 +62,8 @@ class InputEvents:
 class Projection:
     """Synapses from population ``pre`` to ``post`` as CSR over pre neurons: those of pre neuron i
     are ``indptr[i]:indptr[i+1]``, with post-local target ``indices`` (int32) and ``weights``
-    (float32), driving input ``port`` of the post neurons.
+    (float32), driving input ``port`` of the post neurons with the pre neurons' spike output
+    ``source`` (0 for binary spikes; a graded model may send several values per spike).
 
     Delays (integer ps) are given as ``delays_ps`` (one per synapse, or empty for none) or as
     one ``delay_ps`` for all. They are stored compactly: one value if all are equal, else int32
@@ -70,8 +71,9 @@ class Projection:
     synapse takes at most 12 bytes (index, weight, delay). ``delays_ps`` gives them back."""
 
     def __init__(self, name: str, pre: int, post: int, indptr, indices, weights,
-                 delays_ps=None, bytes_per_synapse: int = 12, port: int = 0, delay_ps: int = 0):
-        self.name, self.pre, self.post, self.port = name, pre, post, port
+                 delays_ps=None, bytes_per_synapse: int = 12, port: int = 0, delay_ps: int = 0,
+                 source: int = 0):
+        self.name, self.pre, self.post, self.port, self.source = name, pre, post, port, source
         self.indptr = np.asarray(indptr)
         self.indices = np.asarray(indices)
         self.weights = np.asarray(weights)

@@ -9,16 +9,17 @@ from eventsim.workload_ir import Projection
 
 
 def from_dense(name: str, pre: int, post: int, weights: np.ndarray, delay_ps=0,
-               port: int = 0) -> Projection:
+               port: int = 0, source: int = 0) -> Projection:
     """A projection with a synapse for every non-zero of ``weights`` [n_pre, n_post]
-    (zeros are absent synapses: they cost nothing). ``delay_ps``: one delay or one per entry."""
+    (zeros are absent synapses: they cost nothing). ``delay_ps``: one delay or one per entry;
+    ``source``: which value of a graded pre spike it carries."""
     w = np.asarray(weights)
     if w.ndim != 2:
         raise ConfigError(f"projection {name!r}: weights must be 2-D [pre, post], got {w.shape}")
     rows, cols = np.nonzero(w)
     d = np.asarray(delay_ps, np.int64)
     delays = np.full(rows.shape[0], int(d)) if d.ndim == 0 else d[rows, cols]
-    return _csr(name, pre, post, w.shape[0], rows, cols, w[rows, cols], delays, port)
+    return _csr(name, pre, post, w.shape[0], rows, cols, w[rows, cols], delays, port, source)
 
 
 def fixed_probability(name: str, pre: int, post: int, n_pre: int, n_post: int, p: float,
@@ -68,11 +69,11 @@ def prune_by_magnitude(weights: np.ndarray, sparsity: float) -> np.ndarray:
     return w
 
 
-def _csr(name, pre, post, n_pre, rows, cols, weights, delays, port) -> Projection:
+def _csr(name, pre, post, n_pre, rows, cols, weights, delays, port, source=0) -> Projection:
     order = np.lexsort((cols, rows))
     counts = np.bincount(rows, minlength=n_pre)
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return Projection(name, pre, post, indptr, cols[order].astype(np.int32),
                       np.asarray(weights)[order].astype(np.float32),
                       delays_ps=np.asarray(delays, np.int64)[order], port=port,
-                      bytes_per_synapse=12)
+                      bytes_per_synapse=12, source=source)

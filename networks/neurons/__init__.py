@@ -26,7 +26,7 @@ graph's units; time constants in seconds).
 import importlib
 
 MODELS = ("lif", "cuba_lif", "cuba", "if_neuron", "li", "adaptive_lif", "izhikevich",
-          "threshold", "egru", "relay", "readout")
+          "threshold", "egru", "relay", "readout", "ssm")
 
 
 def model_module(name: str):
