@@ -48,7 +48,8 @@ NetState = namedtuple("NetState", [
     "in_step", "in_gid", "in_port", "in_value", "spiked", "rec_gid", "rec_step", "dt_ps",
     "value", "pop_outputs", "counters"])
 NetState.__doc__ = """Arrays of one network run. pops = (state_0, coef_0, state_1, coef_1, ...),
-each [variables, neurons] (structure of arrays); pop_off[p] = first global neuron id of
+each [variables, neurons] (structure of arrays; coef has one column when all the population's
+neurons share their constants); pop_off[p] = first global neuron id of
 population p; ring[slot, port, neuron] = input of a step; flags[g] = neuron g spiked this step;
 proj_* = the Workload IR's projections as they are (tuples of indptr, indices, weights, delay
 steps or empty; info[j] = pre population, post offset, port, uniform delay steps or -1),
@@ -401,17 +402,22 @@ _POPULATION = '''\
     st, cf = net.pops[{state}], net.pops[{coef}]
     off = net.pop_off[{p}]
     n = net.pop_off[{p} + 1] - off
+    uniform = cf.shape[1] == 1
     if count:
         for i in range(n):
             g = off + i
             has_input = False
             for q in range(ports):
                 has_input |= net.ring[slot, q, g] != 0.0
-            if dense or has_input or not _quiescent{p}(st, cf, i):
+            if dense or has_input or not _quiescent{p}(st, cf, i, 0 if uniform else i):
                 counts[core_of[g]] += 1
                 updates += 1
-    for i in range(n):
-        net.flags[off + i] = _step{p}(st, cf, i, net.ring, slot, off + i)
+    if uniform:
+        for i in range(n):
+            net.flags[off + i] = _step{p}(st, cf, i, 0, net.ring, slot, off + i)
+    else:
+        for i in range(n):
+            net.flags[off + i] = _step{p}(st, cf, i, i, net.ring, slot, off + i)
 '''
 
 

@@ -232,8 +232,10 @@ def _synapses(w: WorkloadIR, projections: dict, core_of) -> dict:
 def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> rt.NetState:
     pops = []
     for p, m in zip(w.populations, models):
-        pops += [np.array(np.asarray(p.state, np.float64).T, order="C", copy=True),
-                 np.ascontiguousarray(m.coefficients(np.asarray(p.params, np.float64), dt_s).T)]
+        coef = np.ascontiguousarray(m.coefficients(np.asarray(p.params, np.float64), dt_s).T)
+        if coef.shape[1] > 1 and np.array_equal(coef, np.broadcast_to(coef[:, :1], coef.shape)):
+            coef = np.ascontiguousarray(coef[:, :1])           # shared constants: one column
+        pops += [np.array(np.asarray(p.state, np.float64).T, order="C", copy=True), coef]
     off = w.offsets
     ev_step, ev_gid, ev_port, ev_val = [], [], [], []
     for ev in w.inputs:

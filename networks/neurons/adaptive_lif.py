@@ -28,24 +28,24 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
     spiked."""
-    v_inf = coef[_V_LEAK, i] + coef[_R, i] * (coef[_I_BIAS, i] + ring[slot, 0, g])
-    v = v_inf + (state[0, i] - v_inf) * coef[_DECAY, i]
-    b = state[1, i] * coef[_A_ADAPT, i]
-    threshold = coef[_THRESHOLD, i] + coef[_BETA, i] * b
+    v_inf = coef[_V_LEAK, c] + coef[_R, c] * (coef[_I_BIAS, c] + ring[slot, 0, g])
+    v = v_inf + (state[0, i] - v_inf) * coef[_DECAY, c]
+    b = state[1, i] * coef[_A_ADAPT, c]
+    threshold = coef[_THRESHOLD, c] + coef[_BETA, c] * b
     spiked = v > threshold
-    after = v - threshold if coef[_SUBTRACT, i] != 0 else coef[_RESET, i]
+    after = v - threshold if coef[_SUBTRACT, c] != 0 else coef[_RESET, c]
     state[0, i] = after if spiked else v
     state[1, i] = b + 1.0 if spiked else b
     return spiked
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """True if, without input, neuron i will not spike: v and v_inf below the base threshold
     (the adaptive part, beta b >= 0 for beta >= 0, only raises it)."""
-    th = coef[_THRESHOLD, i]
-    v_inf = coef[_V_LEAK, i] + coef[_R, i] * coef[_I_BIAS, i]
-    return coef[_BETA, i] >= 0 and state[0, i] <= th and v_inf <= th
+    th = coef[_THRESHOLD, c]
+    v_inf = coef[_V_LEAK, c] + coef[_R, c] * coef[_I_BIAS, c]
+    return coef[_BETA, c] >= 0 and state[0, i] <= th and v_inf <= th

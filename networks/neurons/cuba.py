@@ -37,29 +37,29 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, inputs ring[slot, 0 | 1, g] (see the module docstring); True if
     it spiked. Written with selects so that the loop over neurons vectorises."""
     ge = state[1, i] + ring[slot, 0, g]
     gi = state[2, i] + ring[slot, 1, g]
     refractory = state[3, i] > 0
-    v_rest = coef[_V_REST, i]
-    v = v_rest + (state[0, i] - v_rest) * coef[_A_MEM, i] + ge * coef[_K_EXC, i] \
-        + gi * coef[_K_INH, i]
-    v = coef[_RESET, i] if refractory else v
-    state[1, i] = ge * coef[_A_EXC, i]
-    state[2, i] = gi * coef[_A_INH, i]
-    spiked = v > coef[_THRESHOLD, i]
-    state[0, i] = coef[_RESET, i] if spiked else v
-    state[3, i] = coef[_REFRACTORY, i] if spiked else max(state[3, i] - 1, 0.0)
+    v_rest = coef[_V_REST, c]
+    v = v_rest + (state[0, i] - v_rest) * coef[_A_MEM, c] + ge * coef[_K_EXC, c] \
+        + gi * coef[_K_INH, c]
+    v = coef[_RESET, c] if refractory else v
+    state[1, i] = ge * coef[_A_EXC, c]
+    state[2, i] = gi * coef[_A_INH, c]
+    spiked = v > coef[_THRESHOLD, c]
+    state[0, i] = coef[_RESET, c] if spiked else v
+    state[3, i] = coef[_REFRACTORY, c] if spiked else max(state[3, i] - 1, 0.0)
     return spiked
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """True if, without input, neuron i will not spike: v_rest below threshold and v's peak
     bounded by max(v, v_rest) plus the positive synaptic currents (kappa <= 1) below it."""
     if state[3, i] > 0:
         return False
-    bound = max(state[0, i], coef[_V_REST, i]) + max(state[1, i], 0.0) + max(state[2, i], 0.0)
-    return bound <= coef[_THRESHOLD, i]
+    bound = max(state[0, i], coef[_V_REST, c]) + max(state[1, i], 0.0) + max(state[2, i], 0.0)
+    return bound <= coef[_THRESHOLD, c]

@@ -46,27 +46,27 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
     spiked."""
-    r = coef[_R, i]
-    i_inf = coef[_W_IN, i] * (ring[slot, 0, g] + coef[_I_BIAS, i])
+    r = coef[_R, c]
+    i_inf = coef[_W_IN, c] * (ring[slot, 0, g] + coef[_I_BIAS, c])
     i_old = state[1, i]
-    v_inf = coef[_V_LEAK, i] + r * i_inf
-    v = v_inf + (state[0, i] - v_inf) * coef[_A_MEM, i] + r * (i_old - i_inf) * coef[_KAPPA, i]
-    state[1, i] = i_inf + (i_old - i_inf) * coef[_A_SYN, i]
-    spiked = v > coef[_THRESHOLD, i]
-    after = v - coef[_THRESHOLD, i] if coef[_SUBTRACT, i] != 0 else coef[_RESET, i]
+    v_inf = coef[_V_LEAK, c] + r * i_inf
+    v = v_inf + (state[0, i] - v_inf) * coef[_A_MEM, c] + r * (i_old - i_inf) * coef[_KAPPA, c]
+    state[1, i] = i_inf + (i_old - i_inf) * coef[_A_SYN, c]
+    spiked = v > coef[_THRESHOLD, c]
+    after = v - coef[_THRESHOLD, c] if coef[_SUBTRACT, c] != 0 else coef[_RESET, c]
     state[0, i] = after if spiked else v
     return spiked
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """True if, without input, neuron i will not spike: a bound on v's peak (the synaptic
     current's pull adds at most r |I - I_inf|, since kappa <= 1) stays below threshold."""
-    r = coef[_R, i]
-    i_inf = coef[_W_IN, i] * coef[_I_BIAS, i]
-    v_inf = coef[_V_LEAK, i] + r * i_inf
+    r = coef[_R, c]
+    i_inf = coef[_W_IN, c] * coef[_I_BIAS, c]
+    v_inf = coef[_V_LEAK, c] + r * i_inf
     bound = max(state[0, i], v_inf) + abs(r * (state[1, i] - i_inf))
-    return bound <= coef[_THRESHOLD, i]
+    return bound <= coef[_THRESHOLD, c]

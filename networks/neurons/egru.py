@@ -32,22 +32,22 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """One step of unit i with pre-activations ring[slot, 0..3, g]; True if it sends an event."""
-    u = 1.0 / (1.0 + np.exp(-(ring[slot, 0, g] + coef[_B_U, i])))
-    r = 1.0 / (1.0 + np.exp(-(ring[slot, 1, g] + coef[_B_R, i])))
-    z = np.tanh(ring[slot, 2, g] + r * ring[slot, 3, g] + coef[_B_Z, i])
-    c = u * z + (1.0 - u) * state[0, i]
-    th = coef[_THRESHOLD, i]
-    event = c > th
-    state[1, i] = c if event else 0.0
-    state[0, i] = c - th if event else c
+    u = 1.0 / (1.0 + np.exp(-(ring[slot, 0, g] + coef[_B_U, c])))
+    r = 1.0 / (1.0 + np.exp(-(ring[slot, 1, g] + coef[_B_R, c])))
+    z = np.tanh(ring[slot, 2, g] + r * ring[slot, 3, g] + coef[_B_Z, c])
+    th = coef[_THRESHOLD, c]
+    cell = u * z + (1.0 - u) * state[0, i]
+    event = cell > th
+    state[1, i] = cell if event else 0.0
+    state[0, i] = cell - th if event else cell
     return event
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """True if, without input, unit i cannot send an event: c relaxes monotonically towards
     z = tanh(b_z), so it stays below threshold if both c and z do."""
-    th = coef[_THRESHOLD, i]
-    return state[0, i] <= th and np.tanh(coef[_B_Z, i]) <= th
+    th = coef[_THRESHOLD, c]
+    return state[0, i] <= th and np.tanh(coef[_B_Z, c]) <= th

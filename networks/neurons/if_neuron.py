@@ -24,16 +24,16 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g]; True if it spiked."""
-    v = state[0, i] + coef[_GAIN, i] * (ring[slot, 0, g] + coef[_I_BIAS, i])
-    spiked = v > coef[_THRESHOLD, i]
-    after = v - coef[_THRESHOLD, i] if coef[_SUBTRACT, i] != 0 else coef[_RESET, i]
+    v = state[0, i] + coef[_GAIN, c] * (ring[slot, 0, g] + coef[_I_BIAS, c])
+    spiked = v > coef[_THRESHOLD, c]
+    after = v - coef[_THRESHOLD, c] if coef[_SUBTRACT, c] != 0 else coef[_RESET, c]
     state[0, i] = after if spiked else v
     return spiked
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """True if, without input, neuron i will not spike (no positive drift, v below threshold)."""
-    return coef[_GAIN, i] * coef[_I_BIAS, i] <= 0 and state[0, i] <= coef[_THRESHOLD, i]
+    return coef[_GAIN, c] * coef[_I_BIAS, c] <= 0 and state[0, i] <= coef[_THRESHOLD, c]

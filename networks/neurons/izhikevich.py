@@ -32,23 +32,23 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
     spiked."""
     v, u = state[0, i], state[1, i]
-    current = ring[slot, 0, g] + coef[_I_BIAS, i]
-    h = coef[_H_MS, i]
-    for _ in range(int(coef[_N_SUB, i])):
+    current = ring[slot, 0, g] + coef[_I_BIAS, c]
+    h = coef[_H_MS, c]
+    for _ in range(int(coef[_N_SUB, c])):
         v += h * (0.04 * v * v + 5.0 * v + 140.0 - u + current)
-    u += coef[_DT_MS, i] * coef[_A, i] * (coef[_B, i] * v - u)
+    u += coef[_DT_MS, c] * coef[_A, c] * (coef[_B, c] * v - u)
     spiked = v >= V_PEAK_MV
-    state[0, i] = coef[_C, i] if spiked else v
-    state[1, i] = u + coef[_D, i] if spiked else u
+    state[0, i] = coef[_C, c] if spiked else v
+    state[1, i] = u + coef[_D, c] if spiked else u
     return spiked
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """Never: whether the quadratic model rests or fires without input has no cheap bound here,
     so an Izhikevich neuron is updated (and charged) every step."""
     return False

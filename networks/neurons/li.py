@@ -25,14 +25,14 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g]; never spikes."""
-    v_inf = coef[_V_LEAK, i] + coef[_R, i] * (coef[_I_BIAS, i] + ring[slot, 0, g])
-    state[0, i] = v_inf + (state[0, i] - v_inf) * coef[_DECAY, i]
+    v_inf = coef[_V_LEAK, c] + coef[_R, c] * (coef[_I_BIAS, c] + ring[slot, 0, g])
+    state[0, i] = v_inf + (state[0, i] - v_inf) * coef[_DECAY, c]
     return False
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """Always: a leaky integrator never spikes, so it only needs updating when input arrives."""
     return True

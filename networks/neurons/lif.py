@@ -37,22 +37,22 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
     spiked. Written with selects so that the loop over neurons vectorises."""
     refractory = state[1, i] > 0
-    v_inf = coef[_V_INF, i] + coef[_R, i] * ring[slot, 0, g]
-    v = v_inf + (state[0, i] - v_inf) * coef[_DECAY, i]
-    v = coef[_RESET, i] if refractory else v
-    spiked = (v > coef[_THRESHOLD, i]) and not refractory
-    after = v - coef[_THRESHOLD, i] if coef[_SUBTRACT, i] != 0 else coef[_RESET, i]
+    v_inf = coef[_V_INF, c] + coef[_R, c] * ring[slot, 0, g]
+    v = v_inf + (state[0, i] - v_inf) * coef[_DECAY, c]
+    v = coef[_RESET, c] if refractory else v
+    spiked = (v > coef[_THRESHOLD, c]) and not refractory
+    after = v - coef[_THRESHOLD, c] if coef[_SUBTRACT, c] != 0 else coef[_RESET, c]
     state[0, i] = after if spiked else v
-    state[1, i] = coef[_REFRACTORY, i] if spiked else max(state[1, i] - 1, 0.0)
+    state[1, i] = coef[_REFRACTORY, c] if spiked else max(state[1, i] - 1, 0.0)
     return spiked
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """True if, without input, neuron i will not spike (v relaxes monotonically to v_inf)."""
-    th = coef[_THRESHOLD, i]
-    return state[1, i] <= 0 and state[0, i] <= th and coef[_V_INF, i] <= th
+    th = coef[_THRESHOLD, c]
+    return state[1, i] <= 0 and state[0, i] <= th and coef[_V_INF, c] <= th

@@ -17,13 +17,13 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """v = input + bias; never spikes."""
-    state[0, i] = ring[slot, 0, g] + coef[0, i]
+    state[0, i] = ring[slot, 0, g] + coef[0, c]
     return False
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """Always: updated only when input arrives (its value is meaningless otherwise)."""
     return True

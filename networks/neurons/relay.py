@@ -18,7 +18,7 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """Send this step's input ring[slot, 0, g] if it is not zero."""
     x = ring[slot, 0, g]
     state[0, i] = x
@@ -26,6 +26,6 @@ def step(state, coef, i, ring, slot, g):
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """Always: without input a relay sends nothing."""
     return True

@@ -38,18 +38,18 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """If input arrived this step, advance h over the time since the previous input and add
     it; True (an event with Re h, Im h) when it did."""
     x_re, x_im = ring[slot, 0, g], ring[slot, 1, g]
     if x_re == 0.0 and x_im == 0.0:
         state[2, i] += 1.0
         return False
-    dt_event = (state[2, i] + 1.0) * coef[_DT, i]
-    l_re, l_im = coef[_L_RE, i], coef[_L_IM, i]
+    dt_event = (state[2, i] + 1.0) * coef[_DT, c]
+    l_re, l_im = coef[_L_RE, c], coef[_L_IM, c]
     mag = np.exp(l_re * dt_event)
     a_re, a_im = mag * np.cos(l_im * dt_event), mag * np.sin(l_im * dt_event)
-    disc = coef[_DISC, i]
+    disc = coef[_DISC, c]
     if disc == 0.0:                       # zero-order hold: (a - 1) / lambda
         den = l_re * l_re + l_im * l_im
         g_re = ((a_re - 1.0) * l_re + a_im * l_im) / den
@@ -57,7 +57,7 @@ def step(state, coef, i, ring, slot, g):
     elif disc == 1.0:                     # Dirac input
         g_re, g_im = 1.0, 0.0
     else:                                 # async: fixed window step_s
-        g_re, g_im = coef[_G_RE, i], coef[_G_IM, i]
+        g_re, g_im = coef[_G_RE, c], coef[_G_IM, c]
     h_re, h_im = state[0, i], state[1, i]
     state[0, i] = a_re * h_re - a_im * h_im + g_re * x_re - g_im * x_im
     state[1, i] = a_re * h_im + a_im * h_re + g_re * x_im + g_im * x_re
@@ -66,6 +66,6 @@ def step(state, coef, i, ring, slot, g):
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """Always: a mode only updates (and sends) when input arrives."""
     return True

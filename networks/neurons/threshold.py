@@ -19,14 +19,14 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 
 
 @kernel_jit(inline="always")
-def step(state, coef, i, ring, slot, g):
+def step(state, coef, i, c, ring, slot, g):
     """True if this step's input ring[slot, 0, g] (plus bias) exceeds the threshold."""
-    x = ring[slot, 0, g] + coef[1, i]
+    x = ring[slot, 0, g] + coef[1, c]
     state[0, i] = x
-    return x > coef[0, i]
+    return x > coef[0, c]
 
 
 @kernel_jit(inline="always")
-def quiescent(state, coef, i):
+def quiescent(state, coef, i, c):
     """True if the bias alone does not reach the threshold."""
-    return coef[1, i] <= coef[0, i]
+    return coef[1, c] <= coef[0, c]
