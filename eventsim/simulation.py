@@ -79,6 +79,10 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     on_machine = machine is not None
     if on_machine and placement is None:
         raise ConfigError("a run on a machine needs a placement (hardware_models.place)")
+    if routing not in ("population", "neuron"):
+        raise ConfigError(f"routing must be 'population' or 'neuron', got {routing!r}")
+    if noc not in ("packets", "analytic"):
+        raise ConfigError(f"noc must be 'packets' or 'analytic', got {noc!r}")
     core_of = None
     if on_machine:
         core_of = np.asarray(placement.core_of_neuron, np.int64)
@@ -270,8 +274,6 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
 
 def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps, spike_bytes,
                     pop_of, routing, noc_mode):
-    if noc_mode not in ("packets", "analytic"):
-        raise ConfigError(f"noc must be 'packets' or 'analytic', got {noc_mode!r}")
     if core_of.size and (core_of.min() < 0 or core_of.max() >= ir.n_cores):
         raise ConfigError(f"placement puts neurons outside cores 0..{ir.n_cores - 1}")
     for a in ("neuron_update", "synop"):
@@ -346,8 +348,6 @@ def _routes(noc, ir, core_of, pop_of, dest_ptr, dest_core, routing):
     if not ir.multicast:
         route_of[n_dest > 0] = 0
         return route_of, n_dest
-    if routing not in ("population", "neuron"):
-        raise ConfigError(f"routing must be 'population' or 'neuron', got {routing!r}")
     pre = np.repeat(np.arange(N), n_dest)
     if routing == "neuron":
         routes: dict[tuple, int] = {}

@@ -242,3 +242,11 @@ def test_the_analytic_noc_with_unicast_charges_each_path():
     flits = lambda res: sum(r["count"] for r in res.ledger.rows(res.hardware_time_ps)
                             if r["action"] == "flit")
     assert flits(analytic) == flits(packets) > 0
+
+
+@pytest.mark.parametrize("option, message", [(dict(routing="tree"), "routing must be"),
+                                             (dict(noc="fast"), "noc must be")])
+def test_unknown_machine_options_are_named(option, message):
+    w, steps = two_layers()
+    with pytest.raises(ConfigError, match=message):
+        simulate(w, DT, steps, **option)
