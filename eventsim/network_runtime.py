@@ -42,7 +42,7 @@ ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after
  OUTSTANDING, ISSUING, PAUSE_AT, PAUSED_STEP, PAUSED_T, N_COUNTERS) = range(15)
 
 NetState = namedtuple("NetState", [
-    "pops", "pop_off", "ring", "flags", "proj_indptr", "proj_indices", "proj_weights",
+    "pops", "pop_off", "rings", "flags", "proj_indptr", "proj_indices", "proj_weights",
     "proj_delay", "proj_info", "pre_proj_ptr", "pre_proj_ids", "pop_of", "syn_ptr", "syn_post",
     "syn_w", "syn_delay", "syn_port", "syn_source",
     "in_step", "in_gid", "in_port", "in_value", "spiked", "rec_gid", "rec_step", "dt_ps",
@@ -50,9 +50,12 @@ NetState = namedtuple("NetState", [
 NetState.__doc__ = """Arrays of one network run. pops = (state_0, coef_0, state_1, coef_1, ...),
 each [variables, neurons] (structure of arrays; coef has one column when all the population's
 neurons share their constants); pop_off[p] = first global neuron id of
-population p; ring[slot, port, neuron] = input of a step; flags[g] = neuron g spiked this step;
+population p; rings[p][slot, port, i] = input of population p's neuron i for a step, and
+flags[p][i] = it spiked this step (one ring and flag array per population, indexed by the
+population-local i, so the update loop indexes everything by i and vectorises);
 proj_* = the Workload IR's projections as they are (tuples of indptr, indices, weights, delay
-steps or empty; info[j] = pre population, post offset, port, uniform delay steps or -1),
+steps or empty; info[j] = pre population, post offset, port, uniform delay steps or -1,
+source output, post population),
 pre_proj_ids[pre_proj_ptr[p]:pre_proj_ptr[p+1]] = projections from population p, pop_of[g] =
 population of neuron g (the software run delivers from these);
 syn_* = on a machine, all projections as one CSR over global pre neurons sorted by post core
@@ -114,7 +117,9 @@ def apply_inputs(net, k, slot):
     c = net.counters
     j = c[IN_CURSOR]
     while j < net.in_step.shape[0] and net.in_step[j] == k:
-        net.ring[slot, net.in_port[j], net.in_gid[j]] += net.in_value[j]
+        g = net.in_gid[j]
+        p = net.pop_of[g]
+        net.rings[p][slot, net.in_port[j], g - net.pop_off[p]] += net.in_value[j]
         j += 1
     c[IN_CURSOR] = j
 
@@ -134,7 +139,7 @@ def record_spikes(net, k, n_spiked):
 @kernel_jit
 def deliver_in_software(net, k, n_spiked):
     """Every spike of step k into the ring slots of its synapses' delays."""
-    D = net.ring.shape[0]
+    D = net.rings[0].shape[0]
     events = 0
     for j in range(n_spiked):
         g = net.spiked[j]
@@ -154,18 +159,18 @@ def _deliver_row(net, pj, i, k, D, value):
     indptr = net.proj_indptr[pj]
     indices = net.proj_indices[pj]
     weights = net.proj_weights[pj]
-    post_off = net.proj_info[pj, 1]
+    ring = net.rings[net.proj_info[pj, 5]]              # the post population's
     port = net.proj_info[pj, 2]
     uniform = net.proj_info[pj, 3]
     lo, hi = indptr[i], indptr[i + 1]
     if uniform >= 0:
         slot = (k + uniform) % D
         for s in range(lo, hi):
-            net.ring[slot, port, post_off + indices[s]] += weights[s] * value
+            ring[slot, port, indices[s]] += weights[s] * value
     else:
         delays = net.proj_delay[pj]
         for s in range(lo, hi):
-            net.ring[(k + delays[s]) % D, port, post_off + indices[s]] += weights[s] * value
+            ring[(k + delays[s]) % D, port, indices[s]] += weights[s] * value
     return hi - lo
 
 
@@ -253,7 +258,7 @@ def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
     if hi > lo:
         t = core_execute(ctx, hw.cores, t, core, hw.actions[1], hi - lo)
     step_note_finish(hw.steps, core, t)
-    D = net.ring.shape[0]
+    D = net.rings[0].shape[0]
     V = net.value.shape[0]
     for s in range(lo, hi):
         target = k_sent + net.syn_delay[s]
@@ -264,7 +269,9 @@ def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
             fail(ctx, ERR_LATE, target - k_sent, D)
             return False
         value = net.value[k_sent % V, net.syn_source[s], g]
-        net.ring[target % D, net.syn_port[s], net.syn_post[s]] += net.syn_w[s] * value
+        post = net.syn_post[s]
+        p = net.pop_of[post]
+        net.rings[p][target % D, net.syn_port[s], post - net.pop_off[p]] += net.syn_w[s] * value
     net.counters[SYN_EVENTS] += hi - lo
     return True
 
@@ -353,23 +360,16 @@ def update_neurons(net, k, counts, core_of, dense):
     """Step k of every population; returns the number of spikes (their ids in net.spiked).
     With core_of given, counts[core_of[g]] += 1 for every update the machine does: all neurons
     when ``dense``, else those with input or not quiescent."""
-    D = net.ring.shape[0]
+    D = net.rings[0].shape[0]
     slot = k % D
     apply_inputs(net, k, slot)
-    ports = net.ring.shape[1]
+    ports = net.rings[0].shape[1]
     count = core_of.shape[0] > 0
     updates = 0
-{populations}
-    for q in range(ports):
-        for g in range(net.flags.shape[0]):
-            net.ring[slot, q, g] = 0.0
     n_spiked = 0
-    for g in range(net.flags.shape[0]):
-        if net.flags[g]:
-            net.spiked[n_spiked] = g
-            n_spiked += 1
+{populations}
     graded_values(net, k, n_spiked)
-    net.counters[UPDATES] += updates if count else net.flags.shape[0]
+    net.counters[UPDATES] += updates if count else net.pop_of.shape[0]
     return n_spiked
 
 
@@ -400,24 +400,31 @@ def machine_step(t_ps, target, k, run, ctx):
 
 _POPULATION = '''\
     st, cf = net.pops[{state}], net.pops[{coef}]
+    ring, flags = net.rings[{p}], net.flags[{p}]
     off = net.pop_off[{p}]
-    n = net.pop_off[{p} + 1] - off
-    uniform = cf.shape[1] == 1
+    n = flags.shape[0]
     if count:
+        uniform = cf.shape[1] == 1
         for i in range(n):
-            g = off + i
             has_input = False
             for q in range(ports):
-                has_input |= net.ring[slot, q, g] != 0.0
+                has_input |= ring[slot, q, i] != 0.0
             if dense or has_input or not _quiescent{p}(st, cf, i, 0 if uniform else i):
-                counts[core_of[g]] += 1
+                counts[core_of[off + i]] += 1
                 updates += 1
-    if uniform:
+    if cf.shape[1] == 1:
         for i in range(n):
-            net.flags[off + i] = _step{p}(st, cf, i, 0, net.ring, slot, off + i)
+            flags[i] = _step{p}(st, cf, i, 0, ring, slot, i)
     else:
         for i in range(n):
-            net.flags[off + i] = _step{p}(st, cf, i, i, net.ring, slot, off + i)
+            flags[i] = _step{p}(st, cf, i, i, ring, slot, i)
+    for q in range(ports):
+        for i in range(n):
+            ring[slot, q, i] = 0.0
+    for i in range(n):
+        if flags[i]:
+            net.spiked[n_spiked] = off + i
+            n_spiked += 1
 '''
 
 

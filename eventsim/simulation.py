@@ -179,7 +179,8 @@ def _projection_arrays(w: WorkloadIR, dt_ps: int) -> dict:
     """The projections as the software run reads them, sharing the Workload IR's synapse
     arrays (no copy when they already have the kernel's dtypes): tuples of indptr, indices,
     weights and per-synapse delay steps (empty when uniform), and info[j] = (pre population,
-    first global id of the post population, port, uniform delay steps or -1); with an empty
+    first global id of the post population, port, uniform delay steps or -1, source output,
+    post population); with an empty
     placeholder when there are none (Numba needs a non-empty tuple)."""
     off = w.offsets
     indptr, indices, weights, delays, info = [], [], [], [], []
@@ -190,10 +191,10 @@ def _projection_arrays(w: WorkloadIR, dt_ps: int) -> dict:
         d = _delay_steps(pr, dt_ps)
         uniform = isinstance(d, int)
         delays.append(np.zeros(0, np.int32) if uniform else d)
-        info.append((pr.pre, off[pr.post], pr.port, d if uniform else -1, pr.source))
+        info.append((pr.pre, off[pr.post], pr.port, d if uniform else -1, pr.source, pr.post))
     if not info:
         indptr, indices = [np.zeros(1, np.int64)], [np.zeros(0, np.int32)]
-        weights, delays, info = [np.zeros(0, np.float32)], [np.zeros(0, np.int32)], [(-1, 0, 0, 1, 0)]
+        weights, delays, info = [np.zeros(0, np.float32)], [np.zeros(0, np.int32)], [(-1, 0, 0, 1, 0, 0)]
     by_pre = [[j for j, x in enumerate(info) if x[0] == p] for p in range(len(w.populations))]
     return {"indptr": tuple(indptr), "indices": tuple(indices), "weights": tuple(weights),
             "delay": tuple(delays), "info": np.array(info, np.int64),
@@ -214,7 +215,7 @@ def _synapses(w: WorkloadIR, projections: dict, core_of) -> dict:
     parts = {k: [] for k in ("pre", "post", "w", "delay", "port", "source")}
     for j, pr in enumerate(w.projections):
         n = pr.n_synapses
-        pre, post_off, port, uniform, source = (int(x) for x in projections["info"][j])
+        pre, post_off, port, uniform, source, _ = (int(x) for x in projections["info"][j])
         parts["pre"].append(np.repeat(np.arange(pr.indptr.shape[0] - 1), np.diff(pr.indptr))
                             + off[pre])
         parts["post"].append(projections["indices"][j].astype(np.int64) + post_off)
@@ -260,8 +261,9 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
     counters[rt.PAUSE_AT] = n_steps
     capacity = max(RECORD_CAPACITY, w.n_neurons)
     return rt.NetState(
-        tuple(pops), off.astype(np.int64), np.zeros((D, ports, w.n_neurons)),
-        np.zeros(w.n_neurons, np.bool_),
+        tuple(pops), off.astype(np.int64),
+        tuple(np.zeros((D, ports, p.size)) for p in w.populations),
+        tuple(np.zeros(p.size, np.bool_) for p in w.populations),
         projections["indptr"], projections["indices"], projections["weights"],
         projections["delay"], projections["info"], projections["pre_ptr"], projections["pre_ids"],
         w.population_of().astype(np.int32),
