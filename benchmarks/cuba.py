@@ -139,7 +139,8 @@ def main() -> None:
                                              noc="analytic"), max(1, a.repeats // 2))
     assert res_an.counts["spikes"] == res.counts["spikes"], "accounting changed the network"
     events = res.counts["synaptic_events"]
-    record = {"neurons": a.neurons, "synapses": n_syn, "spikes": res.counts["spikes"],
+    record = {"neurons": a.neurons, "synapses": n_syn, "repeats": a.repeats,
+              "spikes": res.counts["spikes"],
               "rate_hz": res.counts["spikes"] / a.neurons / (DT_S * STEPS),
               "synaptic_events": events, "wall_s": wall_off,
               "synaptic_events_per_s": events / wall_off,
@@ -173,7 +174,8 @@ def format_table(r: dict) -> str:
     acc = r["accounting"]
     lines = [
         f"CUBA, {r['neurons']} neurons, {r['synapses']:,} synapses, 1 s at dt = 0.1 ms; medians "
-        f"(eventsim: 5 runs, accounting and Brian2: fewer); wall includes building the run.",
+        f"(eventsim: {r['repeats']} runs, accounting: {max(1, r['repeats'] // 2)}, Brian2: "
+        f"{max(1, r['repeats'] // 2 + 1)}, after a warm-up run each); wall includes building the run.",
         "",
         "| run | rate (Hz) | synaptic events | wall (s) | synaptic events / s | vs Brian2 |",
         "|---|---:|---:|---:|---:|---:|",
@@ -190,7 +192,8 @@ def format_table(r: dict) -> str:
                  f"{acc['analytic_noc_synaptic_events_per_s'] / 1e6:.1f} M | "
                  f"{ratio(acc['analytic_noc_wall_s'])} |")
     if bw:
-        lines.append(f"| Brian2 {r['brian2_version']} ({r['brian2_target']}) | {r['brian2_rate_hz']:.2f} | "
+        target = "default runtime: Cython" if r["brian2_target"] == "auto" else r["brian2_target"]
+        lines.append(f"| Brian2 {r['brian2_version']} ({target}) | {r['brian2_rate_hz']:.2f} | "
                      f"- | {bw:.3f} | {r['brian2_synaptic_events_per_s'] / 1e6:.1f} M | 1.0x |")
         lines.append("")
         lines.append(f"Rate difference eventsim vs Brian2: "

@@ -3,24 +3,29 @@
 Time advances in steps of ``dt`` (the network's own time step). At step k every neuron takes
 the inputs that arrived for step k (external input events whose time falls in step k, and
 spikes sent at step k - d over a projection of delay d >= 1 steps), then its model's ``step``
-(see ``networks.neurons``). Spikes are delivered into a ring of D input slots per neuron and
-port, D = the longest delay + 1 (+ slack for late packets on hardware).
+(see ``networks.neurons``). Spikes are delivered into rings of D input slots per neuron and
+port (one ring per population), D = the longest delay + 1 (+ slack for late packets on
+hardware). A spike carries 1, or the values of a graded model's output state rows.
 
 Two ways to run the same network:
-* **software** (``hardware=None``): one kernel event per step; spikes go straight into the ring.
+* **software** (no machine): one kernel event per step; spikes go straight into the rings.
   The numbers of the network only, as fast as it goes.
-* **on a machine** (timer or barrier semantics, ``step_model``): per step, each core updates its
-  neurons (``neuron_update`` actions on the core's threads), sends one multicast packet per spike
-  at the time its core finishes (``noc_model``), and each destination core processes the
-  packet's synapses when it arrives (``synop`` actions). Under timer semantics a packet that
-  arrives after the tick that should have consumed it is applied at the next tick and counted
-  *late* (the network then differs from the discrete-time one, as on real hardware).
+* **on a machine** (timer, barrier or event semantics, ``step_model``): per step, each core
+  updates its neurons (``neuron_update`` actions on its threads; under event semantics only
+  those with input or able to fire), sends each spike as one multicast packet along its
+  routing tree, or one unicast packet per destination core, when its core finishes
+  (``noc_model`` hop by hop with contention, or in closed form with ``analytic``), and each
+  destination core processes the packet's synapses when it arrives (``packet_recv``, ``synop``
+  actions). A packet that arrives after the step that should have consumed it began is applied
+  at the next step and counted *late* (the network then differs from the discrete-time one,
+  as on real hardware); barrier steps wait for every packet, so none is late there.
 
 The step handler is generated per sequence of neuron models (``generated.load_generated``), so
 each model's ``step`` is an inlined direct call; sizes, parameters and offsets are data.
 """
 from __future__ import annotations
 
+import importlib
 from collections import namedtuple
 
 import numpy as np
@@ -415,12 +420,11 @@ _POPULATION = '''\
     if cf.shape[1] == 1:
         for i in range(n):
             flags[i] = _step{p}(st, cf, i, 0, ring, slot, i)
+{zero}
     else:
         for i in range(n):
             flags[i] = _step{p}(st, cf, i, i, ring, slot, i)
-    for q in range(ports):
-        for i in range(n):
-            ring[slot, q, i] = 0.0
+{zero}
     for i in range(n):
         if flags[i]:
             net.spiked[n_spiked] = off + i
@@ -428,11 +432,19 @@ _POPULATION = '''\
 '''
 
 
+def _zero_ports(model: str) -> str:
+    """Source that clears neuron i's ring slot on each of the model's ports (in the update
+    loop, so the slot is read and cleared in one pass)."""
+    ports = importlib.import_module(model).PORTS
+    return "\n".join(f"            ring[slot, {q}, i] = 0.0" for q in range(ports))
+
+
 def step_handlers(models: list[str]):
     """The generated module for populations of ``models`` (module paths), in order; it has
     ``software_step`` and ``machine_step``."""
     imports = "\n".join(f"from {m} import step as _step{p}, quiescent as _quiescent{p}"
                         for p, m in enumerate(models))
-    pops = "".join(_POPULATION.format(p=p, state=2 * p, coef=2 * p + 1) for p in range(len(models)))
+    pops = "".join(_POPULATION.format(p=p, state=2 * p, coef=2 * p + 1, zero=_zero_ports(m))
+                   for p, m in enumerate(models))
     source = _TEMPLATE.format(models=", ".join(models), imports=imports, populations=pops)
     return load_generated(source, list(models), "networks", "eventsim_net")
