@@ -33,11 +33,10 @@ import numpy as np
 from .context import ERR_USER, fail, register_error, schedule_at
 from .ledger import ledger_charge_amount
 from .core_model import core_execute
-from .errors import ConfigError
 from .generated import load_generated
 from .jit import kernel_jit
 from .noc_model import noc_multicast, noc_unicast
-from .step_model import BARRIER, step_begin, step_end, step_note_finish
+from .step_model import BARRIER, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
                                          "beyond the input ring of {b} slots; raise ring_slack")
@@ -322,7 +321,7 @@ def send_analytic(ctx, run, t_send, c, g, k):
     """Neuron g's spike of step k leaves core c at t_send, with the NoC taken as uncontended:
     every link of its tree (multicast) or of each path (unicast) is charged its flits, and each
     destination core processes the packet when its tail would arrive."""
-    net, hw = run.net, run.hw
+    hw = run.hw
     noc = hw.noc
     fb = noc.flit_bytes[0]
     flits = max(np.int64(1), (hw.spike_bytes + fb - 1) // fb)

@@ -86,7 +86,6 @@ def event_data_to_counts(data, dt_s: float, sample: int = 0) -> np.ndarray:
 def spikes_to_event_data(result, population, dt_s: float | None = None):
     """The spikes of one population of a run as NIR ``EventData`` (one sample; times in s =
     step x dt)."""
-    import nir
     from nir.data_ir import EventData
     dt = result.dt_s if dt_s is None else dt_s
     steps, neurons = result.spikes(population)

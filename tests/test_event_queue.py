@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 import queue_fill_model
 from eventsim import ScheduleError
 from eventsim.event_queue import (EventQueue, check_event_fields, grown, new_queue,
-                                  queue_capacity, queue_peek_time, queue_pop, queue_push,
+                                  queue_capacity, queue_pop, queue_push,
                                   queue_size)
 from eventsim.rng import seed_state
 from eventsim.simtime import TIME_MAX_PS

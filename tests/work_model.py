@@ -2,8 +2,6 @@
 its finish time is recorded."""
 from collections import namedtuple
 
-import numpy as np
-
 from eventsim.core_model import core_execute
 from eventsim.jit import kernel_jit
 
