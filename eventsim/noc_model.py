@@ -177,13 +177,15 @@ class NocModel:
         if self.state is not None:
             raise ConfigError("add multicast routes before attach()")
         ir = self.ir
-        for c in [src_core, *dst_cores]:
+        dst = np.asarray(dst_cores, np.int64).reshape(-1)
+        for c in (src_core, int(dst.min(initial=0)), int(dst.max(initial=0))):
             if not 0 <= c < ir.n_cores:
                 raise ConfigError(f"core {c} outside 0..{ir.n_cores - 1}")
         src = int(ir.core_router[src_core])
-        entries = {(int(ir.core_router[d]), -1, int(d)) for d in dst_cores}
-        for dst in {e[0] for e in entries}:
-            entries.update(self._path(src, dst))
+        routers = ir.core_router[dst]
+        entries = set(zip(routers.tolist(), [-1] * dst.shape[0], dst.tolist()))
+        for r in np.unique(routers).tolist():
+            entries.update(self._path(src, r))
         self._routes.append(sorted(entries))
         self.route_src_router.append(src)
         return len(self._routes) - 1

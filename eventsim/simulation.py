@@ -315,11 +315,16 @@ def _route_arrays(noc, spike_bytes) -> tuple:
     ir = noc.ir
     links = [[l for _, l, _ in r if l >= 0] for r in noc._routes]
     dests = [[c for _, l, c in r if l < 0] for r in noc._routes]
-    tails = [[noc.tail_latency_ps(src, int(ir.core_router[c]), spike_bytes) for c in ds]
-             for src, ds in zip(noc.route_src_router, dests)]
     csr = lambda lists: (np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64),
                          np.array([v for x in lists for v in x], np.int64))
-    return (*csr(links), *csr(dests), csr(tails)[1])
+    dest_ptr, dest_core = csr(dests)
+    src = np.repeat(np.array(noc.route_src_router, np.int64), np.diff(dest_ptr))
+    dst = ir.core_router[dest_core].astype(np.int64)
+    pairs, where = np.unique(src * ir.n_routers + dst, return_inverse=True)
+    table = np.array([noc.tail_latency_ps(int(p // ir.n_routers), int(p % ir.n_routers),
+                                          spike_bytes) for p in pairs.tolist()], np.int64)
+    return (*csr(links), dest_ptr, dest_core, table[where].reshape(-1) if pairs.size
+            else np.zeros(0, np.int64))
 
 
 def _destinations(core_of, syn):
