@@ -36,7 +36,7 @@ from .core_model import core_execute
 from .generated import load_generated
 from .jit import kernel_jit
 from .noc_model import noc_multicast, noc_unicast
-from .step_model import BARRIER, step_end, step_note_finish
+from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
                                          "beyond the input ring of {b} slots; raise ring_slack")
@@ -72,12 +72,15 @@ may arrive that many steps late)."""
 
 HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
-    "dest_lo", "dest_hi", "updates_on_core", "actions", "spike_bytes", "multicast", "analytic",
+    "dest_lo", "dest_hi", "updates_on_core", "neurons_on_core", "actions", "spike_bytes",
+    "multicast", "analytic",
     "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
 pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
-dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core); actions = [neuron_update, synop,
+dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core); updates_on_core[c] counts a step's
+updates under event semantics, neurons_on_core[c] is what every other step charges;
+actions = [neuron_update, synop,
 packet_send or -1, packet_recv or -1]; multicast: one packet per spike along its tree, else
 one unicast packet per destination core (each charged a packet_send); analytic: packets are
 not simulated hop by hop but charged and delivered in closed form (no contention), with the
@@ -191,8 +194,9 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
     hw, net = run.hw, run.net
     a_update, a_send = hw.actions[0], hw.actions[2]
     C = hw.updates_on_core.shape[0]
+    dense = hw.steps.semantics != EVENT
     for c in range(C):
-        n = hw.updates_on_core[c]
+        n = hw.neurons_on_core[c] if dense else hw.updates_on_core[c]
         if n > 0:
             fin = core_execute(ctx, hw.cores, t_ps, c, a_update, n)
             step_note_finish(hw.steps, c, fin)
@@ -362,8 +366,9 @@ from eventsim.step_model import step_begin, EVENT
 @kernel_jit
 def update_neurons(net, k, counts, core_of, dense):
     """Step k of every population; returns the number of spikes (their ids in net.spiked).
-    With core_of given, counts[core_of[g]] += 1 for every update the machine does: all neurons
-    when ``dense``, else those with input or not quiescent."""
+    With core_of given, the machine's updates are counted: all neurons when ``dense`` (the
+    caller charges each core its neurons), else counts[core_of[g]] += 1 for each neuron with
+    input or not quiescent."""
     D = net.rings[0].shape[0]
     slot = k % D
     apply_inputs(net, k, slot)
@@ -407,13 +412,15 @@ _POPULATION = '''\
     ring, flags = net.rings[{p}], net.flags[{p}]
     off = net.pop_off[{p}]
     n = flags.shape[0]
-    if count:
+    if count and dense:
+        updates += n
+    elif count:
         uniform = cf.shape[1] == 1
         for i in range(n):
             has_input = False
             for q in range(ports):
                 has_input |= ring[slot, q, i] != 0.0
-            if dense or has_input or not _quiescent{p}(st, cf, i, 0 if uniform else i):
+            if has_input or not _quiescent{p}(st, cf, i, 0 if uniform else i):
                 counts[core_of[off + i]] += 1
                 updates += 1
     if cf.shape[1] == 1:

@@ -295,7 +295,8 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
     noc.attach(kernel, deliver_kind=first + 2)
     tree = _route_arrays(noc, spike_bytes)
     hw = rt.HwState(cores, steps, noc.state, core_of.astype(np.int64), route_of, n_dest, dest_ptr,
-                    dest_core, dest_lo, dest_hi, np.zeros(ir.n_cores, np.int64), actions,
+                    dest_core, dest_lo, dest_hi, np.zeros(ir.n_cores, np.int64),
+                    np.bincount(core_of, minlength=ir.n_cores).astype(np.int64), actions,
                     np.int64(spike_bytes), np.bool_(ir.multicast), np.bool_(noc_mode == "analytic"),
                     *tree)
     run = rt.HwNet(net, hw)
