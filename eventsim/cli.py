@@ -64,11 +64,11 @@ def _list(args) -> int:
         return 0
     print("Machines (hardware_models/presets; every number cited in its TOML file):")
     print(f"  {'name':<16}{'chips':>6}{'cores':>7}{'thr/core':>9}{'clock MHz':>11}"
-          f"{'SRAM KiB/core':>15}{'energy/op pJ':>14}  noc, semantics")
+          f"{'SRAM KiB/core':>15}{'energy/op pJ':>18}  noc, semantics")
     for r in rows:
         op = next((f"{r[k]:.3g} ({k[:-3]})" for k in ("synop_pj", "mac_pj", "flop_pj") if k in r), "-")
         print(f"  {r['name']:<16}{r['chips']:>6}{r['cores']:>7}{r['threads_per_core']:>9}"
-              f"{r['clock_mhz']:>11.0f}{r['sram_kib_per_core']:>15.0f}{op:>14}  "
+              f"{r['clock_mhz']:>11.0f}{r['sram_kib_per_core']:>15.0f}{op:>18}  "
               f"{r['noc']}, {r['semantics']}")
     print("\nBenchmarks: eventsim bench phold")
     return 0
