@@ -1,4 +1,5 @@
-"""Execution semantics with steps: timer-driven cores and globally synchronised (barrier) steps.
+"""Execution semantics as steps: timer ticks, barrier-synchronised steps, and event-driven runs in
+network time.
 
 DESIGN.md names three semantics. One *step event* per step drives all cores, and what arrives
 during step k is buffered and consumed at step k + 1:
