@@ -4,15 +4,18 @@ Brette et al. 2007), run in Brian2's own environment by ``benchmarks/cuba.py``; 
     <brian2 venv>/bin/python benchmarks/brian2_cuba.py --neurons 4000 --seed 1 --repeats 3
 """
 import argparse
+import gc
 import json
 import time
 
 import numpy as np
 from brian2 import (NeuronGroup, Network, SpikeMonitor, Synapses, defaultclock, mV, ms, prefs,
-                    second, seed)
+                    second, seed, start_scope)
 
 
 def build(n, p, rng_seed):
+    gc.collect()          # old objects alive would rename the new ones and force recompiles
+    start_scope()
     seed(rng_seed)
     taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
     Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
