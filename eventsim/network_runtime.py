@@ -35,7 +35,7 @@ from .ledger import ledger_charge_amount
 from .core_model import core_execute
 from .generated import load_generated
 from .jit import kernel_jit
-from .noc_model import noc_multicast, noc_unicast
+from .noc_model import noc_charge_link, noc_flits, noc_multicast, noc_unicast
 from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
@@ -298,23 +298,13 @@ def deliver_packet(t_ps, core, payload, run, ctx):
 
 
 @kernel_jit
-def _charge_link(ctx, noc, link, flits):
-    """One packet of ``flits`` over ``link``: energy per flit and serialisation, in the ledger;
-    returns the serialisation time in ps."""
-    ser = np.int64(np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[link]))
-    row = noc.link_row[link]
-    ledger_charge_amount(ctx.ledger, row, flits, flits * ctx.ledger.cost_energy_pj[row], ser)
-    return ser
-
-
-@kernel_jit
 def _path_tail_ps(ctx, noc, src_router, dst_router, flits):
     """Charge each link from src_router to dst_router one packet of ``flits``; return the
     uncontended time until its tail arrives (hop latencies + the last serialisation)."""
     r, t, ser = src_router, np.int64(0), np.int64(0)
     while r != dst_router:
         link = noc.next_link[r, dst_router]
-        ser = _charge_link(ctx, noc, link, flits)
+        ser = noc_charge_link(ctx, noc, link, flits)
         t += noc.link_latency_ps[link]
         r = noc.link_dst[link]
     return t + ser
@@ -327,14 +317,13 @@ def send_analytic(ctx, run, t_send, c, g, k):
     destination core processes the packet when its tail would arrive."""
     hw = run.hw
     noc = hw.noc
-    fb = noc.flit_bytes[0]
-    flits = max(np.int64(1), (hw.spike_bytes + fb - 1) // fb)
+    flits = noc_flits(noc, hw.spike_bytes)
     src = noc.core_router[c]
     steps = hw.steps
     if hw.multicast:
         r = hw.route_of[g]
         for e in range(hw.route_link_ptr[r], hw.route_link_ptr[r + 1]):
-            _charge_link(ctx, noc, hw.route_link[e], flits)
+            noc_charge_link(ctx, noc, hw.route_link[e], flits)
         for e in range(hw.route_dest_ptr[r], hw.route_dest_ptr[r + 1]):
             d = hw.route_dest_core[e]
             t_arr = t_send + hw.route_dest_tail_ps[e]

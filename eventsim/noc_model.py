@@ -61,7 +61,7 @@ def _release(noc, slot):
 
 
 @kernel_jit
-def _flits(noc, n_bytes):
+def noc_flits(noc, n_bytes):
     fb = noc.flit_bytes[0]
     f = (n_bytes + fb - 1) // fb
     return f if f > 0 else 1
@@ -72,7 +72,7 @@ def _fill(noc, slot, dst_core, route, n_bytes, t_ps, payload):
     """Write a new packet into ``slot`` (dst_core -1 for multicast, route -1 for unicast)."""
     noc.pkt_dst_core[slot] = dst_core
     noc.pkt_route[slot] = route
-    noc.pkt_flits[slot] = _flits(noc, n_bytes)
+    noc.pkt_flits[slot] = noc_flits(noc, n_bytes)
     noc.pkt_t0[slot] = t_ps
     noc.pkt_payload[slot] = payload
     noc.pkt_refs[slot] = 1
@@ -103,15 +103,23 @@ def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
 
 
 @kernel_jit
+def noc_charge_link(ctx, noc, link, flits):
+    """One packet of ``flits`` over ``link``: energy per flit and serialisation time in the
+    ledger; returns the serialisation time in ps."""
+    ser = np.int64(np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[link]))
+    row = noc.link_row[link]
+    ledger_charge_amount(ctx.ledger, row, flits, flits * ctx.ledger.cost_energy_pj[row], ser)
+    return ser
+
+
+@kernel_jit
 def _forward(ctx, noc, t_ps, slot, link):
     """Send one copy of ``slot`` over ``link`` (contention, energy, trace, next hop event)."""
     res = noc.link_resource[link]
     start = max(t_ps, noc.resource_free_ps[res])
     flits = noc.pkt_flits[slot]
-    ser = np.int64(np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[link]))
+    ser = noc_charge_link(ctx, noc, link, flits)
     noc.resource_free_ps[res] = start + ser
-    ledger_charge_amount(ctx.ledger, noc.link_row[link], flits,
-                         flits * ctx.ledger.cost_energy_pj[noc.link_row[link]], ser)
     noc.stats[FLITS] += flits
     trace_busy(ctx.trace, start, ser, noc.link_component[link], noc.stats[LABEL])
     schedule_at(ctx, start + noc.link_latency_ps[link], noc.stats[HOP_KIND], noc.link_dst[link],
