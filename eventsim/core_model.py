@@ -22,15 +22,25 @@ ERR_NO_ACTION = register_error(ERR_USER + 3, "core {a} cannot do action {b} "
                                              "(the machine declares no cost for it)")
 
 CoreState = namedtuple("CoreState", ["thread_free_ps", "n_threads", "clock_hz", "cycles",
-                                     "energy_pj", "row", "component", "label"])
+                                     "energy_pj", "row", "component", "label", "busy_ps"])
 CoreState.__doc__ = """thread_free_ps[c, k]: when thread k of core c is next free; row[c, a]: the
-ledger row of action a on core c (-1: the core cannot do it)."""
+ledger row of action a on core c (-1: the core cannot do it); busy_ps[c, a]: the time of one
+action a on core c (the common case, without a division)."""
 
 
 @kernel_jit
 def core_execute(ctx, cores, t_ps, core, action, n):
     """Run ``n`` actions ``action`` on ``core`` from ``t_ps`` on; return the finish time (ps),
     or -1 if the core has no such action (an error is recorded)."""
+    busy = cores.busy_ps[core, action] if n == 1 else \
+        np.int64(np.round(n * cores.cycles[core, action] * 1e12 / cores.clock_hz[core]))
+    return core_run(ctx, cores, t_ps, core, action, n, busy)
+
+
+@kernel_jit
+def core_run(ctx, cores, t_ps, core, action, n, busy_ps):
+    """``core_execute`` with the busy time of the ``n`` actions given (``core_busy_ps``, for
+    callers that charge the same work again and again)."""
     row = cores.row[core, action]
     if row < 0:
         fail(ctx, ERR_NO_ACTION, core, action)
@@ -40,12 +50,18 @@ def core_execute(ctx, cores, t_ps, core, action, n):
         if cores.thread_free_ps[core, k] < cores.thread_free_ps[core, best]:
             best = k
     start = max(t_ps, cores.thread_free_ps[core, best])
-    busy = np.int64(np.round(n * cores.cycles[core, action] * 1e12 / cores.clock_hz[core]))
-    finish = start + busy
+    finish = start + busy_ps
     cores.thread_free_ps[core, best] = finish
-    ledger_charge_amount(ctx.ledger, row, n, n * cores.energy_pj[core, action], busy)
-    trace_busy(ctx.trace, start, busy, cores.component[core], cores.label[action])
+    ledger_charge_amount(ctx.ledger, row, n, n * cores.energy_pj[core, action], busy_ps)
+    trace_busy(ctx.trace, start, busy_ps, cores.component[core], cores.label[action])
     return finish
+
+
+def core_busy_ps(cores: CoreState, core, action: int, n) -> np.ndarray:
+    """Busy time in ps of ``n`` actions ``action`` on ``core`` (arrays broadcast), rounded as
+    ``core_execute`` rounds it."""
+    return np.round(np.asarray(n) * cores.cycles[core, action] * 1e12
+                    / cores.clock_hz[core]).astype(np.int64)
 
 
 def new_core_state(ir: MachineIR, kernel) -> CoreState:
@@ -63,6 +79,8 @@ def new_core_state(ir: MachineIR, kernel) -> CoreState:
                                                          chip=int(ir.core_chip[c]))
     labels = np.array([kernel.trace.label(a) for a in ir.action_names], np.int64)
     threads = ir.core_threads.astype(np.int64)
+    cycles, clock = ir.action_cycles.astype(float), ir.core_clock_hz.astype(float)
+    one_ps = np.round(cycles * 1e12 / clock[:, None]).astype(np.int64)
     return CoreState(np.zeros((C, int(threads.max()) if C else 1), np.int64), threads,
-                     ir.core_clock_hz.astype(float), ir.action_cycles.astype(float),
-                     ir.action_energy_pj.astype(float), rows, comps, labels)
+                     clock, cycles, ir.action_energy_pj.astype(float), rows, comps, labels,
+                     one_ps)

@@ -45,7 +45,24 @@ class Ledger:
         self._row_of: dict[tuple[str, str], int] = {}
         self.row_keys: list[tuple[str, str]] = []
         self.static_power_w: dict[str, float] = {}
-        self.arrays = self._allocate(0)
+        self._cost_energy_pj: list[float] = []
+        self._cost_busy_ps: list[int] = []
+        self._arrays = self._allocate(0)
+
+    @property
+    def arrays(self) -> LedgerArrays:
+        """The counters and costs, one entry per row (rows registered since the last access
+        are added here, keeping the counts so far: registering n rows costs O(n), not O(n^2))."""
+        a = self._arrays
+        n = len(self.row_keys)
+        if a.count.shape[0] != n:
+            grown = self._allocate(n)
+            for old, new in zip(a[:3], grown[:3]):
+                new[:old.shape[0]] = old
+            grown.cost_energy_pj[:] = self._cost_energy_pj
+            grown.cost_busy_ps[:] = self._cost_busy_ps
+            self._arrays = a = grown
+        return a
 
     @staticmethod
     def _allocate(n: int) -> LedgerArrays:
@@ -65,12 +82,8 @@ class Ledger:
         if key in self._row_of:
             raise ConfigError(f"action {component}.{action} is already in the ledger")
         row = len(self.row_keys)
-        grown = self._allocate(row + 1)
-        for old, new in zip(self.arrays, grown):
-            new[:row] = old
-        grown.cost_energy_pj[row] = float(energy_pj)
-        grown.cost_busy_ps[row] = int(busy_ps)
-        self.arrays = grown
+        self._cost_energy_pj.append(float(energy_pj))
+        self._cost_busy_ps.append(int(busy_ps))
         self._row_of[key] = row
         self.row_keys.append(key)
         return row
@@ -82,10 +95,10 @@ class Ledger:
         row = self._row_of.get((component, action))
         if row is None:
             return self.add_action(component, action, energy_pj, busy_ps, chip)
-        a = self.arrays
-        if a.cost_energy_pj[row] != energy_pj or a.cost_busy_ps[row] != busy_ps:
+        e, b = self._cost_energy_pj[row], self._cost_busy_ps[row]
+        if e != energy_pj or b != busy_ps:
             raise ConfigError(f"action {component}.{action} is already in the ledger with cost "
-                              f"{a.cost_energy_pj[row]} pJ, {a.cost_busy_ps[row]} ps per count; "
+                              f"{e} pJ, {b} ps per count; "
                               f"now asked with {energy_pj} pJ, {busy_ps} ps")
         return row
 

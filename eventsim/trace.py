@@ -97,7 +97,11 @@ class Trace:
     def __init__(self, components: ComponentTable | None = None, capacity: int = 1 << 20,
                  enabled: bool = True):
         self.components = components if components is not None else ComponentTable()
-        self.buffer = new_trace_buffer(capacity, enabled)
+        self.capacity = int(capacity)
+        if self.capacity < 1:
+            raise ValueError(f"trace capacity must be >= 1 record, got {capacity}")
+        # a disabled trace holds one record until it is enabled (no 33 MB buffer for nothing)
+        self.buffer = new_trace_buffer(capacity if enabled else 1, enabled)
         self.labels: list[str] = []
         self._label_id: dict[str, int] = {}
 
@@ -108,6 +112,10 @@ class Trace:
 
     @enabled.setter
     def enabled(self, on: bool) -> None:
+        if on and self.buffer.time_ps.shape[0] < self.capacity:
+            grown = new_trace_buffer(self.capacity, True)
+            grown.meta[:] = self.buffer.meta
+            self.buffer = grown._replace(component_on=self.buffer.component_on)
         self.buffer.meta[_ENABLED] = 1 if on else 0
 
     def label(self, name: str) -> int:

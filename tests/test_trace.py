@@ -132,3 +132,15 @@ def test_a_kernel_run_exports_a_valid_trace(tmp_path):
     xs = [e for e in doc["traceEvents"] if e["ph"] == "X"]
     assert [e["ts"] for e in xs] == [0.0, 0.001, 0.002, 0.003, 0.004, 0.005]
     assert all(e["dur"] == 0.0005 for e in xs)
+
+
+def test_a_trace_enabled_after_construction_gets_its_full_capacity():
+    comps = ComponentTable()
+    comps.add("core0", chip=0)
+    tr = Trace(comps, capacity=8, enabled=False)
+    trace_spike(tr.buffer, 5, 0, 1)                   # ignored while disabled
+    tr.enabled = True
+    for i in range(8):
+        trace_spike(tr.buffer, 10 + i, 0, i)
+    assert tr.written == 8 and tr.dropped == 0
+    assert tr.records()["label"].tolist() == list(range(8))
