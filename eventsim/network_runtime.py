@@ -32,7 +32,7 @@ import numpy as np
 
 from .context import ERR_USER, fail, register_error, schedule_at
 from .ledger import ledger_charge_amount
-from .core_model import core_execute
+from .core_model import core_execute, core_run
 from .generated import load_generated
 from .jit import kernel_jit
 from .noc_model import noc_charge_link, noc_flits, noc_multicast, noc_unicast
@@ -74,7 +74,8 @@ HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
     "dest_lo", "dest_hi", "updates_on_core", "neurons_on_core", "actions", "spike_bytes",
     "multicast", "analytic",
-    "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps"])
+    "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps",
+    "route_uses", "update_busy_ps"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
 pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
@@ -85,7 +86,10 @@ packet_send or -1, packet_recv or -1]; multicast: one packet per spike along its
 one unicast packet per destination core (each charged a packet_send); analytic: packets are
 not simulated hop by hop but charged and delivered in closed form (no contention), with the
 links, destination cores and uncontended tail latencies of multicast route r in route_link,
-route_dest_core and route_dest_tail_ps."""
+route_dest_core (ascending within a route) and route_dest_tail_ps; route_uses[r] counts the
+spikes sent along route r, whose links are charged after the run (``charge_route_uses``: the
+same count x cost as charging each packet); update_busy_ps[c] is the busy time of updating all
+of core c's neurons."""
 
 HwNet = namedtuple("HwNet", ["net", "hw"])
 
@@ -196,9 +200,12 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
     C = hw.updates_on_core.shape[0]
     dense = hw.steps.semantics != EVENT
     for c in range(C):
-        n = hw.neurons_on_core[c] if dense else hw.updates_on_core[c]
-        if n > 0:
-            fin = core_execute(ctx, hw.cores, t_ps, c, a_update, n)
+        if dense and hw.neurons_on_core[c] > 0:
+            fin = core_run(ctx, hw.cores, t_ps, c, a_update, hw.neurons_on_core[c],
+                           hw.update_busy_ps[c])
+            step_note_finish(hw.steps, c, fin)
+        elif not dense and hw.updates_on_core[c] > 0:
+            fin = core_execute(ctx, hw.cores, t_ps, c, a_update, hw.updates_on_core[c])
             step_note_finish(hw.steps, c, fin)
             hw.updates_on_core[c] = 0
     for j in range(n_spiked):
@@ -245,10 +252,9 @@ def close_step(ctx, run, k):
 @kernel_jit
 def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
     """Neuron g's spike of step k_sent reaches ``core`` at t_ps while step ``cur`` is the
-    latest begun: its synapses on this core are processed (packet_recv, synop actions) and their
-    inputs put in the ring slots of their steps (a step already begun: the next one, counted
-    late). False on error."""
-    net, hw = run.net, run.hw
+    latest begun: its synapses on this core (found by bisection) are processed, see
+    ``process_synapses``. False on error."""
+    hw = run.hw
     lo_e, hi_e = hw.dest_ptr[g], hw.dest_ptr[g + 1]       # dest_core sorted within g
     found = hi_e > lo_e
     while hi_e - lo_e > 1:
@@ -260,26 +266,41 @@ def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
     lo, hi = np.int64(0), np.int64(0)
     if found and hw.dest_core[lo_e] == core:
         lo, hi = hw.dest_lo[lo_e], hw.dest_hi[lo_e]
+    return process_synapses(ctx, run, t_ps, core, g, k_sent, cur, lo, hi)
+
+
+@kernel_jit
+def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, lo, hi):
+    """Neuron g's spike of step k_sent reaches ``core`` at t_ps while step ``cur`` is the
+    latest begun, and its synapses there are syn rows lo:hi: they are processed (packet_recv,
+    synop actions) and their inputs put in the ring slots of their steps (a step already
+    begun: the next one, counted late). False on error."""
+    net, hw = run.net, run.hw
     t = t_ps
     if hw.actions[3] >= 0:
         t = core_execute(ctx, hw.cores, t, core, hw.actions[3], 1)
     if hi > lo:
         t = core_execute(ctx, hw.cores, t, core, hw.actions[1], hi - lo)
     step_note_finish(hw.steps, core, t)
+    if hi == lo:
+        return True
     D = net.rings[0].shape[0]
-    V = net.value.shape[0]
+    v_row = k_sent % net.value.shape[0]
+    sent_slot = k_sent % D
     for s in range(lo, hi):
-        target = k_sent + net.syn_delay[s]
-        if target <= cur:
+        delay = np.int64(net.syn_delay[s])
+        if k_sent + delay <= cur:
             net.counters[LATE] += 1
-            target = cur + 1
-        if target - k_sent >= D:
-            fail(ctx, ERR_LATE, target - k_sent, D)
-            return False
-        value = net.value[k_sent % V, net.syn_source[s], g]
+            delay = cur + 1 - k_sent
+            if delay >= D:
+                fail(ctx, ERR_LATE, delay, D)
+                return False
+        slot = sent_slot + delay                      # (k_sent + delay) % D, delay < D
+        slot = slot - D if slot >= D else slot
+        value = net.value[v_row, net.syn_source[s], g]
         post = net.syn_post[s]
         p = net.pop_of[post]
-        net.rings[p][target % D, net.syn_port[s], post - net.pop_off[p]] += net.syn_w[s] * value
+        net.rings[p][slot, net.syn_port[s], post - net.pop_off[p]] += net.syn_w[s] * value
     net.counters[SYN_EVENTS] += hi - lo
     return True
 
@@ -313,8 +334,9 @@ def _path_tail_ps(ctx, noc, src_router, dst_router, flits):
 @kernel_jit
 def send_analytic(ctx, run, t_send, c, g, k):
     """Neuron g's spike of step k leaves core c at t_send, with the NoC taken as uncontended:
-    every link of its tree (multicast) or of each path (unicast) is charged its flits, and each
-    destination core processes the packet when its tail would arrive."""
+    every link of its tree (multicast: counted in route_uses, charged after the run) or of each
+    path (unicast) is charged its flits, and each destination core processes the packet when
+    its tail would arrive."""
     hw = run.hw
     noc = hw.noc
     flits = noc_flits(noc, hw.spike_bytes)
@@ -322,13 +344,20 @@ def send_analytic(ctx, run, t_send, c, g, k):
     steps = hw.steps
     if hw.multicast:
         r = hw.route_of[g]
-        for e in range(hw.route_link_ptr[r], hw.route_link_ptr[r + 1]):
-            noc_charge_link(ctx, noc, hw.route_link[e], flits)
+        hw.route_uses[r] += 1                            # its links: charge_route_uses
+        s, s_end = hw.dest_ptr[g], hw.dest_ptr[g + 1]   # g's cores, ascending like the tree's
+        next_start = (k + 1) * steps.step_ps            # arrivals before it: step k is current
         for e in range(hw.route_dest_ptr[r], hw.route_dest_ptr[r + 1]):
             d = hw.route_dest_core[e]
+            while s < s_end and hw.dest_core[s] < d:
+                s += 1
+            lo, hi = np.int64(0), np.int64(0)
+            if s < s_end and hw.dest_core[s] == d:
+                lo, hi = hw.dest_lo[s], hw.dest_hi[s]
             t_arr = t_send + hw.route_dest_tail_ps[e]
-            cur = k if steps.semantics == BARRIER else t_arr // steps.step_ps
-            if not process_packet(ctx, run, t_arr, d, g, k, cur):
+            cur = k if steps.semantics == BARRIER or t_arr < next_start \
+                else t_arr // steps.step_ps
+            if not process_synapses(ctx, run, t_arr, d, g, k, cur, lo, hi):
                 return
     else:
         for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
@@ -338,6 +367,25 @@ def send_analytic(ctx, run, t_send, c, g, k):
             cur = k if steps.semantics == BARRIER else t_arr // steps.step_ps
             if not process_packet(ctx, run, t_arr, d, g, k, cur):
                 return
+
+
+def charge_route_uses(ledger, noc, hw) -> None:
+    """Charge the links of every multicast route its uses (``hw.route_uses``) x one packet of
+    ``hw.spike_bytes`` each, as ``noc_charge_link`` charges one packet, and zero the uses."""
+    uses = hw.route_uses
+    per_link = np.repeat(uses, np.diff(hw.route_link_ptr))
+    if not per_link.any():
+        return
+    links = hw.route_link
+    fb = int(noc.flit_bytes[0])
+    flits = max(1, (int(hw.spike_bytes) + fb - 1) // fb)
+    ser = np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[links]).astype(np.int64)
+    rows = noc.link_row[links]
+    a = ledger.arrays
+    np.add.at(a.count, rows, per_link * flits)
+    np.add.at(a.energy_pj, rows, per_link * (flits * a.cost_energy_pj[rows]))
+    np.add.at(a.busy_ps, rows, per_link * ser)
+    uses[:] = 0
 
 
 # -- the generated step handlers ------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import network_runtime as rt
-from .core_model import new_core_state
+from .core_model import core_busy_ps, new_core_state
 from .errors import ConfigError
 from .kernel import Kernel
 from .machine_ir import MachineIR
@@ -109,6 +109,8 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
         steps = None
     kernel.schedule(0, int(net.counters[rt.STEP_KIND]), payload=0)
     steps_seen, neurons_seen = _run(kernel, net, n_steps, progress)
+    if on_machine:
+        rt.charge_route_uses(kernel.ledger, run.hw.noc, run.hw)
     return _result(workload, models, net, syn, dt_s, n_steps, steps_seen, neurons_seen, steps,
                    kernel if on_machine else None)
 
@@ -294,11 +296,12 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
     first = len(kernel.kind_names)       # kinds: NoC hop, network step, spike delivery
     noc.attach(kernel, deliver_kind=first + 2)
     tree = _route_arrays(noc, spike_bytes)
+    on_core = np.bincount(core_of, minlength=ir.n_cores).astype(np.int64)
     hw = rt.HwState(cores, steps, noc.state, core_of.astype(np.int64), route_of, n_dest, dest_ptr,
-                    dest_core, dest_lo, dest_hi, np.zeros(ir.n_cores, np.int64),
-                    np.bincount(core_of, minlength=ir.n_cores).astype(np.int64), actions,
+                    dest_core, dest_lo, dest_hi, np.zeros(ir.n_cores, np.int64), on_core, actions,
                     np.int64(spike_bytes), np.bool_(ir.multicast), np.bool_(noc_mode == "analytic"),
-                    *tree)
+                    *tree, np.zeros(tree[0].shape[0] - 1, np.int64),
+                    core_busy_ps(cores, np.arange(ir.n_cores), int(actions[0]), on_core))
     run = rt.HwNet(net, hw)
     packets = N if ir.multicast else int(np.diff(dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
@@ -312,12 +315,13 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
 
 def _route_arrays(noc, spike_bytes) -> tuple:
     """(link_ptr, links, dest_ptr, dest_cores, dest_tail_ps) of every multicast route of
-    ``noc`` as CSR; dest_tail_ps: uncontended time until a spike's tail reaches the core."""
+    ``noc`` as CSR, destination cores ascending within a route; dest_tail_ps: uncontended time until a spike's tail reaches the core."""
     ir = noc.ir
     links = [[l for _, l, _ in r if l >= 0] for r in noc._routes]
     dests = [[c for _, l, c in r if l < 0] for r in noc._routes]
     csr = lambda lists: (np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64),
                          np.array([v for x in lists for v in x], np.int64))
+    dests = [sorted(x) for x in dests]
     dest_ptr, dest_core = csr(dests)
     src = np.repeat(np.array(noc.route_src_router, np.int64), np.diff(dest_ptr))
     dst = ir.core_router[dest_core].astype(np.int64)
