@@ -19,6 +19,15 @@
     event-driven machine then need not update it until an input arrives (a safe bound: False
     only costs updates, never changes spikes).
 
+Linear models (``lif``, ``cuba_lif``, ``cuba``, ``if_neuron``, ``li``) also have an exact
+event-driven form for ``eventsim.simulate_exact`` (continuous time, no step):
+``exact_constants(params) -> float64[N, K]``  time-free constants;
+``exact_advance(state, coef, i, c, dt_s)``  evolve neuron i over dt_s seconds without input;
+``exact_receive(state, coef, i, c, port, x)``  an input event of weight x (a jump);
+``exact_form(state, coef, i, c)``  (wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3,
+    threshold): after wait_s, v = v_inf + slope s + sum a_k exp(-s / tau_k) (``crossing``);
+``exact_fire(state, coef, i, c)``  reset after a spike.
+
 What a step's input means is each model's own, stated in its docstring: the NIR models take a
 current held over the step (NIR's ODE with a piecewise-constant input, integrated exactly; this
 reproduces the exact LIF trace of the NIR paper), the CUBA model of Brette et al. takes jumps of

@@ -8,9 +8,17 @@ Inputs are jumps: a step's input on port 0 is added to g_exc, on port 1 to g_inh
 ``on_pre: ge += we``), at the start of the step. Then the state is integrated exactly over dt
 (v is held at v_reset while refractory; the currents keep decaying), and if v > v_threshold the
 neuron spikes: v = v_reset for ``refractory_s`` (whole steps). Units: seconds and volts.
+
+Exact event-driven form (``eventsim.simulate_exact``): an input event adds its weight to g_exc
+or g_inh at its time; in between, the state follows the closed form (tau_exc, tau_inh !=
+tau_mem), v(s) = v_rest + (v - v_rest - k_e g_exc - k_i g_inh) exp(-s/tau_mem)
++ k_e g_exc exp(-s/tau_exc) + k_i g_inh exp(-s/tau_inh), k = tau_syn / (tau_syn - tau_mem); the
+neuron spikes when v reaches v_threshold and is held at v_reset for ``refractory_s`` seconds
+(``refractory_left`` in seconds there).
 """
 import numpy as np
 
+from eventsim.errors import ConfigError
 from eventsim.jit import kernel_jit
 
 from .cuba_lif import coupling
@@ -63,3 +71,69 @@ def quiescent(state, coef, i, c):
         return False
     bound = max(state[0, i], coef[_V_REST, c]) + max(state[1, i], 0.0) + max(state[2, i], 0.0)
     return bound <= coef[_THRESHOLD, c]
+
+
+# -- exact event-driven form (see the module docstring) --------------------------------------
+_E_TAU_MEM, _E_TAU_EXC, _E_TAU_INH, _E_V_REST, _E_THRESHOLD, _E_RESET, _E_REFRACTORY, _E_K_EXC, \
+    _E_K_INH = range(9)
+
+
+def exact_constants(params: np.ndarray) -> np.ndarray:
+    """Per-neuron constants of the exact form; the synaptic time constants must differ from
+    tau_mem (the closed form divides by their difference)."""
+    tau_mem, tau_exc, tau_inh, v_rest, th, reset, refr = params.T
+    for name, tau in (("tau_exc", tau_exc), ("tau_inh", tau_inh)):
+        if np.isclose(tau, tau_mem, rtol=1e-9, atol=0).any():
+            raise ConfigError(f"cuba: exact integration needs {name} != tau_mem")
+    return np.stack([tau_mem, tau_exc, tau_inh, v_rest, th, reset, refr,
+                     tau_exc / (tau_exc - tau_mem), tau_inh / (tau_inh - tau_mem)], axis=1)
+
+
+@kernel_jit(inline="always")
+def exact_advance(state, coef, i, c, dt_s):
+    """Evolve neuron i over dt_s seconds without input (refractory: v held at v_reset)."""
+    wait = min(state[3, i], dt_s)
+    if wait > 0.0:
+        state[1, i] *= np.exp(-wait / coef[_E_TAU_EXC, c])
+        state[2, i] *= np.exp(-wait / coef[_E_TAU_INH, c])
+        state[0, i] = coef[_E_RESET, c]
+        state[3, i] -= wait
+    rest = dt_s - wait
+    if rest > 0.0:
+        ge, gi, v_rest = state[1, i], state[2, i], coef[_E_V_REST, c]
+        a_exc = np.exp(-rest / coef[_E_TAU_EXC, c])
+        a_inh = np.exp(-rest / coef[_E_TAU_INH, c])
+        pe, pi = coef[_E_K_EXC, c] * ge, coef[_E_K_INH, c] * gi
+        state[0, i] = v_rest + (state[0, i] - v_rest - pe - pi) \
+            * np.exp(-rest / coef[_E_TAU_MEM, c]) + pe * a_exc + pi * a_inh
+        state[1, i] = ge * a_exc
+        state[2, i] = gi * a_inh
+
+
+@kernel_jit(inline="always")
+def exact_receive(state, coef, i, c, port, x):
+    """An input event of weight x (volts): g_exc (port 0) or g_inh (port 1) jumps by x."""
+    state[1 + port, i] += x
+
+
+@kernel_jit(inline="always")
+def exact_form(state, coef, i, c):
+    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold): after the refractory
+    wait, v(wait + s) = v_inf + slope s + sum a_k exp(-s / tau_k) (``crossing``)."""
+    wait = state[3, i]
+    ge, gi, v = state[1, i], state[2, i], state[0, i]
+    if wait > 0.0:
+        ge *= np.exp(-wait / coef[_E_TAU_EXC, c])
+        gi *= np.exp(-wait / coef[_E_TAU_INH, c])
+        v = coef[_E_RESET, c]
+    v_rest = coef[_E_V_REST, c]
+    pe, pi = coef[_E_K_EXC, c] * ge, coef[_E_K_INH, c] * gi
+    return (wait, v_rest, 0.0, v - v_rest - pe - pi, coef[_E_TAU_MEM, c], pe,
+            coef[_E_TAU_EXC, c], pi, coef[_E_TAU_INH, c], coef[_E_THRESHOLD, c])
+
+
+@kernel_jit(inline="always")
+def exact_fire(state, coef, i, c):
+    """Neuron i spikes now: v = v_reset, refractory for refractory_s seconds."""
+    state[0, i] = coef[_E_RESET, c]
+    state[3, i] = coef[_E_REFRACTORY, c]

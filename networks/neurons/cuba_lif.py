@@ -11,9 +11,16 @@ with a = exp(-dt / tau) and kappa = tau_syn / (tau_syn - tau_mem) (a_syn - a_mem
 (dt / tau_mem a_mem when the time constants are equal). Then, if v > v_threshold, it spikes and
 v = v_reset (``reset_subtract`` = 0) or v - v_threshold (``reset_subtract`` = 1).
 Units: time constants in seconds; v, r, currents in the graph's units.
+
+Exact event-driven form (``eventsim.simulate_exact``): an input event of weight x makes I jump
+by w_in x (a current-based synapse, as NEST's ``iaf_psc_exp``); in between, with tau_syn !=
+tau_mem, v(s) = v_inf + r (I - I_inf) kappa' exp(-s/tau_syn) + (v - v_inf - r (I - I_inf)
+kappa') exp(-s/tau_mem), kappa' = tau_syn / (tau_syn - tau_mem); it spikes when v reaches
+v_threshold.
 """
 import numpy as np
 
+from eventsim.errors import ConfigError
 from eventsim.jit import kernel_jit
 
 PARAMS = ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in", "i_bias",
@@ -70,3 +77,52 @@ def quiescent(state, coef, i, c):
     v_inf = coef[_V_LEAK, c] + r * i_inf
     bound = max(state[0, i], v_inf) + abs(r * (state[1, i] - i_inf))
     return bound <= coef[_THRESHOLD, c]
+
+
+# -- exact event-driven form (see the module docstring) --------------------------------------
+_E_TAU_SYN, _E_TAU_MEM, _E_R, _E_V_LEAK, _E_THRESHOLD, _E_RESET, _E_W_IN, _E_I_INF, \
+    _E_SUBTRACT, _E_K = range(10)
+
+
+def exact_constants(params: np.ndarray) -> np.ndarray:
+    """Per-neuron constants of the exact form (tau_syn must differ from tau_mem)."""
+    tau_syn, tau_mem, r, v_leak, th, reset, w_in, i_bias, sub = params.T
+    if np.isclose(tau_syn, tau_mem, rtol=1e-9, atol=0).any():
+        raise ConfigError("cuba_lif: exact integration needs tau_syn != tau_mem")
+    return np.stack([tau_syn, tau_mem, r, v_leak, th, reset, w_in, w_in * i_bias, sub,
+                     tau_syn / (tau_syn - tau_mem)], axis=1)
+
+
+@kernel_jit(inline="always")
+def exact_advance(state, coef, i, c, dt_s):
+    """Evolve neuron i over dt_s seconds without input."""
+    r, i_inf = coef[_E_R, c], coef[_E_I_INF, c]
+    v_inf = coef[_E_V_LEAK, c] + r * i_inf
+    a_syn = np.exp(-dt_s / coef[_E_TAU_SYN, c])
+    pull = r * (state[1, i] - i_inf) * coef[_E_K, c]
+    state[0, i] = v_inf + pull * a_syn + (state[0, i] - v_inf - pull) \
+        * np.exp(-dt_s / coef[_E_TAU_MEM, c])
+    state[1, i] = i_inf + (state[1, i] - i_inf) * a_syn
+
+
+@kernel_jit(inline="always")
+def exact_receive(state, coef, i, c, port, x):
+    """An input event of weight x: I jumps by w_in x."""
+    state[1, i] += coef[_E_W_IN, c] * x
+
+
+@kernel_jit(inline="always")
+def exact_form(state, coef, i, c):
+    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see ``crossing``."""
+    r, i_inf = coef[_E_R, c], coef[_E_I_INF, c]
+    v_inf = coef[_E_V_LEAK, c] + r * i_inf
+    pull = r * (state[1, i] - i_inf) * coef[_E_K, c]
+    return (0.0, v_inf, 0.0, state[0, i] - v_inf - pull, coef[_E_TAU_MEM, c], pull,
+            coef[_E_TAU_SYN, c], 0.0, np.inf, coef[_E_THRESHOLD, c])
+
+
+@kernel_jit(inline="always")
+def exact_fire(state, coef, i, c):
+    """Neuron i spikes now: v = v_reset, or v - v_threshold when resetting by subtraction."""
+    th = coef[_E_THRESHOLD, c]
+    state[0, i] = state[0, i] - th if coef[_E_SUBTRACT, c] != 0 else coef[_E_RESET, c]

@@ -5,6 +5,10 @@
 A step's input x is a current held over the step: v <- v + r (x + i_bias) dt. Then, if
 v > v_threshold, it spikes: v = v_reset (``reset_subtract`` = 0) or v - v_threshold (1).
 Units: dt in seconds; v, r, currents in the graph's units.
+
+Exact event-driven form (``eventsim.simulate_exact``): an input event of weight x moves v by
+r x at its time; in between v rises at r i_bias per second; it spikes when v reaches
+v_threshold.
 """
 import numpy as np
 
@@ -37,3 +41,39 @@ def step(state, coef, i, c, ring, slot, g):
 def quiescent(state, coef, i, c):
     """True if, without input, neuron i will not spike (no positive drift, v below threshold)."""
     return coef[_GAIN, c] * coef[_I_BIAS, c] <= 0 and state[0, i] <= coef[_THRESHOLD, c]
+
+
+# -- exact event-driven form (see the module docstring) --------------------------------------
+_E_R, _E_SLOPE, _E_THRESHOLD, _E_RESET, _E_SUBTRACT = range(5)
+
+
+def exact_constants(params: np.ndarray) -> np.ndarray:
+    """Per-neuron constants of the exact form."""
+    r, th, reset, i_bias, sub = params.T
+    return np.stack([r, r * i_bias, th, reset, sub], axis=1)
+
+
+@kernel_jit(inline="always")
+def exact_advance(state, coef, i, c, dt_s):
+    """Evolve neuron i over dt_s seconds without input."""
+    state[0, i] += coef[_E_SLOPE, c] * dt_s
+
+
+@kernel_jit(inline="always")
+def exact_receive(state, coef, i, c, port, x):
+    """An input event of weight x: v jumps by r x."""
+    state[0, i] += coef[_E_R, c] * x
+
+
+@kernel_jit(inline="always")
+def exact_form(state, coef, i, c):
+    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see ``crossing``."""
+    return (0.0, state[0, i], coef[_E_SLOPE, c], 0.0, np.inf, 0.0, np.inf, 0.0, np.inf,
+            coef[_E_THRESHOLD, c])
+
+
+@kernel_jit(inline="always")
+def exact_fire(state, coef, i, c):
+    """Neuron i spikes now: v = v_reset, or v - v_threshold when resetting by subtraction."""
+    th = coef[_E_THRESHOLD, c]
+    state[0, i] = state[0, i] - th if coef[_E_SUBTRACT, c] != 0 else coef[_E_RESET, c]

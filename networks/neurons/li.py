@@ -6,6 +6,10 @@ read-out whose voltage is the output.
 A step's input x is held over the step and integrated exactly:
 v <- v_inf + (v - v_inf) exp(-dt / tau), v_inf = v_leak + r (i_bias + x). It never spikes.
 Units: tau in seconds; v, r, currents in the graph's units.
+
+Exact event-driven form (``eventsim.simulate_exact``): an input event of weight x moves v by
+r x at its time; in between, v(s) = v_inf + (v - v_inf) exp(-s / tau), v_inf = v_leak +
+r i_bias.
 """
 import numpy as np
 
@@ -36,3 +40,39 @@ def step(state, coef, i, c, ring, slot, g):
 def quiescent(state, coef, i, c):
     """Always: a leaky integrator never spikes, so it only needs updating when input arrives."""
     return True
+
+
+# -- exact event-driven form (see the module docstring) --------------------------------------
+_E_TAU, _E_V_INF, _E_R = range(3)
+
+
+def exact_constants(params: np.ndarray) -> np.ndarray:
+    """Per-neuron constants of the exact form."""
+    tau, r, v_leak, i_bias = params.T
+    return np.stack([tau, v_leak + r * i_bias, r], axis=1)
+
+
+@kernel_jit(inline="always")
+def exact_advance(state, coef, i, c, dt_s):
+    """Evolve neuron i over dt_s seconds without input."""
+    v_inf = coef[_E_V_INF, c]
+    state[0, i] = v_inf + (state[0, i] - v_inf) * np.exp(-dt_s / coef[_E_TAU, c])
+
+
+@kernel_jit(inline="always")
+def exact_receive(state, coef, i, c, port, x):
+    """An input event of weight x: v jumps by r x."""
+    state[0, i] += coef[_E_R, c] * x
+
+
+@kernel_jit(inline="always")
+def exact_form(state, coef, i, c):
+    """No threshold: the form's threshold is inf (it never spikes)."""
+    return (0.0, coef[_E_V_INF, c], 0.0, state[0, i] - coef[_E_V_INF, c], coef[_E_TAU, c],
+            0.0, np.inf, 0.0, np.inf, np.inf)
+
+
+@kernel_jit(inline="always")
+def exact_fire(state, coef, i, c):
+    """Never called (no threshold)."""
+    return

@@ -8,6 +8,11 @@ Then, if v > v_threshold, the neuron spikes: v = v_reset (``reset_subtract`` = 0
 v = v - v_threshold (``reset_subtract`` = 1), and for ``refractory_s`` seconds (rounded to whole
 steps) it ignores inputs and holds v at v_reset.
 Units: tau and refractory_s in seconds; v, r, currents in the graph's units.
+
+Exact event-driven form (``eventsim.simulate_exact``): an input event of weight x moves v by
+r x at its time (a delta synapse, as NEST's ``iaf_psc_delta``; ignored while refractory); in
+between, v(s) = v_inf + (v - v_inf) exp(-s / tau), v_inf = v_leak + r i_bias; it spikes when
+v reaches v_threshold (``refractory_left`` in seconds there).
 """
 import numpy as np
 
@@ -56,3 +61,51 @@ def quiescent(state, coef, i, c):
     """True if, without input, neuron i will not spike (v relaxes monotonically to v_inf)."""
     th = coef[_THRESHOLD, c]
     return state[1, i] <= 0 and state[0, i] <= th and coef[_V_INF, c] <= th
+
+
+# -- exact event-driven form (see the module docstring) --------------------------------------
+_E_TAU, _E_V_INF, _E_R, _E_THRESHOLD, _E_RESET, _E_REFRACTORY, _E_SUBTRACT = range(7)
+
+
+def exact_constants(params: np.ndarray) -> np.ndarray:
+    """Per-neuron constants of the exact form."""
+    tau, r, v_leak, th, reset, i_bias, refr, sub = params.T
+    return np.stack([tau, v_leak + r * i_bias, r, th, reset, refr, sub], axis=1)
+
+
+@kernel_jit(inline="always")
+def exact_advance(state, coef, i, c, dt_s):
+    """Evolve neuron i over dt_s seconds without input (refractory: v held at v_reset)."""
+    wait = min(state[1, i], dt_s)
+    if wait > 0.0:
+        state[0, i] = coef[_E_RESET, c]
+        state[1, i] -= wait
+    rest = dt_s - wait
+    if rest > 0.0:
+        v_inf = coef[_E_V_INF, c]
+        state[0, i] = v_inf + (state[0, i] - v_inf) * np.exp(-rest / coef[_E_TAU, c])
+
+
+@kernel_jit(inline="always")
+def exact_receive(state, coef, i, c, port, x):
+    """An input event of weight x: v jumps by r x (unless refractory)."""
+    if state[1, i] <= 0.0:
+        state[0, i] += coef[_E_R, c] * x
+
+
+@kernel_jit(inline="always")
+def exact_form(state, coef, i, c):
+    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see ``crossing``."""
+    wait = state[1, i]
+    v = coef[_E_RESET, c] if wait > 0.0 else state[0, i]
+    v_inf = coef[_E_V_INF, c]
+    return (wait, v_inf, 0.0, v - v_inf, coef[_E_TAU, c], 0.0, np.inf, 0.0, np.inf,
+            coef[_E_THRESHOLD, c])
+
+
+@kernel_jit(inline="always")
+def exact_fire(state, coef, i, c):
+    """Neuron i spikes now: reset (to v_reset or by subtraction), refractory_s seconds."""
+    th = coef[_E_THRESHOLD, c]
+    state[0, i] = state[0, i] - th if coef[_E_SUBTRACT, c] != 0 else coef[_E_RESET, c]
+    state[1, i] = coef[_E_REFRACTORY, c]

@@ -1,0 +1,233 @@
+"""``simulate_exact``: run a Workload IR of linear neuron models event by event in continuous
+time, with no time step (``exact_runtime``).
+
+    result = simulate_exact(workload, duration_s=1.0)
+    times_s, neurons = result.spikes("exc")
+
+Models with an exact form (``lif``, ``cuba_lif``, ``cuba``, ``if_neuron``, ``li``): their
+states decay in closed form between input events and spike at their threshold crossings, found
+to the engine's picosecond. An input event is a jump of the model's input variable by the
+synapse's weight (delta or current-based synapses, as in NEST's ``iaf_psc_delta`` and
+``iaf_psc_exp``; see each model's docstring); delays are the projections' own, in ps (0
+allowed). Graphs written for discrete-time simulators, whose inputs are currents held over a
+step, belong in ``simulate``.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import exact_runtime as rt
+from .errors import ConfigError
+from .kernel import Kernel
+from .simtime import PS_PER_S, TIME_MAX_PS
+from .workload_ir import WorkloadIR
+
+RECORD_CAPACITY = 1 << 20
+"""Spikes held in the compiled record buffer between drains (one drain per chunk of time)."""
+CHUNKS = 100
+"""The run is cut into this many chunks of time (spike record drains, progress bar)."""
+
+
+@dataclass
+class ExactResult:
+    """What an exact run produced: spike times in ps, counts and metrics."""
+    duration_s: float
+    population_names: list[str]
+    spike_times_ps: list[np.ndarray]        # per population, time order
+    spike_neurons: list[np.ndarray]         # per population: population-local neuron id
+    counts: dict
+    metrics: dict
+    final_state: list[np.ndarray]           # per population [N, S], at duration_s
+
+    def spikes(self, population: str | int) -> tuple[np.ndarray, np.ndarray]:
+        """(times in seconds, neurons) of one population's spikes, in time order."""
+        p = population if isinstance(population, int) else self.population_names.index(population)
+        return self.spike_times_ps[p] / PS_PER_S, self.spike_neurons[p]
+
+
+def simulate_exact(workload: WorkloadIR, duration_s: float, *, progress: bool = False,
+                   seed: int = 0, record_capacity: int = RECORD_CAPACITY,
+                   activity_bin_s: float = 1e-3) -> ExactResult:
+    """Run ``workload`` for ``duration_s`` seconds of network time, event by event. Metrics as
+    in ``simulate``; activation sparsity is over bins of ``activity_bin_s`` seconds (the
+    fraction of neuron x bin pairs without a spike)."""
+    if not isinstance(duration_s, (int, float)) or not np.isfinite(duration_s) or duration_s <= 0:
+        raise ConfigError(f"duration_s must be a finite number > 0, got {duration_s!r}")
+    stop_ps = round(duration_s * PS_PER_S)
+    if not 1 <= stop_ps < TIME_MAX_PS:
+        raise ConfigError(f"duration_s = {duration_s} is outside 1 ps .. {TIME_MAX_PS} ps")
+    if not activity_bin_s > 0:
+        raise ConfigError(f"activity_bin_s must be > 0, got {activity_bin_s!r}")
+    models = [_exact_model(p) for p in workload.populations]
+    _check_ports(workload, models)
+    net = _state(workload, models, int(record_capacity))
+    handlers = rt.exact_handlers([m.__name__ for m in models])
+    kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
+    c = net.counters
+    c[rt.ROW_KIND] = kernel.add_kind("spike_row", handlers.row_arrival, net,
+                                     max_pushes=_longest_row(workload))
+    c[rt.SYN_KIND] = kernel.add_kind("spike_synapse", handlers.synapse_arrival, net, max_pushes=1)
+    c[rt.CHECK_KIND] = kernel.add_kind("threshold_check", handlers.check, net,
+                                       max_pushes=_pushes_per_spike(workload) + 1)
+    c[rt.INPUT_KIND] = kernel.add_kind("external_input", handlers.external_input, net,
+                                       max_pushes=_most_simultaneous(net.in_t_ps) + 1)
+    start = kernel.add_kind("start", handlers.start, net, max_pushes=workload.n_neurons)
+    kernel.schedule(0, start)
+    if net.in_t_ps.shape[0]:
+        kernel.schedule(int(net.in_t_ps[0]), int(c[rt.INPUT_KIND]))
+    gids, times = _run(kernel, net, stop_ps, progress)
+    handlers.advance_all(net, np.int64(stop_ps))
+    return _result(workload, net, duration_s, gids, times, activity_bin_s)
+
+
+# -- set-up ---------------------------------------------------------------------------------
+
+def _exact_model(pop):
+    try:
+        m = importlib.import_module(pop.model)
+    except ImportError as e:
+        raise ConfigError(f"population {pop.name!r}: cannot import neuron model {pop.model!r}: {e}")
+    if not rt.supports_exact(m):
+        raise ConfigError(f"population {pop.name!r}: model {pop.model} has no exact event-driven "
+                          f"form (it needs {', '.join(rt.EXACT_FUNCTIONS)}); run it with "
+                          f"eventsim.simulate (discrete time)")
+    for what, names in (("params", m.PARAMS), ("state", m.STATE)):
+        a = getattr(pop, what)
+        if a is None or a.shape[1] != len(names):
+            raise ConfigError(f"population {pop.name!r}: {what} needs columns {list(names)}")
+    return m
+
+
+def _check_ports(w: WorkloadIR, models) -> None:
+    for pr in w.projections:
+        if not 0 <= pr.port < models[pr.post].PORTS:
+            raise ConfigError(f"projection {pr.name!r}: port {pr.port} but model "
+                              f"{w.populations[pr.post].model} has {models[pr.post].PORTS} port(s)")
+    for ev in w.inputs:
+        if not 0 <= ev.port < models[ev.population].PORTS:
+            raise ConfigError(f"input events: port {ev.port} but population "
+                              f"{w.populations[ev.population].name!r} has "
+                              f"{models[ev.population].PORTS} port(s)")
+
+
+def _longest_row(w: WorkloadIR) -> int:
+    return max([1] + [int(np.diff(pr.indptr).max(initial=0)) for pr in w.projections])
+
+
+def _most_pushes(pr) -> int:
+    """Events one spike of projection ``pr``'s pre neuron schedules on it."""
+    return 1 if pr.uniform_delay else int(np.diff(pr.indptr).max(initial=0))
+
+
+def _pushes_per_spike(w: WorkloadIR) -> int:
+    """Most events one spike schedules (over its population's projections)."""
+    per_pop = [sum(_most_pushes(pr) for pr in w.projections if pr.pre == p)
+               for p in range(len(w.populations))]
+    return max([1] + per_pop)
+
+
+def _most_simultaneous(t_ps: np.ndarray) -> int:
+    if t_ps.shape[0] == 0:
+        return 1
+    _, counts = np.unique(t_ps, return_counts=True)
+    return int(counts.max())
+
+
+def _state(w: WorkloadIR, models, record_capacity: int) -> rt.ExactState:
+    if record_capacity < 1:
+        raise ConfigError(f"record_capacity must be >= 1, got {record_capacity}")
+    pops = []
+    for p, m in zip(w.populations, models):
+        coef = np.ascontiguousarray(m.exact_constants(np.asarray(p.params, np.float64)).T)
+        if coef.shape[1] > 1 and np.array_equal(coef, np.broadcast_to(coef[:, :1], coef.shape)):
+            coef = np.ascontiguousarray(coef[:, :1])
+        pops += [np.array(np.asarray(p.state, np.float64).T, order="C", copy=True), coef]
+    indptr, indices, weights, delays, info = [], [], [], [], []
+    for pr in w.projections:
+        indptr.append(np.asarray(pr.indptr, np.int64))
+        indices.append(np.asarray(pr.indices, np.int32))
+        weights.append(np.asarray(pr.weights, np.float64))
+        uniform = pr.uniform_delay
+        delays.append(np.zeros(0, np.int64) if uniform else np.asarray(pr.delays_ps, np.int64))
+        info.append((pr.pre, pr.post, pr.port, int(pr.delay_unit_ps) if uniform else -1))
+    if not info:
+        indptr, indices = [np.zeros(1, np.int64)], [np.zeros(0, np.int32)]
+        weights, delays, info = [np.zeros(0)], [np.zeros(0, np.int64)], [(-1, 0, 0, 0)]
+    by_pre = [[j for j, x in enumerate(info) if x[0] == p] for p in range(len(w.populations))]
+    t, gid, port, val = _inputs(w)
+    counters = np.zeros(rt.N_COUNTERS, np.int64)
+    N = w.n_neurons
+    return rt.ExactState(
+        tuple(pops), w.offsets.astype(np.int64), w.population_of().astype(np.int64),
+        np.zeros(N, np.int64), np.full(N, TIME_MAX_PS, np.int64), tuple(indptr), tuple(indices),
+        tuple(weights), tuple(delays), np.array(info, np.int64),
+        np.concatenate([[0], np.cumsum([len(b) for b in by_pre])]).astype(np.int64),
+        np.array([j for b in by_pre for j in b], np.int64),
+        t, gid, port, val, np.zeros(record_capacity, np.int64),
+        np.zeros(record_capacity, np.int64), counters)
+
+
+def _inputs(w: WorkloadIR):
+    """External inputs as (time ps, global id, port, value) sorted by time."""
+    off = w.offsets
+    parts = [(ev.times_ps.astype(np.int64), ev.neurons.astype(np.int64) + off[ev.population],
+              np.full(ev.times_ps.shape[0], ev.port, np.int64), ev.values.astype(np.float64))
+             for ev in w.inputs]
+    if not parts:
+        return (np.zeros(0, np.int64),) * 3 + (np.zeros(0),)
+    t, gid, port, val = (np.concatenate(x) for x in zip(*parts))
+    order = np.argsort(t, kind="stable")
+    return t[order], gid[order], port[order], val[order]
+
+
+# -- running --------------------------------------------------------------------------------
+
+def _run(kernel, net, stop_ps: int, progress: bool):
+    """Run to stop_ps in chunks, draining the spike record after each."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=stop_ps / PS_PER_S, unit="s", desc="simulate_exact",
+                   bar_format="{l_bar}{bar}| {n:.3f}/{total:.3f} s network time")
+    gids, times = [], []
+    c = net.counters
+    chunks = max(1, min(CHUNKS, stop_ps))
+    for k in range(1, chunks + 1):
+        t = stop_ps * k // chunks
+        kernel.run_until(t)
+        n = int(c[rt.REC_COUNT])
+        gids.append(net.rec_gid[:n].copy())
+        times.append(net.rec_t_ps[:n].copy())
+        c[rt.REC_COUNT] = 0
+        if bar is not None:
+            bar.update(t / PS_PER_S - bar.n)
+    if bar is not None:
+        bar.close()
+    return np.concatenate(gids), np.concatenate(times)
+
+
+def _result(w, net, duration_s, gids, times, bin_s) -> ExactResult:
+    off = w.offsets
+    pop = np.searchsorted(off, gids, side="right") - 1
+    order = np.lexsort([gids, times])
+    gids, times, pop = gids[order], times[order], pop[order]
+    c = net.counters
+    counts = {"spikes": int(c[rt.SPIKES]), "synaptic_events": int(c[rt.SYN_EVENTS]),
+              "neuron_updates": int(c[rt.UPDATES]), "threshold_checks": int(c[rt.CHECKS])}
+    n_bins = max(1, int(np.ceil(duration_s / bin_s)))
+    active = np.unique(gids * n_bins + np.minimum(times // round(bin_s * PS_PER_S), n_bins - 1))
+    dense_pairs = sum(w.populations[p.pre].size * w.populations[p.post].size for p in w.projections)
+    spikes_of = np.bincount(pop, minlength=len(w.populations))
+    n_syn = sum(p.n_synapses for p in w.projections)
+    metrics = {"synaptic_ops": counts["synaptic_events"],
+               "dense_equivalent_ops": int(sum(spikes_of[p.pre] * w.populations[p.post].size
+                                               for p in w.projections)),
+               "activation_sparsity": 1.0 - active.shape[0] / (w.n_neurons * n_bins),
+               "weight_sparsity": 1.0 - n_syn / dense_pairs if dense_pairs else 0.0}
+    return ExactResult(duration_s, [p.name for p in w.populations],
+                       [times[pop == p] for p in range(len(w.populations))],
+                       [gids[pop == p] - off[p] for p in range(len(w.populations))],
+                       counts, metrics, [net.pops[2 * p].T.copy() for p in range(len(w.populations))])
