@@ -7,7 +7,9 @@
 Neuron nodes (LIF, CubaLIF, IF, LI, I, Threshold) become populations (their shape flattened).
 The weight nodes between two neuron nodes (Affine, Linear, Conv2d, SumPool2d, Flatten, Scale,
 Delay) are composed into one sparse projection; their biases become the post population's bias
-input. Edges from ``Input`` through weight nodes become an *input map*: a step's input vector
+input. A Delay anywhere on the way splits the path by its distinct delays (a synapse reached
+by channels of different delays becomes one synapse per delay, in separate projections
+``src->dst``, ``src->dst#1``, ...); delays on one path add up. Edges from ``Input`` through weight nodes become an *input map*: a step's input vector
 is multiplied through it at run time and delivered to the neurons as input events (the host's
 work, not charged to the machine). Every projection takes at least one step (eventsim's
 discrete-time semantics: a spike is a message); a ``Delay`` adds its delay. So a spike of layer
@@ -136,19 +138,22 @@ def from_nir(graph, reset_subtract: bool = False) -> NirNetwork:
     bias = {name: np.zeros(_size(nodes[name])) for name in neuron_names}
     projections, input_maps, outputs = [], [], []
     for src, found in paths.items():
-        for dst, matrix, b, delay_s in found:
-            if type(nodes[dst]).__name__ == "Output":
-                if src in index:
-                    outputs.append(index[src])
-                continue
-            bias[dst] += b
+        if src in index and any(type(nodes[f[0]]).__name__ == "Output" for f in found):
+            outputs.append(index[src])
+        pieces, biases = _merge_pieces([f for f in found if type(nodes[f[0]]).__name__ != "Output"])
+        for dst, groups in pieces.items():
+            bias[dst] += biases[dst]
             if src in inputs:
-                if np.any(delay_s):
+                if any(np.any(g[3]) for g in groups):
                     raise ConfigError(f"a Delay between Input and {dst!r} is not supported")
-                input_maps.append(InputMap(index[dst], sp.csr_matrix(matrix)))
-            else:
-                projections.append(_projection(f"{src}->{dst}", index[src], index[dst], matrix,
-                                               delay_s))
+                post, pre, w = (np.concatenate([g[k] for g in groups]) for k in range(3))
+                input_maps.append(InputMap(index[dst], sp.csr_matrix(
+                    (w, (post, pre)), shape=(_size(nodes[dst]), _size(nodes[src])))))
+                continue
+            for k, g in enumerate(groups):
+                name = f"{src}->{dst}" + (f"#{k}" if k else "")
+                projections.append(_projection(name, index[src], index[dst],
+                                               _size(nodes[src]), *g))
     pops = [_population(name, nodes[name], bias[name], reset_subtract) for name in neuron_names]
     n_in = int(np.prod(_shape(nodes[inputs[0]], "input")))
     return NirNetwork(WorkloadIR(pops, projections), n_in, input_maps, sorted(set(outputs)), index)
@@ -167,10 +172,12 @@ def _successors(graph) -> dict[str, list[str]]:
 
 def _paths(nodes, succ, src):
     """From ``src`` through weight nodes to each neuron or Output node reached: (dst, matrix
-    [dst size, src size], bias at dst, delay in s per synapse (None or matrix-shaped))."""
+    [dst size, src size], bias at dst, delay in s). A Delay node splits the path by its
+    distinct delays (channels with delay d go on as one piece of delay d, through any weight
+    nodes after it; delays on one path add up), so a (src, dst) pair may come in pieces."""
     out = []
     n_src = _size(nodes[src])
-    stack = [(b, sp.identity(n_src, format="csr"), np.zeros(n_src), None) for b in succ[src]]
+    stack = [(b, sp.identity(n_src, format="csr"), np.zeros(n_src), 0.0) for b in succ[src]]
     seen = 0
     while stack:
         name, m, bias, delay = stack.pop()
@@ -183,17 +190,41 @@ def _paths(nodes, succ, src):
             out.append((name, m, bias, delay))
             continue
         w, b, d = _linear(name, node, m.shape[0])
+        pieces = [(sp.csr_matrix(w @ m), w @ bias + b, delay)]
         if d is not None:
-            if delay is not None:
-                raise ConfigError(f"two Delay nodes on one path from {src!r} are not supported")
-            delay = d
-        m2 = sp.csr_matrix(w @ m)
-        if delay is not None and d is None:
-            raise ConfigError(f"a Delay followed by weight node {name!r} is not supported; "
-                              f"put the Delay just before the neuron node")
+            pieces = []
+            for value in np.unique(d):
+                keep = sp.diags((d == value).astype(np.float64), format="csr")
+                piece = sp.csr_matrix(keep @ m)
+                if piece.nnz or value == d.min():       # the bias travels with one piece
+                    pieces.append((piece, bias * (d == value) if piece.nnz else bias,
+                                   delay + float(value)))
         for nxt in succ[name]:
-            stack.append((nxt, m2, w @ bias + b, delay))
-    return [(dst, m, b, None if d is None else d) for dst, m, b, d in out]
+            stack.extend((nxt, pm, pb, pd) for pm, pb, pd in pieces)
+    return out
+
+
+def _merge_pieces(found):
+    """Group the pieces of ``_paths`` by destination: {dst: [(post, pre, weight, delay_s)
+    arrays of synapses]} with pieces merged while their synapses do not overlap (one
+    projection each), and {dst: summed bias}."""
+    by_dst: dict[str, list] = {}
+    bias: dict[str, np.ndarray] = {}
+    for dst, m, b, delay in found:
+        bias[dst] = bias.get(dst, 0) + b
+        c = sp.coo_matrix(m)
+        keep = c.data != 0
+        piece = (c.row[keep], c.col[keep], c.data[keep], np.full(keep.sum(), delay))
+        groups = by_dst.setdefault(dst, [])
+        key = set(zip(piece[0].tolist(), piece[1].tolist()))
+        for g in groups:
+            if not key & g[0]:
+                g[0] |= key
+                g[1] = tuple(np.concatenate([x, y]) for x, y in zip(g[1], piece))
+                break
+        else:
+            groups.append([key, piece])
+    return {d: [g[1] for g in gs] for d, gs in by_dst.items()}, bias
 
 
 def _linear(name, node, n_in):
@@ -318,18 +349,15 @@ def _reset(node, n):
     return np.zeros(n) if v is None else np.asarray(v, np.float64).ravel()
 
 
-def _projection(name, pre, post, matrix, delay_s) -> Projection:
-    """A CSR projection from a NIR matrix [post, pre] (zeros dropped)."""
-    m = sp.csr_matrix(matrix.T)           # [pre, post]
-    m.eliminate_zeros()
-    m.sort_indices()
-    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    delays = np.zeros(m.nnz, np.int64)
-    if delay_s is not None:
-        d = np.asarray(delay_s)
-        delays = np.round(d[m.indices if d.shape[0] == m.shape[1] else rows] * 1e12).astype(np.int64)
-    return Projection(name, pre, post, m.indptr.astype(np.int64), m.indices.astype(np.int32),
-                      m.data.astype(np.float32), delays_ps=delays, bytes_per_synapse=12)
+def _projection(name, pre, post, n_pre, post_ids, pre_ids, weights, delay_s) -> Projection:
+    """A CSR projection from synapses given as (post, pre, weight, delay in s) arrays."""
+    order = np.lexsort([post_ids, pre_ids])
+    pre_ids, post_ids = pre_ids[order], post_ids[order]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pre_ids, minlength=n_pre))])
+    delays = np.round(np.asarray(delay_s)[order] * 1e12).astype(np.int64)
+    return Projection(name, pre, post, indptr.astype(np.int64), post_ids.astype(np.int32),
+                      np.asarray(weights)[order].astype(np.float32), delays_ps=delays,
+                      bytes_per_synapse=12)
 
 
 # -- export --------------------------------------------------------------------------------------

@@ -80,6 +80,51 @@ def test_a_chain_of_affine_nodes_composes_weights_and_biases():
     assert i_bias == pytest.approx(w2 @ b1 + b2)
 
 
+def dense_with_delays(net, pr):
+    """Dense [post, pre] weights and delays (ps) of projection ``pr``."""
+    w = net.workload
+    shape = (w.populations[pr.post].size, w.populations[pr.pre].size)
+    m, d = np.zeros(shape), np.full(shape, -1)
+    rows = np.repeat(np.arange(len(pr.indptr) - 1), np.diff(pr.indptr))
+    m[pr.indices, rows] = pr.weights
+    d[pr.indices, rows] = pr.delays_ps
+    return m, d
+
+
+def test_a_delay_just_before_a_neuron_node_delays_each_post_neuron():
+    w = np.array([[1.0, 2.0], [3.0, 0.0], [0.5, 4.0]])
+    g = graph({"in": nir.Input(np.array([2])), "a": if_node(2), "f": nir.Linear(w),
+               "dl": nir.Delay(np.array([1e-3, 2e-3, 3e-3])), "b": if_node(3),
+               "out": nir.Output(np.array([3]))},
+              [("in", "a"), ("a", "f"), ("f", "dl"), ("dl", "b"), ("b", "out")])
+    net = from_nir(g)
+    assert len(net.workload.projections) == 1
+    m, d = dense_with_delays(net, net.workload.projections[0])
+    assert m == pytest.approx(w)
+    assert d.tolist() == [[10**9, 10**9], [2 * 10**9, -1], [3 * 10**9, 3 * 10**9]]
+
+
+def test_a_delay_between_weight_nodes_splits_the_paths_by_delay():
+    """a -W1-> Delay [1, 2, 1] ms -W2-> b: channels 0 and 2 (1 ms) and channel 1 (2 ms) give
+    two projections of W2[:, k] W1[k, :] summed over their channels, as the delays add no
+    other way."""
+    w1 = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    w2 = np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 1.0]])
+    g = graph({"in": nir.Input(np.array([2])), "a": if_node(2), "f1": nir.Linear(w1),
+               "dl": nir.Delay(np.array([1e-3, 2e-3, 1e-3])), "f2": nir.Linear(w2),
+               "b": if_node(2), "out": nir.Output(np.array([2]))},
+              [("in", "a"), ("a", "f1"), ("f1", "dl"), ("dl", "f2"), ("f2", "b"), ("b", "out")])
+    net = from_nir(g)
+    got = {int(dense_with_delays(net, pr)[1].max()): dense_with_delays(net, pr)
+           for pr in net.workload.projections}
+    assert sorted(got) == [10**9, 2 * 10**9]
+    one_ms = w2[:, [0, 2]] @ w1[[0, 2], :]
+    two_ms = w2[:, [1]] @ w1[[1], :]
+    assert got[10**9][0] == pytest.approx(one_ms)
+    assert got[2 * 10**9][0] == pytest.approx(two_ms)
+    assert set(np.unique(got[10**9][1])) <= {-1, 10**9}
+
+
 def test_conv2d_and_sumpool_match_a_direct_correlation():
     rng = np.random.default_rng(1)
     w = rng.normal(size=(3, 2, 3, 3))
