@@ -12,6 +12,8 @@ import numpy as np
 
 from eventsim.jit import kernel_jit
 
+from .reset import after_spike
+
 PARAMS = ("tau", "r", "v_leak", "v_threshold", "v_reset", "i_bias", "tau_adapt", "beta",
           "reset_subtract")
 DEFAULTS = {"r": 1.0, "v_leak": 0.0, "v_reset": 0.0, "i_bias": 0.0, "reset_subtract": 0.0}
@@ -36,7 +38,7 @@ def step(state, coef, i, c, ring, slot, g):
     b = state[1, i] * coef[_A_ADAPT, c]
     threshold = coef[_THRESHOLD, c] + coef[_BETA, c] * b
     spiked = v > threshold
-    after = v - threshold if coef[_SUBTRACT, c] != 0 else coef[_RESET, c]
+    after = after_spike(v, threshold, coef[_RESET, c], coef[_SUBTRACT, c])
     state[0, i] = after if spiked else v
     state[1, i] = b + 1.0 if spiked else b
     return spiked

@@ -23,6 +23,8 @@ import numpy as np
 from eventsim.errors import ConfigError
 from eventsim.jit import kernel_jit
 
+from .reset import after_spike
+
 PARAMS = ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in", "i_bias",
           "reset_subtract")
 DEFAULTS = {"r": 1.0, "v_leak": 0.0, "v_reset": 0.0, "w_in": 1.0, "i_bias": 0.0,
@@ -63,7 +65,7 @@ def step(state, coef, i, c, ring, slot, g):
     v = v_inf + (state[0, i] - v_inf) * coef[_A_MEM, c] + r * (i_old - i_inf) * coef[_KAPPA, c]
     state[1, i] = i_inf + (i_old - i_inf) * coef[_A_SYN, c]
     spiked = v > coef[_THRESHOLD, c]
-    after = v - coef[_THRESHOLD, c] if coef[_SUBTRACT, c] != 0 else coef[_RESET, c]
+    after = after_spike(v, coef[_THRESHOLD, c], coef[_RESET, c], coef[_SUBTRACT, c])
     state[0, i] = after if spiked else v
     return spiked
 
@@ -124,5 +126,5 @@ def exact_form(state, coef, i, c):
 @kernel_jit(inline="always")
 def exact_fire(state, coef, i, c):
     """Neuron i spikes now: v = v_reset, or v - v_threshold when resetting by subtraction."""
-    th = coef[_E_THRESHOLD, c]
-    state[0, i] = state[0, i] - th if coef[_E_SUBTRACT, c] != 0 else coef[_E_RESET, c]
+    state[0, i] = after_spike(state[0, i], coef[_E_THRESHOLD, c], coef[_E_RESET, c],
+                              coef[_E_SUBTRACT, c])

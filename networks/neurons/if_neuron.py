@@ -14,6 +14,8 @@ import numpy as np
 
 from eventsim.jit import kernel_jit
 
+from .reset import after_spike
+
 PARAMS = ("r", "v_threshold", "v_reset", "i_bias", "reset_subtract")
 DEFAULTS = {"r": 1.0, "v_reset": 0.0, "i_bias": 0.0, "reset_subtract": 0.0}
 STATE = ("v",)
@@ -32,7 +34,7 @@ def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g]; True if it spiked."""
     v = state[0, i] + coef[_GAIN, c] * (ring[slot, 0, g] + coef[_I_BIAS, c])
     spiked = v > coef[_THRESHOLD, c]
-    after = v - coef[_THRESHOLD, c] if coef[_SUBTRACT, c] != 0 else coef[_RESET, c]
+    after = after_spike(v, coef[_THRESHOLD, c], coef[_RESET, c], coef[_SUBTRACT, c])
     state[0, i] = after if spiked else v
     return spiked
 
@@ -75,5 +77,5 @@ def exact_form(state, coef, i, c):
 @kernel_jit(inline="always")
 def exact_fire(state, coef, i, c):
     """Neuron i spikes now: v = v_reset, or v - v_threshold when resetting by subtraction."""
-    th = coef[_E_THRESHOLD, c]
-    state[0, i] = state[0, i] - th if coef[_E_SUBTRACT, c] != 0 else coef[_E_RESET, c]
+    state[0, i] = after_spike(state[0, i], coef[_E_THRESHOLD, c], coef[_E_RESET, c],
+                              coef[_E_SUBTRACT, c])

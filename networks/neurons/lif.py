@@ -18,6 +18,8 @@ import numpy as np
 
 from eventsim.jit import kernel_jit
 
+from .reset import after_spike
+
 PARAMS = ("tau", "r", "v_leak", "v_threshold", "v_reset", "i_bias", "refractory_s",
           "reset_subtract")
 DEFAULTS = {"r": 1.0, "v_leak": 0.0, "v_reset": 0.0, "i_bias": 0.0, "refractory_s": 0.0,
@@ -50,7 +52,7 @@ def step(state, coef, i, c, ring, slot, g):
     v = v_inf + (state[0, i] - v_inf) * coef[_DECAY, c]
     v = coef[_RESET, c] if refractory else v
     spiked = (v > coef[_THRESHOLD, c]) and not refractory
-    after = v - coef[_THRESHOLD, c] if coef[_SUBTRACT, c] != 0 else coef[_RESET, c]
+    after = after_spike(v, coef[_THRESHOLD, c], coef[_RESET, c], coef[_SUBTRACT, c])
     state[0, i] = after if spiked else v
     state[1, i] = coef[_REFRACTORY, c] if spiked else max(state[1, i] - 1, 0.0)
     return spiked
@@ -106,6 +108,6 @@ def exact_form(state, coef, i, c):
 @kernel_jit(inline="always")
 def exact_fire(state, coef, i, c):
     """Neuron i spikes now: reset (to v_reset or by subtraction), refractory_s seconds."""
-    th = coef[_E_THRESHOLD, c]
-    state[0, i] = state[0, i] - th if coef[_E_SUBTRACT, c] != 0 else coef[_E_RESET, c]
+    state[0, i] = after_spike(state[0, i], coef[_E_THRESHOLD, c], coef[_E_RESET, c],
+                              coef[_E_SUBTRACT, c])
     state[1, i] = coef[_E_REFRACTORY, c]
