@@ -14,9 +14,13 @@ from networks.population import population
 DT = 1e-3
 
 
-def reference(stack, inputs, n_steps, disc, step_s):
-    """Step-by-step: relays send what they receive; modes update only on input, over the
-    time since their previous input; every projection takes one step."""
+def gelu(z):
+    return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+
+
+def reference(stack, inputs, n_steps, disc, step_s, f=lambda z: z):
+    """Step-by-step: relays send what they receive (hidden features: f of it); modes update only
+    on input, over the time since their previous input; every projection takes one step."""
     f32 = lambda z: z.real.astype(np.float32) + 1j * z.imag.astype(np.float32)   # weights as stored
     L = len(stack.lambdas)
     relay = [np.zeros(inputs.shape[1])] + [np.zeros(stack.C[l].shape[1]) for l in range(L)]
@@ -37,6 +41,8 @@ def reference(stack, inputs, n_steps, disc, step_s):
             since[l] = np.where(got, 0, since[l] + 1)
             sent[l] = np.where(got, h[l], 0)
             relay[l + 1] = prev_sent[l].real @ C.real.astype(float) - prev_sent[l].imag @ C.imag.astype(float)
+            if l < L - 1:
+                relay[l + 1] = f(relay[l + 1])
     return h, relay
 
 
@@ -49,7 +55,7 @@ def test_an_ssm_stack_matches_the_event_by_event_recurrence(disc, name):
     t, c = np.nonzero(dense)
     ev = event_stream(0, t * DT, c, 1.0)
     res = simulate(replace(stack.workload, inputs=[ev]), DT, n_steps)
-    h, relay = reference(stack, dense, n_steps, disc, 2e-3)
+    h, relay = reference(stack, dense, n_steps, disc, 2e-3, f=gelu)
     for l in range(2):
         got = res.final_state[1 + 2 * l][:, 0] + 1j * res.final_state[1 + 2 * l][:, 1]
         np.testing.assert_allclose(got, h[l], rtol=1e-9, atol=1e-12)
@@ -74,3 +80,27 @@ def test_unstable_modes_are_refused():
     pop = population("m", "ssm", 1, lambda_re=1.0, lambda_im=0.0)
     with pytest.raises(ConfigError, match="lambda_re < 0"):
         simulate(WorkloadIR([pop]), DT, 1)
+
+
+def test_a_relu_stack_with_an_event_threshold_drops_small_activations():
+    """Hidden features send only |y| > threshold: the reference with f = relu and values at or
+    below the threshold zeroed gives the same modes; fewer events than without a threshold."""
+    rng = np.random.default_rng(3)
+    dense = (rng.random((30, 6)) < 0.2) * 1.0
+    t, c = np.nonzero(dense)
+    ev = event_stream(0, t * DT, c, 1.0)
+    runs = {}
+    for th in (0.0, 6e-4):              # about the median |y| of this stack
+        stack = ssm_stack(6, [10, 8], 5, activation="relu", event_threshold=th, seed=4)
+        res = simulate(replace(stack.workload, inputs=[ev]), DT, 30)
+        f = lambda z, th=th: np.where(np.maximum(z, 0) > th, np.maximum(z, 0), 0.0)
+        h, _ = reference(stack, dense, 30, 0, 1e-3, f=f)
+        got = res.final_state[3][:, 0] + 1j * res.final_state[3][:, 1]
+        np.testing.assert_allclose(got, h[1], rtol=1e-9, atol=1e-12)
+        runs[th] = res.spike_steps[2].size                  # events of features1
+    assert 0 < runs[6e-4] < runs[0.0]
+
+
+def test_an_unknown_activation_is_refused():
+    with pytest.raises(ConfigError, match="activation must be one of"):
+        ssm_stack(2, [3], 2, activation="swish")
