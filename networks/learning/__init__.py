@@ -14,6 +14,8 @@ from .loss import accuracy, softmax_cross_entropy
 from .mlp import (Mlp, init_mlp, layer_backward, layer_bytes, layer_flops, layer_forward,
                   mlp_backward, mlp_forward)
 from .sgd import TrainResult, new_momentum, sgd_update, train_sgd, update_bytes, update_flops
+from .staleness import SharedParameters, staleness_summary
+from .schedule import METHODS, WORK_KINDS, ScheduleResult, train
 
 __all__ = [
     "PassCounts", "Dataset", "digits", "minibatches", "synthetic",
@@ -23,4 +25,5 @@ __all__ = [
     "Mlp", "init_mlp", "layer_backward", "layer_bytes", "layer_flops", "layer_forward",
     "mlp_backward", "mlp_forward",
     "TrainResult", "new_momentum", "sgd_update", "train_sgd", "update_bytes", "update_flops",
+    "SharedParameters", "staleness_summary", "METHODS", "WORK_KINDS", "ScheduleResult", "train",
 ]
