@@ -30,6 +30,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/queue_hold.py --repeats 5 --write-results
 	$(BIN)/python benchmarks/noc.py --write-results
 	$(BIN)/python benchmarks/cuba.py --write-results
+	$(BIN)/python benchmarks/exact_cuba.py --write-results
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
