@@ -58,9 +58,11 @@ def _demo(args) -> int:
 
 def _list(args) -> int:
     from hardware_models.presets import preset, preset_names
+    from scenarios import describe
     rows = [preset(n).headline() for n in preset_names()]
+    scenario_rows = describe()
     if args.json:
-        print(json.dumps({"machines": rows}, indent=2))
+        print(json.dumps({"machines": rows, "scenarios": scenario_rows}, indent=2))
         return 0
     print("Machines (hardware_models/presets; every number cited in its TOML file):")
     print(f"  {'name':<16}{'chips':>6}{'cores':>7}{'thr/core':>9}{'clock MHz':>11}"
@@ -70,7 +72,31 @@ def _list(args) -> int:
         print(f"  {r['name']:<16}{r['chips']:>6}{r['cores']:>7}{r['threads_per_core']:>9}"
               f"{r['clock_mhz']:>11.0f}{r['sram_kib_per_core']:>15.0f}{op:>18}  "
               f"{r['noc']}, {r['semantics']}")
+    print("\nScenarios (scenarios/; eventsim run SCENARIO [--set key=value ...]):")
+    for r in scenario_rows:
+        print(f"  {r['name']:<16}{r['description']}")
     print("\nBenchmarks: eventsim bench phold")
+    return 0
+
+
+def _run(args) -> int:
+    from eventsim.errors import ConfigError
+    from scenarios import load, run_scenario
+    progress = not args.no_progress and sys.stderr.isatty()
+    try:
+        result, run_dir = run_scenario(args.scenario, args.set, seed=args.seed, out=args.out,
+                                       trace=args.trace, progress=progress)
+    except ConfigError as e:
+        print(f"eventsim: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        sys.stdout.write((run_dir / "result.json").read_text())
+        sys.stdout.flush()
+    else:
+        table = getattr(load(args.scenario).module, "table", None)
+        if table is not None:
+            print(table(result))
+        print(f"\nwrote {run_dir} ({', '.join(result['files'])}) in {result['wall_s']:.1f} s")
     return 0
 
 
@@ -91,9 +117,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help="report a SimPy style as null when one run would take longer than this")
     ph.add_argument("--out", default="", help="directory for result.json and table.md")
     ph.set_defaults(func=_bench_phold)
-    ls = sub.add_parser("list", help="list machine presets (and scenarios, once they exist)")
+    ls = sub.add_parser("list", help="list machine presets and scenarios")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=_list)
+    r = sub.add_parser("run", help="run a scenario (eventsim list shows them)",
+                       description="Run a scenario; writes OUT/SCENARIO/RUN-ID/ with result.json, "
+                       "ledger.csv, PNG plots and report.md.")
+    r.add_argument("scenario", help="scenario name (eventsim list)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config key (dotted, e.g. train.epochs=2; value a TOML "
+                   "literal, e.g. 'threads=[4]'); repeatable")
+    r.add_argument("--out", default="out", help="output root (default: out)")
+    r.add_argument("--seed", type=int, default=0, help="the one seed of the run (default 0)")
+    r.add_argument("--json", action="store_true",
+                   help="print the run's result.json to stdout (and nothing else)")
+    r.add_argument("--trace", action="store_true",
+                   help="record a trace where the scenario has one (warns where it has not)")
+    r.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (shown on stderr only when it is a terminal)")
+    r.set_defaults(func=_run)
     d = sub.add_parser("demo", help="the quick demonstration `make demo` runs")
     d.add_argument("--out", default="out", help="output directory (default: out)")
     d.set_defaults(func=_demo)

@@ -1,1 +1,133 @@
-"""Scripted studies that compose a network and a machine (issue 6)."""
+"""Scripted studies that compose a network and a machine.
+
+A scenario is two files in this folder:
+
+- ``<name>.toml``: a top-level ``description`` (one line, shown by ``eventsim list``) and the
+  default configuration (every other key; comments give meanings and units);
+- ``<name>.py``: ``run(config, seed, out_dir, progress) -> dict`` (the metrics; may write extra
+  files such as ``ledger.csv`` into ``out_dir``) and ``plots(result, out_dir) -> list[str]``
+  (PNG files written, names relative to ``out_dir``). Optional: ``check(config)`` (raise
+  ``ConfigError`` before anything runs), ``report(result) -> str`` (markdown, written to
+  ``report.md``), ``table(result) -> str`` (the summary ``eventsim run`` prints),
+  ``OPEN_TABLES`` (tables whose keys ``--set`` may add, see ``config``),
+  ``SUPPORTS_TRACE`` (if true ``run`` takes ``trace=``) and ``TRACE_NOTE`` (the warning given
+  when ``--trace`` is asked of a scenario that has nothing to trace).
+
+``run_scenario`` resolves the configuration, runs the scenario and writes the run directory
+``<out>/<scenario>/<run-id>/`` (see ``output``): ``result.json`` (the metrics at top level,
+plus ``scenario``, ``run_id``, ``seed``, ``config`` (fully resolved), ``versions``, ``created``,
+``wall_s``, ``files``), ``ledger.csv`` where the scenario has ledgers, PNG plots and
+``report.md``.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from eventsim.errors import ConfigError
+
+from .config import apply_overrides, flat_keys, parse_set
+from .output import discard_run_dir, finish_run_dir, new_run_dir, versions, write_json
+
+SCENARIO_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded scenario: its name, one-line description, default config and module."""
+    name: str
+    description: str
+    defaults: dict
+    module: ModuleType
+
+    @property
+    def open_tables(self) -> tuple[str, ...]:
+        return tuple(getattr(self.module, "OPEN_TABLES", ()))
+
+    def keys(self) -> list[str]:
+        """The dotted config keys ``--set`` accepts."""
+        return flat_keys(self.defaults)
+
+    def resolve(self, sets=()) -> dict:
+        """The defaults with ``sets`` (``"key=value"`` strings) applied and checked."""
+        config = apply_overrides(self.defaults, [parse_set(s) for s in sets], self.open_tables)
+        check = getattr(self.module, "check", None)
+        if check is not None:
+            check(config)
+        return config
+
+
+def scenario_names() -> list[str]:
+    """Names of the scenarios: every ``<name>.toml`` here with a ``<name>.py`` beside it."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")
+                  if p.with_suffix(".py").exists())
+
+
+def load(name: str) -> Scenario:
+    """The scenario ``name`` (see ``scenario_names()``)."""
+    if name not in scenario_names():
+        raise ConfigError(f"unknown scenario {name!r}; scenarios: {scenario_names()}")
+    with open(SCENARIO_DIR / f"{name}.toml", "rb") as f:
+        defaults = tomllib.load(f)
+    description = defaults.pop("description", "")
+    module = importlib.import_module(f"{__name__}.{name}")
+    return Scenario(name, description, defaults, module)
+
+
+def describe() -> list[dict]:
+    """``[{"name", "description"}]`` of every scenario (reads the TOML files only)."""
+    out = []
+    for name in scenario_names():
+        with open(SCENARIO_DIR / f"{name}.toml", "rb") as f:
+            out.append({"name": name, "description": tomllib.load(f).get("description", "")})
+    return out
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def run_scenario(name: str, sets=(), *, seed: int = 0, out="out", trace: bool = False,
+                 progress: bool = False, warn=_stderr) -> tuple[dict, Path]:
+    """Run scenario ``name`` with overrides ``sets``; returns (result, run directory).
+    Bad input raises ``ConfigError`` before anything is written."""
+    scenario = load(name)
+    config = scenario.resolve(sets)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError(f"seed must be an integer >= 0, got {seed!r}")
+    kwargs = {}
+    if trace:
+        if getattr(scenario.module, "SUPPORTS_TRACE", False):
+            kwargs["trace"] = True
+        else:
+            note = getattr(scenario.module, "TRACE_NOTE", f"scenario {name} has nothing to trace")
+            warn(f"eventsim: warning: --trace: {note}")
+    run_id, partial = new_run_dir(Path(out), name, config, seed)
+    try:
+        created = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        t0 = time.perf_counter()
+        metrics = scenario.module.run(config, seed, partial, progress, **kwargs)
+        wall_s = time.perf_counter() - t0
+        result = {"scenario": name, "description": scenario.description, "run_id": run_id,
+                  "seed": seed, "created": created, "wall_s": wall_s,
+                  "trace": bool(kwargs.get("trace", False)), "config": config,
+                  "versions": versions(), **metrics}
+        files = list(scenario.module.plots(result, partial))
+        report = getattr(scenario.module, "report", None)
+        if report is not None:
+            (partial / "report.md").write_text(report(result))
+        result["files"] = sorted({*files, "result.json",
+                                  *(p.name for p in partial.iterdir() if p.is_file())})
+        write_json(partial / "result.json", result)
+    except BaseException:
+        discard_run_dir(partial)
+        raise
+    return result, finish_run_dir(partial, run_id)
+
+
+__all__ = ["Scenario", "scenario_names", "load", "describe", "run_scenario"]
