@@ -1,7 +1,8 @@
 """Classification data sets for the training core, and deterministic minibatch shuffling.
 
-Inputs are float32 ``[n, n_features]``, labels int64 ``[n]`` in ``0..n_classes - 1``. Every split
-and every shuffle follows from an explicit seed or numpy Generator.
+Inputs are float32 ``[n, n_features]`` (or ``[n, steps, n_features]`` for sequence data, batch
+first), labels int64 ``[n]`` in ``0..n_classes - 1``. Every split and every shuffle follows from an
+explicit seed or numpy Generator.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from .counts import positive_int
 
 @dataclass(frozen=True)
 class Dataset:
-    """A train/test split: ``x_*`` float32 ``[n, n_features]``, ``y_*`` int64 ``[n]``."""
+    """A train/test split: ``x_*`` float32 ``[n, n_features]`` or, for sequences,
+    ``[n, steps, n_features]``; ``y_*`` int64 ``[n]`` (one label per sequence)."""
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
@@ -25,8 +27,13 @@ class Dataset:
 
     @property
     def n_features(self) -> int:
-        """Width of one input vector."""
-        return self.x_train.shape[1]
+        """Width of one input vector (of one step, for sequences)."""
+        return self.x_train.shape[-1]
+
+    @property
+    def steps(self) -> int | None:
+        """Sequence length, or None for data that is not a sequence."""
+        return self.x_train.shape[1] if self.x_train.ndim == 3 else None
 
 
 def _check_test_fraction(test_fraction) -> float:
@@ -49,6 +56,15 @@ def digits(seed: int = 0, test_fraction: float = 0.25) -> Dataset:
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=test_fraction, random_state=seed, stratify=y)
     return Dataset(x_train, y_train, x_test, y_test, 10)
+
+
+def sequential_digits(seed: int = 0, test_fraction: float = 0.25) -> Dataset:
+    """``digits(seed, test_fraction)`` read row by row: each 8x8 image is a sequence of 8 steps
+    (rows, top first) of 8 features (the row's pixels, left to right), ``x_*`` float32
+    ``[n, 8, 8]``; same split and labels as ``digits`` with the same arguments."""
+    flat = digits(seed, test_fraction)
+    return Dataset(flat.x_train.reshape(-1, 8, 8), flat.y_train,
+                   flat.x_test.reshape(-1, 8, 8), flat.y_test, flat.n_classes)
 
 
 def synthetic(n_samples: int, n_features: int, n_classes: int, seed: int = 0,

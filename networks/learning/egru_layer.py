@@ -55,9 +55,13 @@ def init_egru(n_in: int, n_hidden: int, seed: int = 0) -> dict:
     """EGRU parameters with weights uniform in +-1/sqrt(fan-in) (fan-in n_in for W, n_hidden
     for U; as the builder and PyTorch's GRU) and zero biases, from
     ``numpy.random.default_rng(seed)`` (W first, then U)."""
+    return egru_params(n_in, n_hidden, np.random.default_rng(seed))
+
+
+def egru_params(n_in: int, n_hidden: int, rng: np.random.Generator) -> dict:
+    """As ``init_egru``, drawing from the generator ``rng`` (W first, then U)."""
     n_in = positive_int("n_in", n_in)
     h = positive_int("n_hidden", n_hidden)
-    rng = np.random.default_rng(seed)
     w = rng.uniform(-1.0, 1.0, (n_in, 3 * h)) / np.sqrt(n_in)
     u = rng.uniform(-1.0, 1.0, (h, 3 * h)) / np.sqrt(h)
     return {"W": w, "U": u, "b_u": np.zeros(h), "b_r": np.zeros(h), "b_z": np.zeros(h)}

@@ -62,15 +62,20 @@ def init_mlp(sizes, seed: int = 0, activation: str = "relu") -> Mlp:
     check_activation(activation)
     rng = np.random.default_rng(seed)
     activations = tuple([activation] * (len(sizes) - 2) + ["none"])
-    params = []
-    for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations):
-        if act == "relu":
-            w = rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
-        else:
-            bound = np.sqrt(6.0 / (n_in + n_out))
-            w = rng.uniform(-bound, bound, (n_in, n_out))
-        params.append({"W": w, "b": np.zeros(n_out)})
+    params = [dense_params(n_in, n_out, act, rng)
+              for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations)]
     return Mlp(params, activations)
+
+
+def dense_params(n_in: int, n_out: int, activation: str, rng: np.random.Generator) -> dict:
+    """One dense layer's parameters drawn from ``rng`` (one draw of W; b zero): He normal
+    N(0, 2/n_in) before a relu, Glorot uniform U(+-sqrt(6/(n_in + n_out))) otherwise."""
+    if activation == "relu":
+        w = rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
+    else:
+        bound = np.sqrt(6.0 / (n_in + n_out))
+        w = rng.uniform(-bound, bound, (n_in, n_out))
+    return {"W": w, "b": np.zeros(n_out)}
 
 
 def layer_forward(params_l: dict, x: np.ndarray, activation: str):

@@ -3,10 +3,18 @@
 ``train(method, model, data, machine, ...)`` trains ``model`` for real (numpy, float64) while the
 schedule of every forward pass, backward pass and parameter update of every layer runs as SimPy
 processes on ``SoftwareThread``s of the machine (``eventsim.thread_model``): each pass is one work
-item of ``flop`` actions (the layer's FLOPs, ``mlp.layer_flops``; updates ``sgd.update_flops``) on
-its thread's core, with the pass's bytes (``mlp.layer_bytes``, ``sgd.update_bytes``) moved
-through one memory port shared by all threads; its duration and energy come from the machine's
-cost tables and are charged to the kernel's ledger. Simulated time is integer picoseconds.
+item of ``flop`` actions (the layer's FLOPs; updates ``sgd.update_flops``) on its thread's core,
+with the pass's bytes (``sgd.update_bytes`` for updates) moved through one memory port shared by
+all threads; its duration and energy come from the machine's cost tables and are charged to the
+kernel's ledger. Simulated time is integer picoseconds.
+
+The model is an ``Mlp`` or a ``layers.Stack`` of EGRU and dense layers (data with a time axis,
+e.g. ``datasets.sequential_digits``, for a stack that starts with an EGRU layer). Either way the
+scheduler sees a list of layers, each with its own parameter dict (versioned, updated layer by
+layer) and its own forward and backward (``layers``: a dense layer counts ``mlp.layer_flops`` /
+``mlp.layer_bytes``; an EGRU layer's whole BPTT over the sequence is one backward work item,
+counted by ``egru_layer.egru_flops`` with the activity its forward measured, so sparser events
+are cheaper passes). ``ScheduleResult.activity`` reports the measured EGRU activity.
 
 When the numbers are computed (the rule that ties the numerics to the simulated schedule):
 
@@ -39,7 +47,8 @@ Methods (``METHODS``):
                      between the start of their forward and the end of their last update; a
                      forward thread waits for a free slot.
 
-One thread reduces every method to plain SGD (``sgd.train_sgd``, bit for bit): ``sync`` and
+One thread reduces every method to plain SGD (``sgd.train_sgd``, bit for bit, for an Mlp and a
+Stack alike): ``sync`` and
 ``hogwild`` with ``threads=1``; ``layerwise-async`` needs separate forward and backward threads,
 so it reduces with ``threads=2, fwd_bwd_ratio=(1, 1), max_in_flight=1`` (strict hand-off: the
 forward thread starts a minibatch only after the backward thread's last update of the previous).
@@ -71,7 +80,8 @@ from eventsim.thread_model import SoftwareThread, ThreadPool
 from .counts import fraction, positive_int
 from .datasets import Dataset, minibatches
 from .loss import accuracy, softmax_cross_entropy
-from .mlp import Mlp, layer_backward, layer_bytes, layer_flops, layer_forward, mlp_forward
+from .layers import Stack, check_fits, layers_of, model_forward
+from .mlp import Mlp
 from .sgd import _check_hyper, n_params, update_bytes, update_flops
 from .staleness import SharedParameters, staleness_summary
 
@@ -97,10 +107,15 @@ class ScheduleResult:
     ``WORK_KINDS``) and ``layer`` (-1 for an all-reduce). ``threads``: per thread its
     ``role`` and ``core``. Energies in joules from the ledger (``energy_j`` = dynamic + static
     = the sum of ``ledger_rows``' energy_pj x 1e-12; only rows with a count or energy are kept).
+    ``activity``: for a model with EGRU layers, per EGRU layer (key: layer index as a string)
+    over all training forward passes: ``passes``, ``recurrent_density`` (non-zero fraction of
+    y_{t-1}, weighted by elements), ``activity_sparsity`` (1 - mean of the events),
+    ``forward_flops`` charged and ``dense_forward_flops`` (the same passes at density 1);
+    empty for an Mlp (and then not in ``to_dict``).
     """
     method: str
     config: dict
-    model: Mlp
+    model: Mlp | Stack
     elapsed_ps: int
     evaluations: list[dict]
     train_loss: dict
@@ -119,6 +134,7 @@ class ScheduleResult:
     ledger_rows: list = field(default_factory=list)
     compile_s: float = 0.0
     wall_s: float = 0.0
+    activity: dict = field(default_factory=dict)
 
     @property
     def elapsed_s(self) -> float:
@@ -163,8 +179,9 @@ class ScheduleResult:
         return out / bin_ps
 
     def to_dict(self) -> dict:
-        """Everything but the model, JSON-ready (lists, ints, floats, None)."""
-        return {
+        """Everything but the model, JSON-ready (lists, ints, floats, None); ``activity`` only
+        when there is some (a model with EGRU layers)."""
+        out = {
             "method": self.method, "config": dict(self.config),
             "elapsed_ps": int(self.elapsed_ps), "elapsed_s": self.elapsed_s,
             "evaluations": [dict(e) for e in self.evaluations],
@@ -184,6 +201,9 @@ class ScheduleResult:
             "ledger_rows": [dict(r) for r in self.ledger_rows],
             "compile_s": self.compile_s, "wall_s": self.wall_s,
         }
+        if self.activity:
+            out["activity"] = {k: dict(v) for k, v in self.activity.items()}
+        return out
 
 
 def _plain(x):
@@ -220,10 +240,11 @@ class _Run:
         self.train_loss: list[float] = []
         self.busy: list[tuple] = []
         self.workers: list[_Worker] = []
-        self._counts: dict = {}
-        sizes = self.model.sizes
-        self.layer_shape = list(zip(sizes[:-1], sizes[1:]))
+        self.layers = layers_of(self.model)
         self.layer_n = [n_params(p) for p in self.model.params]
+        self.activity = {l: {"passes": 0, "events": 0, "y_prev_nonzero": 0, "elements": 0,
+                             "forward_flops": 0, "dense_forward_flops": 0}
+                         for l, layer in enumerate(self.layers) if layer.kind == "egru"}
 
     # minibatches, drawn lazily epoch by epoch exactly as train_sgd draws them
     def next_batch(self):
@@ -234,19 +255,36 @@ class _Run:
             self._epochs_drawn += 1
         return self._pending.pop()
 
-    # FLOP and byte counts per (layer, batch size)
-    def counts(self, layer: int, batch: int):
-        key = (layer, batch)
-        if key not in self._counts:
-            n_in, n_out = self.layer_shape[layer]
-            act = self.model.activations[layer]
-            self._counts[key] = (layer_flops(n_in, n_out, batch, act, grad_in=layer > 0),
-                                 layer_bytes(n_in, n_out, batch, act, ITEMSIZE,
-                                             grad_in=layer > 0))
-        return self._counts[key]
+    # FLOP and byte counts of one layer's forward (whose cache is given) and its backward
+    def counts(self, layer: int, cache: dict):
+        spec = self.layers[layer]
+        return (spec.flops(cache, grad_in=layer > 0),
+                spec.bytes(cache, grad_in=layer > 0, itemsize=ITEMSIZE))
+
+    def note_activity(self, layer: int, cache: dict, forward_flops: int) -> None:
+        """Add one training forward pass of EGRU layer ``layer`` to ``activity``."""
+        a = self.activity[layer]
+        a["passes"] += 1
+        a["events"] += int(np.count_nonzero(cache["e"]))
+        a["y_prev_nonzero"] += int(np.count_nonzero(cache["y_prev"]))
+        a["elements"] += int(cache["e"].size)
+        a["forward_flops"] += int(forward_flops)
+        dense = dict(cache, recurrent_density=1.0, input_density=1.0)
+        a["dense_forward_flops"] += int(self.layers[layer].flops(dense, grad_in=layer > 0).forward)
+
+    def activity_summary(self) -> dict:
+        out = {}
+        for l, a in self.activity.items():
+            n = a["elements"]
+            out[str(l)] = {"passes": a["passes"],
+                           "recurrent_density": a["y_prev_nonzero"] / n if n else None,
+                           "activity_sparsity": 1.0 - a["events"] / n if n else None,
+                           "forward_flops": a["forward_flops"],
+                           "dense_forward_flops": a["dense_forward_flops"]}
+        return out
 
     def evaluate(self) -> None:
-        logits, _ = mlp_forward(self.model, self.x_test)
+        logits, _ = model_forward(self.model, self.x_test, self.layers)
         loss, _ = softmax_cross_entropy(logits, self.y_test)
         acc = accuracy(logits, self.y_test)
         now = int(self.env.now)
@@ -283,13 +321,14 @@ class _Worker:
 def _forward(run: _Run, worker: _Worker, x: np.ndarray):
     """Forward through all layers; returns (logits, caches, versions read)."""
     caches, versions = [], []
-    batch = x.shape[0]
     for l in range(run.shared.n_layers):
         params, version = run.shared.read(l)
-        x, cache = layer_forward(params, x, run.model.activations[l])
+        x, cache = run.layers[l].forward(params, x)
         caches.append(cache)
         versions.append(version)
-        flops, nbytes = run.counts(l, batch)
+        flops, nbytes = run.counts(l, cache)
+        if l in run.activity:
+            run.note_activity(l, cache, flops.forward)
         yield from worker.work(0, l, flops.forward, nbytes.forward)
     return x, caches, versions
 
@@ -297,8 +336,8 @@ def _forward(run: _Run, worker: _Worker, x: np.ndarray):
 def _backward(run: _Run, worker: _Worker, l: int, cache: dict, grad: np.ndarray):
     """Backward of layer l with its current parameters; returns (grads_l, grad_in)."""
     params, _ = run.shared.read(l)
-    grads, grad_in = layer_backward(params, cache, grad, run.model.activations[l])
-    flops, nbytes = run.counts(l, grad.shape[0])
+    grads, grad_in = run.layers[l].backward(params, cache, grad)
+    flops, nbytes = run.counts(l, cache)
     yield from worker.work(1, l, flops.backward, nbytes.backward)
     return grads, grad_in
 
@@ -442,14 +481,15 @@ def _memory_port(machine: MachineIR, memory) -> int:
     return m
 
 
-def train(method: str, model: Mlp, data: Dataset, machine: MachineIR, *, threads: int = 1,
+def train(method: str, model: Mlp | Stack, data: Dataset, machine: MachineIR, *, threads: int = 1,
           fwd_bwd_ratio=None, max_in_flight: int | None = None, epochs: int = 1,
           batch_size: int = 32, lr: float = 0.05, momentum: float = 0.9, seed: int = 0,
           target_accuracy: float = 0.9, eval_every: int | None = None, memory=0,
           static_power: bool = True) -> ScheduleResult:
-    """Train ``model`` (copied, never modified) on ``data`` with ``method`` (one of
-    ``METHODS``) on ``threads`` software threads of ``machine`` (a lowered ``MachineIR``); see the
-    module docstring for the schedule of each method.
+    """Train ``model`` (an ``Mlp`` or a ``Stack`` of EGRU and dense layers; copied, never
+    modified) on ``data`` with ``method`` (one of ``METHODS``) on ``threads`` software threads of
+    ``machine`` (a lowered ``MachineIR``); see the module docstring for the schedule of each
+    method.
 
     ``fwd_bwd_ratio`` (forward, backward) and ``max_in_flight`` apply to "layerwise-async" only
     (defaults (1, 1) and 2 x backward threads; ``threads`` must be a multiple of
@@ -469,11 +509,9 @@ def train(method: str, model: Mlp, data: Dataset, machine: MachineIR, *, threads
     batch_size = positive_int("batch_size", batch_size)
     _check_hyper(lr, momentum)
     target_accuracy = fraction("target_accuracy", target_accuracy, low_open=True)
-    if not isinstance(model, Mlp):
-        raise ConfigError(f"model must be an Mlp, got {type(model).__name__}")
-    if data.n_features != model.sizes[0] or data.n_classes != model.sizes[-1]:
-        raise ConfigError(f"model sizes {model.sizes} do not fit data with {data.n_features} "
-                          f"features and {data.n_classes} classes")
+    if not isinstance(model, (Mlp, Stack)):
+        raise ConfigError(f"model must be an Mlp or a Stack, got {type(model).__name__}")
+    check_fits(model, data)
     if not isinstance(machine, MachineIR):
         raise ConfigError(f"machine must be a MachineIR (lowered), got {type(machine).__name__}")
     action = machine.action(ACTION)
@@ -546,6 +584,8 @@ def train(method: str, model: Mlp, data: Dataset, machine: MachineIR, *, threads
               "memory": machine.memory_names[port] if port >= 0 else None,
               "static_power": bool(static_power), "machine": machine.name,
               "model_sizes": model.sizes, "activations": list(model.activations)}
+    if isinstance(model, Stack):
+        config["layers"] = model.describe()
     return ScheduleResult(
         method=method, config=config, model=shared.model, elapsed_ps=elapsed,
         evaluations=run.evaluations,
@@ -565,7 +605,8 @@ def train(method: str, model: Mlp, data: Dataset, machine: MachineIR, *, threads
         energy_by_component_j={k: v * 1e-12 for k, v in
                                kernel.ledger.by_component(elapsed).items() if v > 0},
         ledger_rows=[r for r in kernel.ledger.rows(elapsed) if r["count"] or r["energy_pj"]],
-        compile_s=compile_s, wall_s=_time.perf_counter() - t0)
+        compile_s=compile_s, wall_s=_time.perf_counter() - t0,
+        activity=run.activity_summary())
 
 
 __all__ = ["METHODS", "WORK_KINDS", "ScheduleResult", "train"]

@@ -21,7 +21,8 @@ from eventsim.errors import ConfigError
 from .counts import positive_int
 from .datasets import Dataset, minibatches
 from .loss import accuracy, softmax_cross_entropy
-from .mlp import Mlp, layer_backward, mlp_forward
+from .layers import Stack, check_fits, layers_of, model_forward
+from .mlp import Mlp
 
 
 def new_momentum(params: list[dict]) -> list[dict]:
@@ -72,18 +73,20 @@ class TrainResult:
     """The trained model and one number per epoch: mean minibatch loss and accuracy seen while
     training (weighted by batch size, parameters as they were for each batch), and loss and
     accuracy on the test set after the epoch."""
-    model: Mlp
+    model: Mlp | Stack
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
 
 
-def train_sgd(model: Mlp, data: Dataset, epochs: int, batch_size: int, lr: float,
+def train_sgd(model: Mlp | Stack, data: Dataset, epochs: int, batch_size: int, lr: float,
               momentum: float = 0.9, seed: int = 0) -> TrainResult:
     """Sequential minibatch SGD with momentum: the one-thread oracle for scheduled methods.
 
-    ``model`` is copied, never modified. Each epoch draws ``minibatches(n_train, batch_size,
+    ``model`` (an ``Mlp`` or a ``Stack`` of EGRU and dense layers, ``layers``) is copied, never
+    modified; each layer runs its own forward and backward (an EGRU layer BPTT with its
+    surrogate gradient). Each epoch draws ``minibatches(n_train, batch_size,
     rng)`` from ``rng = numpy.random.default_rng(seed)`` (one generator for the whole run). Per
     batch: forward through all layers with the current parameters, softmax cross-entropy, then
     for l = L-1 .. 0: ``layer_backward`` of layer l, then ``sgd_update`` of layer l. (Updating
@@ -95,9 +98,8 @@ def train_sgd(model: Mlp, data: Dataset, epochs: int, batch_size: int, lr: float
         raise ConfigError(f"epochs must be >= 0, got {epochs}")
     batch_size = positive_int("batch_size", batch_size)
     _check_hyper(lr, momentum)
-    if data.n_features != model.sizes[0] or data.n_classes != model.sizes[-1]:
-        raise ConfigError(f"model sizes {model.sizes} do not fit data with {data.n_features} "
-                          f"features and {data.n_classes} classes")
+    layers = layers_of(model)
+    check_fits(model, data)
     model = model.copy()
     velocity = new_momentum(model.params)
     rng = np.random.default_rng(seed)
@@ -108,15 +110,14 @@ def train_sgd(model: Mlp, data: Dataset, epochs: int, batch_size: int, lr: float
     for _ in range(epochs):
         loss_sum = correct = 0.0
         for idx in minibatches(n, batch_size, rng):
-            logits, caches = mlp_forward(model, x_train[idx])
+            logits, caches = model_forward(model, x_train[idx], layers)
             loss, grad = softmax_cross_entropy(logits, data.y_train[idx])
             loss_sum += loss * len(idx)
             correct += accuracy(logits, data.y_train[idx]) * len(idx)
             for l in reversed(range(len(model.params))):
-                grads_l, grad = layer_backward(model.params[l], caches[l], grad,
-                                               model.activations[l])
+                grads_l, grad = layers[l].backward(model.params[l], caches[l], grad)
                 sgd_update(model.params[l], grads_l, velocity[l], lr, momentum)
-        logits, _ = mlp_forward(model, x_test)
+        logits, _ = model_forward(model, x_test, layers)
         result.train_loss.append(loss_sum / n)
         result.train_accuracy.append(correct / n)
         result.test_loss.append(softmax_cross_entropy(logits, data.y_test)[0])

@@ -21,8 +21,9 @@ from .sgd import new_momentum, sgd_update
 
 
 class SharedParameters:
-    """The shared model (a private copy of ``model``), its momentum buffers and per-layer
-    versions; each update appends (staleness, time_ps, thread) to that layer's records."""
+    """The shared model (a private copy of ``model``, an ``Mlp`` or a ``layers.Stack``), its
+    momentum buffers and per-layer versions; each update appends (staleness, time_ps, thread)
+    to that layer's records."""
 
     def __init__(self, model: Mlp, lr: float, momentum: float):
         self.model = model.copy()
