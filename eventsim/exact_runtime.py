@@ -105,6 +105,7 @@ from eventsim.simtime import TIME_MAX_PS
 from eventsim.exact_runtime import (plan_check, send_spike, SYN_EVENTS, UPDATES, CHECKS,
     INPUT_KIND, IN_CURSOR, INPUT_BUDGET, CHECK_BUDGET)
 from networks.neurons.crossing import next_check_s
+{machine_imports}
 {imports}
 
 
@@ -126,51 +127,58 @@ def _fires_now(form):
 
 
 @kernel_jit
-def receive(ctx, net, g, t_ps, port, x):
-    """Input of weight x on ``port`` of neuron g at t_ps."""
+def receive(ctx, run, g, t_ps, port, x, synaptic):
+    """Input of weight x on ``port`` of neuron g at t_ps (over a synapse if ``synaptic``)."""
+    {unpack}
     p = net.pop_of[g]
     net.counters[UPDATES] += 1
+{charge_receive}
 {receive}
 
 
 @kernel_jit
-def check(t_ps, g, payload, net, ctx):
+def check(t_ps, g, payload, run, ctx):
+    {unpack}
     if net.pending_ps[g] != t_ps:
         return                                   # superseded by an earlier check
     net.pending_ps[g] = TIME_MAX_PS
     net.counters[CHECKS] += 1
     net.counters[UPDATES] += 1
+{charge_check}
     p = net.pop_of[g]
 {check}
 
 
 @kernel_jit
-def row_arrival(t_ps, j, i, net, ctx):
+def row_arrival(t_ps, j, i, run, ctx):
     """Pre neuron i's spike reaches all its synapses of projection j (uniform delay)."""
+    {unpack}
     indptr, indices, weights = net.proj_indptr[j], net.proj_indices[j], net.proj_weights[j]
     post_off = net.pop_off[net.proj_info[j, 1]]
     port = net.proj_info[j, 2]
     for s in range(indptr[i], indptr[i + 1]):
-        receive(ctx, net, post_off + indices[s], t_ps, port, weights[s])
+        receive(ctx, run, post_off + indices[s], t_ps, port, weights[s], True)
     net.counters[SYN_EVENTS] += indptr[i + 1] - indptr[i]
 
 
 @kernel_jit
-def synapse_arrival(t_ps, j, s, net, ctx):
+def synapse_arrival(t_ps, j, s, run, ctx):
     """A spike reaches synapse s of projection j (per-synapse delays)."""
+    {unpack}
     post_off = net.pop_off[net.proj_info[j, 1]]
-    receive(ctx, net, post_off + net.proj_indices[j][s], t_ps, net.proj_info[j, 2],
-            net.proj_weights[j][s])
+    receive(ctx, run, post_off + net.proj_indices[j][s], t_ps, net.proj_info[j, 2],
+            net.proj_weights[j][s], True)
     net.counters[SYN_EVENTS] += 1
 
 
 @kernel_jit
-def external_input(t_ps, target, payload, net, ctx):
+def external_input(t_ps, target, payload, run, ctx):
     """Every external input of time t_ps, then the next input time is scheduled."""
+    {unpack}
     c = net.counters
     j = c[IN_CURSOR]
     while j < net.in_t_ps.shape[0] and net.in_t_ps[j] == t_ps:
-        receive(ctx, net, net.in_gid[j], t_ps, net.in_port[j], net.in_value[j])
+        receive(ctx, run, net.in_gid[j], t_ps, net.in_port[j], net.in_value[j], False)
         j += 1
     c[IN_CURSOR] = j
     if j < net.in_t_ps.shape[0]:
@@ -178,16 +186,18 @@ def external_input(t_ps, target, payload, net, ctx):
 
 
 @kernel_jit
-def start(t_ps, target, payload, net, ctx):
+def start(t_ps, target, payload, run, ctx):
     """Plan every neuron's first check (a neuron may fire without input)."""
+    {unpack}
     for g in range(net.pop_of.shape[0]):
         p = net.pop_of[g]
 {start}
 
 
 @kernel_jit
-def advance_all(net, t_ps):
+def advance_all(run, t_ps):
     """Bring every neuron's state to t_ps (for the final state)."""
+    {unpack}
     for g in range(net.pop_of.shape[0]):
         p = net.pop_of[g]
 {advance}
@@ -225,6 +235,7 @@ _CHECK = '''\
         if _fires_now(_form{p}(st, cf, i, c)):
             _fire{p}(st, cf, i, c)
             send_spike(ctx, net, g, t_ps)
+{send}
         _plan(ctx, net, g, t_ps, _form{p}(st, cf, i, c), CHECK_BUDGET)
 '''
 
@@ -247,16 +258,27 @@ def supports_exact(model) -> bool:
     return all(hasattr(model, f) for f in EXACT_FUNCTIONS)
 
 
-def exact_handlers(models: list[str]):
-    """The generated module for populations of ``models`` (module paths), in order."""
+def exact_handlers(models: list[str], machine: bool = False):
+    """The generated module for populations of ``models`` (module paths), in order; with
+    ``machine``, the handlers take (ExactState, ExactHw) and charge the machine's work
+    (``exact_machine``)."""
     imports = "\n".join(
         f"from {m} import exact_advance as _advance{p}, exact_receive as _receive{p}, "
         f"exact_form as _form{p}, exact_fire as _fire{p}" for p, m in enumerate(models))
+    send = "            send_packets(ctx, run.hw, g, t_ps)" if machine else ""
     source = _TEMPLATE.format(
-        models=", ".join(models), imports=imports,
-        receive=_branches(models, _RECEIVE, "    "), check=_branches(models, _CHECK, "    "),
+        models=", ".join(models) + (" (on a machine)" if machine else ""), imports=imports,
+        machine_imports=("from eventsim.exact_machine import (charge_update, "
+                         "charge_synaptic_input, send_packets)") if machine else "",
+        unpack="net = run.net" if machine else "net = run",
+        charge_receive=("    if synaptic:\n        charge_synaptic_input(ctx, run.hw, g, t_ps)\n"
+                        "    else:\n        charge_update(ctx, run.hw, g, t_ps)") if machine else "",
+        charge_check="    charge_update(ctx, run.hw, g, t_ps)" if machine else "",
+        receive=_branches(models, _RECEIVE, "    "),
+        check=_branches(models, _CHECK.replace("{send}", send.replace("{", "{{").replace("}", "}}")), "    "),
         start=_branches(models, _START, "        "), advance=_branches(models, _ADVANCE, "        "))
-    modules = list(models) + ["networks.neurons.crossing"]
+    modules = list(models) + ["networks.neurons.crossing"] \
+        + (["eventsim.exact_machine"] if machine else [])
     for m in modules:
         importlib.import_module(m)
     return load_generated(source, modules, "networks", "eventsim_exact")

@@ -11,14 +11,21 @@ synapse's weight (delta or current-based synapses, as in NEST's ``iaf_psc_delta`
 ``iaf_psc_exp``; see each model's docstring); delays are the projections' own, in ps (0
 allowed). Graphs written for discrete-time simulators, whose inputs are currents held over a
 step, belong in ``simulate``.
+
+On an event-driven machine (``machine=``, ``placement=``), the machine's work is charged as it
+happens (``exact_machine``): no time step anywhere. Machines that step their cores (timer or
+barrier semantics) run networks with ``simulate``.
 """
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from collections import namedtuple
+
+from . import exact_machine
 from . import exact_runtime as rt
 from .errors import ConfigError
 from .kernel import Kernel
@@ -41,6 +48,11 @@ class ExactResult:
     counts: dict
     metrics: dict
     final_state: list[np.ndarray]           # per population [N, S], at duration_s
+    kernel: Kernel | None = field(default=None, repr=False)     # on a machine: its ledger
+
+    @property
+    def ledger(self):
+        return None if self.kernel is None else self.kernel.ledger
 
     def spikes(self, population: str | int) -> tuple[np.ndarray, np.ndarray]:
         """(times in seconds, neurons) of one population's spikes, in time order."""
@@ -48,12 +60,18 @@ class ExactResult:
         return self.spike_times_ps[p] / PS_PER_S, self.spike_neurons[p]
 
 
-def simulate_exact(workload: WorkloadIR, duration_s: float, *, progress: bool = False,
-                   seed: int = 0, record_capacity: int = RECORD_CAPACITY,
+ExactRun = namedtuple("ExactRun", ["net", "hw"])
+
+
+def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, placement=None,
+                   spike_bytes: int = 4, progress: bool = False, seed: int = 0,
+                   record_capacity: int = RECORD_CAPACITY,
                    activity_bin_s: float = 1e-3) -> ExactResult:
-    """Run ``workload`` for ``duration_s`` seconds of network time, event by event. Metrics as
-    in ``simulate``; activation sparsity is over bins of ``activity_bin_s`` seconds (the
-    fraction of neuron x bin pairs without a spike)."""
+    """Run ``workload`` for ``duration_s`` seconds of network time, event by event; on an
+    event-driven ``machine`` (Machine IR) with ``placement`` if given, charging its work as
+    ``exact_machine`` describes (the ledger in ``result.ledger``; packets of ``spike_bytes``).
+    Metrics as in ``simulate``; activation sparsity is over bins of ``activity_bin_s`` seconds
+    (the fraction of neuron x bin pairs without a spike)."""
     if not isinstance(duration_s, (int, float)) or not np.isfinite(duration_s) or duration_s <= 0:
         raise ConfigError(f"duration_s must be a finite number > 0, got {duration_s!r}")
     stop_ps = round(duration_s * PS_PER_S)
@@ -64,23 +82,38 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, progress: bool = 
     models = [_exact_model(p) for p in workload.populations]
     _check_ports(workload, models)
     net = _state(workload, models, int(record_capacity))
-    handlers = rt.exact_handlers([m.__name__ for m in models])
+    on_machine = machine is not None
+    if on_machine and placement is None:
+        raise ConfigError("a run on a machine needs a placement (hardware_models.place)")
+    handlers = rt.exact_handlers([m.__name__ for m in models], machine=on_machine)
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
+    run, noc = net, None
+    if on_machine:
+        hw, noc = exact_machine.attach(kernel, workload, machine, placement, spike_bytes)
+        run = ExactRun(net, hw)
     c = net.counters
-    c[rt.ROW_KIND] = kernel.add_kind("spike_row", handlers.row_arrival, net,
+    c[rt.ROW_KIND] = kernel.add_kind("spike_row", handlers.row_arrival, run,
                                      max_pushes=_longest_row(workload))
-    c[rt.SYN_KIND] = kernel.add_kind("spike_synapse", handlers.synapse_arrival, net, max_pushes=1)
-    c[rt.CHECK_KIND] = kernel.add_kind("threshold_check", handlers.check, net,
+    c[rt.SYN_KIND] = kernel.add_kind("spike_synapse", handlers.synapse_arrival, run, max_pushes=1)
+    c[rt.CHECK_KIND] = kernel.add_kind("threshold_check", handlers.check, run,
                                        max_pushes=_pushes_per_spike(workload) + 1)
-    c[rt.INPUT_KIND] = kernel.add_kind("external_input", handlers.external_input, net,
+    c[rt.INPUT_KIND] = kernel.add_kind("external_input", handlers.external_input, run,
                                        max_pushes=_most_simultaneous(net.in_t_ps) + 1)
-    start = kernel.add_kind("start", handlers.start, net, max_pushes=workload.n_neurons)
+    start = kernel.add_kind("start", handlers.start, run, max_pushes=workload.n_neurons)
     kernel.schedule(0, start)
     if net.in_t_ps.shape[0]:
         kernel.schedule(int(net.in_t_ps[0]), int(c[rt.INPUT_KIND]))
     gids, times = _run(kernel, net, stop_ps, progress)
-    handlers.advance_all(net, np.int64(stop_ps))
-    return _result(workload, net, duration_s, gids, times, activity_bin_s)
+    handlers.advance_all(run, np.int64(stop_ps))
+    result = _result(workload, net, duration_s, gids, times, activity_bin_s)
+    if on_machine:
+        exact_machine.charge_route_links(kernel.ledger, noc, run.hw)
+        st = run.hw.stats
+        result.counts.update(packets_received=int(st[exact_machine.PACKETS]),
+                             late_packets=int(st[exact_machine.LATE]),
+                             max_packet_latency_ps=int(st[exact_machine.MAX_TAIL]))
+        result.kernel = kernel
+    return result
 
 
 # -- set-up ---------------------------------------------------------------------------------

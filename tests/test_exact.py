@@ -219,3 +219,72 @@ def test_a_bad_duration_is_refused(duration):
     pop = population("n", "lif", 1, tau=1e-2, v_threshold=1.0)
     with pytest.raises(ConfigError, match="duration_s"):
         simulate_exact(WorkloadIR([pop]), duration)
+
+
+# -- on an event-driven machine ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cpu():
+    from hardware_models.lowering import lower
+    from hardware_models.presets import preset
+    return lower(preset("cpu_multicore"))
+
+
+def _placed(w, ir):
+    from hardware_models.placement import place
+    return place(w, ir, "balanced")
+
+
+def test_on_an_event_machine_the_spikes_are_the_software_ones_and_every_op_is_charged(cpu):
+    """Same spikes as without the machine; the ledger counts one synop per synaptic event, one
+    neuron_update per input or check, and one received packet per spike and destination core
+    (the cores holding its synapses, counted here from the projections and the placement)."""
+    w = cuba(200, p_connect=0.1, seed=5, delay_ps=100_000_000)
+    pl = _placed(w, cpu)
+    on, off = simulate_exact(w, 0.05, machine=cpu, placement=pl), simulate_exact(w, 0.05)
+    for p in (0, 1):
+        assert np.array_equal(on.spike_times_ps[p], off.spike_times_ps[p])
+    counts = {}
+    for row in on.ledger.rows(int(0.05 * PS)):
+        counts[row["action"]] = counts.get(row["action"], 0) + row["count"]
+    assert counts["synop"] == on.counts["synaptic_events"] == off.counts["synaptic_events"]
+    assert counts["neuron_update"] == on.counts["neuron_updates"]
+    core_of = np.asarray(pl.core_of_neuron)
+    dest = [set() for _ in range(w.n_neurons)]
+    for pr in w.projections:
+        for i in range(pr.indptr.shape[0] - 1):
+            g = w.offsets[pr.pre] + i
+            dest[g] |= set(core_of[w.offsets[pr.post] + pr.indices[pr.indptr[i]:pr.indptr[i + 1]]])
+    spikers = np.concatenate([on.spike_neurons[p] + w.offsets[p] for p in (0, 1)])
+    assert on.counts["packets_received"] == sum(len(dest[g]) for g in spikers)
+    assert on.counts["late_packets"] == 0 < on.counts["max_packet_latency_ps"] < 100_000_000
+
+
+def test_packets_slower_than_the_synaptic_delay_are_counted_late(cpu):
+    """Zero delays: every packet that crosses the network (to another router) is late; one to
+    a core on the sender's own router takes no time and is not."""
+    w = cuba(100, p_connect=0.1, seed=6, delay_ps=0)
+    pl = _placed(w, cpu)
+    r = simulate_exact(w, 0.03, machine=cpu, placement=pl)
+    core_of = np.asarray(pl.core_of_neuron)
+    crossing = 0
+    for p in (0, 1):
+        for i in r.spike_neurons[p]:
+            g = w.offsets[p] + i
+            cores = set()
+            for pr in w.projections:
+                if pr.pre == p:
+                    cores |= set(core_of[w.offsets[pr.post]
+                                         + pr.indices[pr.indptr[i]:pr.indptr[i + 1]]].tolist())
+            crossing += sum(cpu.core_router[c] != cpu.core_router[core_of[g]] for c in cores)
+    assert 0 < r.counts["late_packets"] <= r.counts["packets_received"]
+    assert r.counts["late_packets"] == crossing
+
+
+def test_a_stepping_machine_is_refused_for_an_exact_run():
+    from hardware_models.lowering import lower
+    from hardware_models.presets import preset
+    ir = lower(preset("spinnaker2"))
+    w = cuba(50, seed=1)
+    with pytest.raises(ConfigError, match="timer semantics.*event-driven machine"):
+        simulate_exact(w, 0.01, machine=ir, placement=_placed(w, ir))

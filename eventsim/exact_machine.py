@@ -1,0 +1,185 @@
+"""Hardware accounting of an exact event-driven run on an event-driven machine.
+
+The network runs in continuous time (``exact_runtime``); the machine's cores do its work as it
+comes, in the same (hardware = network) time:
+
+* every input a neuron receives, and every threshold check, is a ``neuron_update`` on the
+  neuron's core; an input over a synapse is also a ``synop`` there (both at the input's time);
+* a spike is a ``packet_send`` on its core (if the machine declares it) and one multicast packet
+  along its neuron's routing tree to exactly the cores holding its synapses (or one unicast
+  packet per such core), with the NoC taken as uncontended: links charged their flits, and
+  each destination core charged a ``packet_recv`` when the packet's tail arrives.
+
+Work queues on busy cores (first come, first served, ``core_model``), so the ledger holds the
+busy time and energy; the network's dynamics do not wait for the hardware. A packet whose tail
+reaches a destination core after the neuron's shortest synaptic delay has passed is counted
+*late*: the machine could not have delivered that spike in time (the discrete-time run on a
+machine delays such inputs instead).
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .core_model import core_execute, new_core_state
+from .errors import ConfigError
+from .jit import kernel_jit
+from .machine_ir import MachineIR
+from .network_runtime import _path_tail_ps
+from .noc_model import NocModel, noc_flits
+from .static_power import register_static_power
+
+ExactHw = namedtuple("ExactHw", [
+    "cores", "noc", "core_of", "actions", "multicast", "spike_bytes", "route_of", "dest_ptr",
+    "dest_core", "route_dest_ptr", "route_dest_tail_ps", "route_uses", "min_delay_ps", "stats"])
+ExactHw.__doc__ = """core_of[g]: neuron g's core; actions = [neuron_update, synop, packet_send
+or -1, packet_recv or -1]; route_of[g]: g's multicast route (-1: no synapses), whose
+destination cores' uncontended tail latencies are route_dest_tail_ps[route_dest_ptr[r]:...];
+dest_core[dest_ptr[g]:dest_ptr[g+1]]: g's destination cores (unicast machines);
+route_uses[r]: spikes sent along route r (its links are charged after the run);
+min_delay_ps[g]: g's shortest synaptic delay; stats = [packets received, late packets,
+largest tail latency in ps]."""
+(PACKETS, LATE, MAX_TAIL) = range(3)
+
+
+@kernel_jit
+def charge_update(ctx, hw, g, t_ps):
+    """A neuron_update of neuron g on its core at t_ps."""
+    core_execute(ctx, hw.cores, t_ps, hw.core_of[g], hw.actions[0], 1)
+
+
+@kernel_jit
+def charge_synaptic_input(ctx, hw, g, t_ps):
+    """A synop and a neuron_update of neuron g on its core at t_ps (an input over a synapse)."""
+    t = core_execute(ctx, hw.cores, t_ps, hw.core_of[g], hw.actions[1], 1)
+    core_execute(ctx, hw.cores, t, hw.core_of[g], hw.actions[0], 1)
+
+
+@kernel_jit
+def _received(ctx, hw, g, core, t_sent, t_arrive):
+    """The packet of g's spike sent at t_sent reaches ``core`` at t_arrive: packet_recv."""
+    if hw.actions[3] >= 0:
+        core_execute(ctx, hw.cores, t_arrive, core, hw.actions[3], 1)
+    s = hw.stats
+    s[PACKETS] += 1
+    tail = t_arrive - t_sent
+    if tail > s[MAX_TAIL]:
+        s[MAX_TAIL] = tail
+    if tail > hw.min_delay_ps[g]:
+        s[LATE] += 1
+
+
+@kernel_jit
+def send_packets(ctx, hw, g, t_ps):
+    """Neuron g spiked at t_ps: packet_send, then its multicast packet (or unicast packets)."""
+    if hw.route_of[g] < 0:
+        return
+    c = hw.core_of[g]
+    t_send = t_ps
+    if hw.actions[2] >= 0:
+        t_send = core_execute(ctx, hw.cores, t_ps, c, hw.actions[2], 1)
+    if hw.multicast:
+        r = hw.route_of[g]
+        hw.route_uses[r] += 1
+        for e in range(hw.route_dest_ptr[r], hw.route_dest_ptr[r + 1]):
+            _received(ctx, hw, g, hw.dest_core[hw.dest_ptr[g] + e - hw.route_dest_ptr[r]],
+                      t_ps, t_send + hw.route_dest_tail_ps[e])
+    else:
+        flits = noc_flits(hw.noc, hw.spike_bytes)
+        src = hw.noc.core_router[c]
+        for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
+            if e > hw.dest_ptr[g] and hw.actions[2] >= 0:
+                t_send = core_execute(ctx, hw.cores, t_send, c, hw.actions[2], 1)
+            d = hw.dest_core[e]
+            _received(ctx, hw, g, d, t_ps,
+                      t_send + _path_tail_ps(ctx, hw.noc, src, hw.noc.core_router[d], flits))
+
+
+# -- set-up ---------------------------------------------------------------------------------
+
+def attach(kernel, workload, ir: MachineIR, placement, spike_bytes: int) -> tuple[ExactHw, NocModel]:
+    """The machine side of an exact run of ``workload`` on ``ir`` with ``placement``."""
+    if ir.semantics != "event":
+        raise ConfigError(f"machine {ir.name!r} steps its cores ({ir.semantics} semantics): an "
+                          f"exact continuous-time run needs an event-driven machine; run it with "
+                          f"eventsim.simulate(dt_s=...)")
+    for a in ("neuron_update", "synop"):
+        if a not in ir.action_names:
+            raise ConfigError(f"machine {ir.name!r} declares no {a!r} action; a network needs it")
+    core_of = np.asarray(placement.core_of_neuron, np.int64)
+    if core_of.shape != (workload.n_neurons,):
+        raise ConfigError(f"placement covers {core_of.shape[0]} neurons, the workload has "
+                          f"{workload.n_neurons}")
+    if core_of.size and (core_of.min() < 0 or core_of.max() >= ir.n_cores):
+        raise ConfigError(f"placement puts neurons outside cores 0..{ir.n_cores - 1}")
+    actions = np.array([ir.action(a) if a in ir.action_names else -1
+                        for a in ("neuron_update", "synop", "packet_send", "packet_recv")],
+                       np.int64)
+    cores = new_core_state(ir, kernel)
+    noc = NocModel(ir, max_in_flight=1)
+    pre, post_core, delay = _synapse_cores(workload, core_of)
+    dest_ptr, dest_core = _destinations(workload.n_neurons, pre, post_core)
+    route_of = np.full(workload.n_neurons, -1, np.int64)
+    routes: dict[tuple, int] = {}
+    for g in np.flatnonzero(np.diff(dest_ptr)):
+        key = (int(core_of[g]), tuple(dest_core[dest_ptr[g]:dest_ptr[g + 1]].tolist()))
+        if ir.multicast and key not in routes:
+            routes[key] = noc.add_multicast_route(*key)
+        route_of[g] = routes[key] if ir.multicast else 0
+    n_routes = len(routes)
+    r_ptr, r_tail = _route_tails(noc, ir, routes, spike_bytes)
+    min_delay = np.full(workload.n_neurons, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(min_delay, pre, delay)
+    noc.attach(kernel, deliver_kind=-1)     # ledger rows and state; no packet is simulated
+    register_static_power(kernel.ledger, ir)
+    hw = ExactHw(cores, noc.state, core_of, actions, np.bool_(ir.multicast), np.int64(spike_bytes),
+                 route_of, dest_ptr, dest_core, r_ptr, r_tail, np.zeros(max(n_routes, 1), np.int64),
+                 min_delay, np.zeros(3, np.int64))
+    return hw, noc
+
+
+def _synapse_cores(w, core_of):
+    """Per synapse of every projection: global pre neuron, post core, delay in ps."""
+    off = w.offsets
+    pre, post_core, delay = [], [], []
+    for pr in w.projections:
+        pre.append(np.repeat(np.arange(pr.indptr.shape[0] - 1), np.diff(pr.indptr)) + off[pr.pre])
+        post_core.append(core_of[pr.indices.astype(np.int64) + off[pr.post]])
+        delay.append(pr.delays_ps)
+    if not pre:
+        return (np.zeros(0, np.int64),) * 3
+    return np.concatenate(pre), np.concatenate(post_core), np.concatenate(delay)
+
+
+def _destinations(n: int, pre, post_core):
+    """Each neuron's destination cores (ascending) as CSR over neurons."""
+    pairs = np.unique(pre * (int(post_core.max(initial=0)) + 1) + post_core)
+    width = int(post_core.max(initial=0)) + 1
+    g, core = pairs // width, pairs % width
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(g, minlength=n))]).astype(np.int64)
+    return ptr, core.astype(np.int64)
+
+
+def _route_tails(noc, ir, routes: dict, spike_bytes):
+    """Per route (in id order), the uncontended tail latency to each of its destination
+    cores, in the ascending core order of the route's key."""
+    ptr, tails = [0], []
+    for (src, dests), r in sorted(routes.items(), key=lambda kv: kv[1]):
+        s = noc.route_src_router[r]
+        tails += [noc.tail_latency_ps(s, int(ir.core_router[d]), spike_bytes) for d in dests]
+        ptr.append(len(tails))
+    return np.array(ptr, np.int64), np.array(tails or [0], np.int64)
+
+
+def charge_route_links(ledger, noc: NocModel, hw: ExactHw) -> None:
+    """Charge every multicast route's links its uses x one packet (after the run)."""
+    if not hw.multicast or not hw.route_uses.any():
+        return
+    from .network_runtime import charge_route_uses
+    links = [[l for _, l, _ in r if l >= 0] for r in noc._routes]
+    ptr = np.concatenate([[0], np.cumsum([len(x) for x in links])]).astype(np.int64)
+    flat = np.array([l for x in links for l in x], np.int64)
+    view = namedtuple("RouteLinks", "route_uses route_link_ptr route_link spike_bytes")
+    charge_route_uses(ledger, noc.state, view(hw.route_uses[:len(links)], ptr, flat,
+                                              hw.spike_bytes))
