@@ -32,9 +32,15 @@ action a on core c (the common case, without a division)."""
 def core_execute(ctx, cores, t_ps, core, action, n):
     """Run ``n`` actions ``action`` on ``core`` from ``t_ps`` on; return the finish time (ps),
     or -1 if the core has no such action (an error is recorded)."""
-    busy = cores.busy_ps[core, action] if n == 1 else \
+    return core_run(ctx, cores, t_ps, core, action, n, core_work_ps(cores, core, action, n))
+
+
+@kernel_jit
+def core_work_ps(cores, core, action, n):
+    """Busy time in ps of ``n`` actions ``action`` on ``core`` (n x cycles / clock, rounded
+    once)."""
+    return cores.busy_ps[core, action] if n == 1 else \
         np.int64(np.round(n * cores.cycles[core, action] * 1e12 / cores.clock_hz[core]))
-    return core_run(ctx, cores, t_ps, core, action, n, busy)
 
 
 @kernel_jit
@@ -45,6 +51,15 @@ def core_run(ctx, cores, t_ps, core, action, n, busy_ps):
     if row < 0:
         fail(ctx, ERR_NO_ACTION, core, action)
         return np.int64(-1)
+    ledger_charge_amount(ctx.ledger, row, n, n * cores.energy_pj[core, action], busy_ps)
+    return core_occupy(ctx, cores, t_ps, core, action, busy_ps)
+
+
+@kernel_jit
+def core_occupy(ctx, cores, t_ps, core, action, busy_ps):
+    """The timing half of ``core_run``: the thread of ``core`` that frees first is busy with
+    ``action`` for ``busy_ps`` from max(t_ps, when it is free) (traced); returns the finish
+    time (ps). Charges nothing: the caller charges the ledger (e.g. after the run)."""
     best = 0
     for k in range(1, cores.n_threads[core]):
         if cores.thread_free_ps[core, k] < cores.thread_free_ps[core, best]:
@@ -52,7 +67,6 @@ def core_run(ctx, cores, t_ps, core, action, n, busy_ps):
     start = max(t_ps, cores.thread_free_ps[core, best])
     finish = start + busy_ps
     cores.thread_free_ps[core, best] = finish
-    ledger_charge_amount(ctx.ledger, row, n, n * cores.energy_pj[core, action], busy_ps)
     trace_busy(ctx.trace, start, busy_ps, cores.component[core], cores.label[action])
     return finish
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from .context import ERR_USER, fail, register_error, schedule_at
 from .ledger import ledger_charge_amount
-from .core_model import core_execute, core_run
+from .core_model import ERR_NO_ACTION, core_execute, core_occupy, core_work_ps
 from .generated import load_generated
 from .jit import kernel_jit
 from .noc_model import noc_charge_link, noc_flits, noc_multicast, noc_unicast
@@ -72,14 +72,16 @@ may arrive that many steps late)."""
 
 HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
-    "dest_lo", "dest_hi", "updates_on_core", "neurons_on_core", "actions", "spike_bytes",
-    "multicast", "analytic",
+    "dest_lo", "dest_hi", "dest_synop_ps", "updates_on_core", "neurons_on_core", "actions",
+    "spike_bytes", "multicast", "analytic",
     "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps",
-    "route_uses", "update_busy_ps"])
+    "route_uses", "update_busy_ps", "update_count", "update_ps", "recv_count", "synop_count",
+    "synop_busy_ps", "dest_cur", "dest_tree_pos", "tree_done_ps"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
 pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
-dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core); updates_on_core[c] counts a step's
+dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core), whose synops keep the core busy
+dest_synop_ps[e] (ps, rounded as ``core_execute`` rounds); updates_on_core[c] counts a step's
 updates under event semantics, neurons_on_core[c] is what every other step charges;
 actions = [neuron_update, synop,
 packet_send or -1, packet_recv or -1]; multicast: one packet per spike along its tree, else
@@ -89,7 +91,13 @@ links, destination cores and uncontended tail latencies of multicast route r in 
 route_dest_core (ascending within a route) and route_dest_tail_ps; route_uses[r] counts the
 spikes sent along route r, whose links are charged after the run (``charge_route_uses``: the
 same count x cost as charging each packet); update_busy_ps[c] is the busy time of updating all
-of core c's neurons."""
+of core c's neurons; update_count[c], update_ps[c], recv_count[c], synop_count[c] and
+synop_busy_ps[c] are the neuron_update actions of core c and their busy time (ps), its
+packet_recv actions, its synop actions and their busy time, charged after the run
+(``charge_core_work``: the same counts and busy time as charging each reception, energy up to
+the order of summation); dest_tree_pos[e]: the position of dest_core[e] among the destination
+cores of g's multicast route; dest_cur and tree_done_ps: scratch of ``multicast_analytic``
+(per destination core of a spike: the step current there, when its look-up ends)."""
 
 HwNet = namedtuple("HwNet", ["net", "hw"])
 
@@ -201,11 +209,11 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
     dense = hw.steps.semantics != EVENT
     for c in range(C):
         if dense and hw.neurons_on_core[c] > 0:
-            fin = core_run(ctx, hw.cores, t_ps, c, a_update, hw.neurons_on_core[c],
-                           hw.update_busy_ps[c])
+            fin = _update_core(ctx, hw, t_ps, c, hw.neurons_on_core[c], hw.update_busy_ps[c])
             step_note_finish(hw.steps, c, fin)
         elif not dense and hw.updates_on_core[c] > 0:
-            fin = core_execute(ctx, hw.cores, t_ps, c, a_update, hw.updates_on_core[c])
+            fin = _update_core(ctx, hw, t_ps, c, hw.updates_on_core[c],
+                               core_work_ps(hw.cores, c, a_update, hw.updates_on_core[c]))
             step_note_finish(hw.steps, c, fin)
             hw.updates_on_core[c] = 0
     for j in range(n_spiked):
@@ -226,6 +234,20 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
                 t_send = _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send)
                 net.counters[OUTSTANDING] += 1
                 noc_unicast(ctx, hw.noc, t_send, c, hw.dest_core[e], hw.spike_bytes, payload)
+
+
+@kernel_jit
+def _update_core(ctx, hw, t_ps, c, n, busy_ps):
+    """Core c updates ``n`` neurons from t_ps on, busy for busy_ps (ps): timed now, counted in
+    update_count and update_ps and charged after the run (``charge_core_work``). Returns
+    the finish time (ps), -1 on error."""
+    a = hw.actions[0]
+    if hw.cores.row[c, a] < 0:
+        fail(ctx, ERR_NO_ACTION, c, a)
+        return np.int64(-1)
+    hw.update_count[c] += n
+    hw.update_ps[c] += busy_ps
+    return core_occupy(ctx, hw.cores, t_ps, c, a, busy_ps)
 
 
 @kernel_jit
@@ -263,31 +285,111 @@ def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
             lo_e = mid
         else:
             hi_e = mid
-    lo, hi = np.int64(0), np.int64(0)
-    if found and hw.dest_core[lo_e] == core:
-        lo, hi = hw.dest_lo[lo_e], hw.dest_hi[lo_e]
-    return process_synapses(ctx, run, t_ps, core, g, k_sent, cur, lo, hi)
+    e = lo_e if found and hw.dest_core[lo_e] == core else -1
+    return process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e)
 
 
 @kernel_jit
-def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, lo, hi):
+def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e):
     """Neuron g's spike of step k_sent reaches ``core`` at t_ps while step ``cur`` is the
-    latest begun, and its synapses there are syn rows lo:hi: they are processed (packet_recv,
-    synop actions) and their inputs put in the ring slots of their steps (a step already
-    begun: the next one, counted late). False on error."""
-    net, hw = run.net, run.hw
+    latest begun, and its synapses there are those of destination entry e (-1: none): the core
+    works on them (``receive``) and their inputs go into the ring slots of their steps
+    (``add_inputs``). False on error."""
+    hw = run.hw
+    if e < 0:
+        return receive(ctx, hw, t_ps, core, 0, 0) >= 0
+    lo, hi = hw.dest_lo[e], hw.dest_hi[e]
+    if receive(ctx, hw, t_ps, core, hi - lo, hw.dest_synop_ps[e]) < 0:
+        return False
+    return add_inputs(ctx, run.net, g, k_sent, cur, lo, hi)
+
+
+@kernel_jit
+def receive(ctx, hw, t_ps, core, n_syn, synop_ps):
+    """A spike packet reaches ``core`` at t_ps, with ``n_syn`` synapses there that take
+    ``synop_ps`` of busy time: the core looks it up (packet_recv, if the machine declares it),
+    then processes them (synop), each on the thread that frees first, as ``core_execute``
+    would. The actions are counted per core (recv_count, synop_count, synop_busy_ps) and
+    charged to the ledger after the run (``charge_core_work``). Returns when the core is done
+    (ps), -1 on error."""
+    t = look_up(ctx, hw, t_ps, core)
+    if t < 0 or n_syn == 0:
+        return t
+    return synops(ctx, hw, t, core, n_syn, synop_ps)
+
+
+@kernel_jit
+def look_up(ctx, hw, t_ps, core):
+    """The first half of ``receive``: the packet_recv (if the machine declares it) of a packet
+    reaching ``core`` at t_ps. Returns when it ends (ps), -1 on error."""
+    cores = hw.cores
+    a_recv = hw.actions[3]
     t = t_ps
-    if hw.actions[3] >= 0:
-        t = core_execute(ctx, hw.cores, t, core, hw.actions[3], 1)
-    if hi > lo:
-        t = core_execute(ctx, hw.cores, t, core, hw.actions[1], hi - lo)
+    if a_recv >= 0:
+        if cores.row[core, a_recv] < 0:
+            fail(ctx, ERR_NO_ACTION, core, a_recv)
+            return np.int64(-1)
+        t = core_occupy(ctx, cores, t, core, a_recv, cores.busy_ps[core, a_recv])
+        hw.recv_count[core] += 1
     step_note_finish(hw.steps, core, t)
-    if hi == lo:
-        return True
+    return t
+
+
+@kernel_jit
+def synops(ctx, hw, t_ps, core, n_syn, synop_ps):
+    """The second half of ``receive``: ``n_syn`` synops on ``core`` from t_ps, busy for
+    synop_ps. Returns when they end (ps), -1 on error."""
+    cores = hw.cores
+    a_syn = hw.actions[1]
+    if cores.row[core, a_syn] < 0:
+        fail(ctx, ERR_NO_ACTION, core, a_syn)
+        return np.int64(-1)
+    t = core_occupy(ctx, cores, t_ps, core, a_syn, synop_ps)
+    hw.synop_count[core] += n_syn
+    hw.synop_busy_ps[core] += synop_ps
+    step_note_finish(hw.steps, core, t)
+    return t
+
+
+@kernel_jit
+def add_spike(net, g, k_sent, lo, hi):
+    """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi to the ring
+    slots of their steps, all received while step k_sent was current (so none is late:
+    delays are >= 1 step)."""
     D = net.rings[0].shape[0]
     v_row = k_sent % net.value.shape[0]
     sent_slot = k_sent % D
+    ring = net.rings[0]
+    base, limit = np.int64(0), np.int64(-1)
     for s in range(lo, hi):
+        post = np.int64(net.syn_post[s])
+        if post >= limit or post < base:              # another population
+            p = net.pop_of[post]
+            ring = net.rings[p]
+            base, limit = net.pop_off[p], net.pop_off[p + 1]
+        slot = sent_slot + net.syn_delay[s]           # (k_sent + delay) % D, delay < D
+        slot = slot - D if slot >= D else slot
+        value = net.value[v_row, net.syn_source[s], g]
+        ring[slot, net.syn_port[s], post - base] += net.syn_w[s] * value
+    net.counters[SYN_EVENTS] += hi - lo
+
+
+@kernel_jit
+def add_inputs(ctx, net, g, k_sent, cur, lo, hi):
+    """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi (post ids
+    ascending) to the ring slots of their steps, while step ``cur`` is the latest begun (a
+    step already begun: the next one, counted late). False on error."""
+    D = net.rings[0].shape[0]
+    v_row = k_sent % net.value.shape[0]
+    sent_slot = k_sent % D
+    ring = net.rings[0]
+    base, limit = np.int64(0), np.int64(-1)
+    for s in range(lo, hi):
+        post = np.int64(net.syn_post[s])
+        if post >= limit:                             # next population (posts ascend)
+            p = net.pop_of[post]
+            ring = net.rings[p]
+            base, limit = net.pop_off[p], net.pop_off[p + 1]
         delay = np.int64(net.syn_delay[s])
         if k_sent + delay <= cur:
             net.counters[LATE] += 1
@@ -298,9 +400,7 @@ def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, lo, hi):
         slot = sent_slot + delay                      # (k_sent + delay) % D, delay < D
         slot = slot - D if slot >= D else slot
         value = net.value[v_row, net.syn_source[s], g]
-        post = net.syn_post[s]
-        p = net.pop_of[post]
-        net.rings[p][slot, net.syn_port[s], post - net.pop_off[p]] += net.syn_w[s] * value
+        ring[slot, net.syn_port[s], post - base] += net.syn_w[s] * value
     net.counters[SYN_EVENTS] += hi - lo
     return True
 
@@ -343,30 +443,76 @@ def send_analytic(ctx, run, t_send, c, g, k):
     src = noc.core_router[c]
     steps = hw.steps
     if hw.multicast:
-        r = hw.route_of[g]
-        hw.route_uses[r] += 1                            # its links: charge_route_uses
-        s, s_end = hw.dest_ptr[g], hw.dest_ptr[g + 1]   # g's cores, ascending like the tree's
-        next_start = (k + 1) * steps.step_ps            # arrivals before it: step k is current
-        for e in range(hw.route_dest_ptr[r], hw.route_dest_ptr[r + 1]):
-            d = hw.route_dest_core[e]
-            while s < s_end and hw.dest_core[s] < d:
-                s += 1
-            lo, hi = np.int64(0), np.int64(0)
-            if s < s_end and hw.dest_core[s] == d:
-                lo, hi = hw.dest_lo[s], hw.dest_hi[s]
-            t_arr = t_send + hw.route_dest_tail_ps[e]
-            cur = k if steps.semantics == BARRIER or t_arr < next_start \
-                else t_arr // steps.step_ps
-            if not process_synapses(ctx, run, t_arr, d, g, k, cur, lo, hi):
-                return
-    else:
-        for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
-            d = hw.dest_core[e]
-            t0 = t_send if e == hw.dest_ptr[g] else _send_cost(ctx, hw, c, t_send, hw.actions[2])
-            t_arr = t0 + _path_tail_ps(ctx, noc, src, noc.core_router[d], flits)
-            cur = k if steps.semantics == BARRIER else t_arr // steps.step_ps
-            if not process_packet(ctx, run, t_arr, d, g, k, cur):
-                return
+        multicast_analytic(ctx, run, t_send, g, k)
+        return
+    for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
+        d = hw.dest_core[e]
+        t0 = t_send if e == hw.dest_ptr[g] else _send_cost(ctx, hw, c, t_send, hw.actions[2])
+        t_arr = t0 + _path_tail_ps(ctx, noc, src, noc.core_router[d], flits)
+        cur = k if steps.semantics == BARRIER else t_arr // steps.step_ps
+        if not process_synapses(ctx, run, t_arr, d, g, k, cur, e):
+            return
+
+
+@kernel_jit
+def multicast_analytic(ctx, run, t_send, g, k):
+    """``send_analytic`` along g's multicast tree: every destination core of the tree looks
+    the spike up (``look_up``) when its tail would arrive, then those holding g's synapses
+    process them (``synops``; each core's work in the same order as ``receive``, so the same
+    times), then the spike's inputs go into the rings: in one pass over g's synapses when every
+    core got it while step k was current (the common case: no input can be late), else core by
+    core (``add_inputs``)."""
+    hw, net = run.hw, run.net
+    steps = hw.steps
+    r = hw.route_of[g]
+    hw.route_uses[r] += 1                                # its links: charge_route_uses
+    e0, e_end = hw.route_dest_ptr[r], hw.route_dest_ptr[r + 1]
+    for e in range(e0, e_end):
+        hw.tree_done_ps[e - e0] = look_up(ctx, hw, t_send + hw.route_dest_tail_ps[e],
+                                          hw.route_dest_core[e])
+        if hw.tree_done_ps[e - e0] < 0:
+            return
+    s0, s_end = hw.dest_ptr[g], hw.dest_ptr[g + 1]       # g's cores
+    next_start = (k + 1) * steps.step_ps                # arrivals before it: step k is current
+    late = False
+    for s in range(s0, s_end):
+        e = e0 + hw.dest_tree_pos[s]
+        if synops(ctx, hw, hw.tree_done_ps[e - e0], hw.dest_core[s], hw.dest_hi[s] - hw.dest_lo[s],
+                  hw.dest_synop_ps[s]) < 0:
+            return
+        t_arr = t_send + hw.route_dest_tail_ps[e]
+        cur = k if steps.semantics == BARRIER or t_arr < next_start else t_arr // steps.step_ps
+        hw.dest_cur[s - s0] = cur
+        late |= cur != k
+    if s_end == s0:
+        return
+    if not late:
+        add_spike(net, g, k, hw.dest_lo[s0], hw.dest_hi[s_end - 1])
+        return
+    for s in range(s0, s_end):
+        if not add_inputs(ctx, net, g, k, hw.dest_cur[s - s0], hw.dest_lo[s], hw.dest_hi[s]):
+            return
+
+
+def charge_core_work(ledger, hw) -> None:
+    """Charge each core its neuron_update, packet_recv and synop actions counted during the run
+    (count x energy per action, their busy time) and zero the counts."""
+    cores = hw.cores
+    a_update, a_syn, a_recv = int(hw.actions[0]), int(hw.actions[1]), int(hw.actions[3])
+    a = ledger.arrays
+    charges = [(a_update, hw.update_count, hw.update_ps),
+               (a_syn, hw.synop_count, hw.synop_busy_ps)]
+    if a_recv >= 0:
+        charges.append((a_recv, hw.recv_count, hw.recv_count * cores.busy_ps[:, a_recv]))
+    for action, n, busy in charges:
+        c = np.flatnonzero(n)
+        rows = cores.row[c, action]
+        np.add.at(a.count, rows, n[c])
+        np.add.at(a.energy_pj, rows, n[c] * cores.energy_pj[c, action])
+        np.add.at(a.busy_ps, rows, busy[c])
+    for x in (hw.update_count, hw.update_ps, hw.recv_count, hw.synop_count,
+              hw.synop_busy_ps):
+        x[:] = 0
 
 
 def charge_route_uses(ledger, noc, hw) -> None:

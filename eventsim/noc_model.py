@@ -15,7 +15,7 @@ link's ledger row (energy per flit; busy time = serialisation).
 """
 from __future__ import annotations
 
-from collections import Counter, namedtuple
+from collections import namedtuple
 
 import numpy as np
 from .jit import kernel_jit
@@ -164,6 +164,106 @@ def noc_hop(t_ps, router, packed, noc, ctx):
         _release(noc, slot)
 
 
+RouteTable = namedtuple("RouteTable", ["indptr", "router", "link", "core", "src_router"])
+RouteTable.__doc__ = """Multicast routing trees as CSR (int64 arrays): the entries of route i are
+indptr[i]:indptr[i+1], each (router, link, core): at ``router`` the packet is copied onto
+``link`` (core -1), or delivered to ``core`` (link -1); sorted by (router, link, core) within a
+route. src_router[i]: the router where route i starts."""
+
+
+def _concat_tables(tables) -> RouteTable:
+    """One RouteTable of the routes of ``tables``, in order."""
+    if not tables:
+        z = np.zeros(0, np.int64)
+        return RouteTable(np.zeros(1, np.int64), z, z, z, z)
+    counts = np.concatenate([np.diff(t.indptr) for t in tables])
+    return RouteTable(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+                      *(np.concatenate([getattr(t, f) for t in tables]).astype(np.int64)
+                        for f in ("router", "link", "core", "src_router")))
+
+
+def path_table(ir: MachineIR, src_routers, dst_routers) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The paths (``ir.route``, following next_link) from src_routers[i] to dst_routers[i], all
+    at once: (ptr, router, link) with the hops of path i in ptr[i]:ptr[i+1], each leaving
+    ``router`` over ``link``, in path order."""
+    src = np.asarray(src_routers, np.int64).reshape(-1)
+    dst = np.asarray(dst_routers, np.int64).reshape(-1)
+    hop_path, hop_router, hop_link, hop_index = [], [], [], []
+    r, alive, hop = src.copy(), np.flatnonzero(src != dst), 0
+    while alive.size:
+        link = ir.next_link[r[alive], dst[alive]].astype(np.int64)
+        if hop > ir.n_links or (link < 0).any():
+            i = alive[np.argmax(link < 0)] if (link < 0).any() else alive[0]
+            raise ConfigError(f"no route from router {src[i]} to {dst[i]}")
+        hop_path.append(alive)
+        hop_router.append(r[alive])
+        hop_link.append(link)
+        hop_index.append(np.full(alive.shape[0], hop))
+        r[alive] = ir.link_dst[link]
+        alive = alive[r[alive] != dst[alive]]
+        hop += 1
+    if not hop_path:
+        z = np.zeros(0, np.int64)
+        return np.zeros(src.shape[0] + 1, np.int64), z, z
+    path, router, link, index = (np.concatenate(x) for x in (hop_path, hop_router, hop_link, hop_index))
+    order = np.lexsort([index, path])
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(path, minlength=src.shape[0]))]).astype(np.int64)
+    return ptr, router[order], link[order]
+
+
+def multicast_route_table(ir: MachineIR, src_cores, dst_ptr, dst_cores) -> RouteTable:
+    """Routing trees from src_cores[i] to the cores dst_cores[dst_ptr[i]:dst_ptr[i+1]], built
+    at once: each tree is the union of the paths (``ir.route``) from the source's router to each
+    destination core's router, plus a delivery entry per destination core; the same entries,
+    in the same order, as ``NocModel.add_multicast_route`` makes one by one."""
+    src_cores = np.asarray(src_cores, np.int64).reshape(-1)
+    dst_ptr = np.asarray(dst_ptr, np.int64)
+    dst_cores = np.asarray(dst_cores, np.int64).reshape(-1)
+    for c in (src_cores, dst_cores):
+        if c.size and (c.min() < 0 or c.max() >= ir.n_cores):
+            bad = c[(c < 0) | (c >= ir.n_cores)][0]
+            raise ConfigError(f"core {bad} outside 0..{ir.n_cores - 1}")
+    n = src_cores.shape[0]
+    R = ir.n_routers
+    src_router = ir.core_router[src_cores].astype(np.int64)
+    route = np.repeat(np.arange(n), np.diff(dst_ptr))
+    dst_router = ir.core_router[dst_cores].astype(np.int64)
+    # one path per (route, destination router); paths computed once per router pair
+    legs = np.unique(route * R + dst_router)
+    leg_route, leg_dst = legs // R, legs % R
+    pairs, pair_of_leg = np.unique(src_router[leg_route] * R + leg_dst, return_inverse=True)
+    ptr, hop_router, hop_link = path_table(ir, pairs // R, pairs % R)
+    pair_of_leg = pair_of_leg.reshape(-1)
+    hops = np.diff(ptr)[pair_of_leg]
+    first = np.repeat(ptr[pair_of_leg], hops)
+    hop = first + np.arange(hops.sum()) - np.repeat(np.cumsum(hops) - hops, hops)
+    entries = [np.concatenate(x) for x in (
+        (route, np.repeat(leg_route, hops)),
+        (dst_router, hop_router[hop]),
+        (np.full(route.shape[0], -1), hop_link[hop]),
+        (dst_cores, np.full(hop.shape[0], -1)))]
+    e_route, e_router, e_link, e_core = entries
+    order = np.lexsort([e_core, e_link, e_router, e_route])
+    e_route, e_router, e_link, e_core = (x[order] for x in entries)
+    keep = np.ones(order.shape[0], bool)
+    keep[1:] = ((e_route[1:] != e_route[:-1]) | (e_router[1:] != e_router[:-1])
+                | (e_link[1:] != e_link[:-1]) | (e_core[1:] != e_core[:-1]))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(e_route[keep], minlength=n))])
+    return RouteTable(indptr.astype(np.int64), e_router[keep].astype(np.int64),
+                      e_link[keep].astype(np.int64), e_core[keep].astype(np.int64), src_router)
+
+
+def route_max_copies(table: RouteTable) -> int:
+    """The most entries a route has at one router (the most events one hop may schedule), >= 1."""
+    n = np.diff(table.indptr)
+    if not n.sum():
+        return 1
+    route = np.repeat(np.arange(n.shape[0]), n)
+    R = int(table.router.max()) + 1
+    _, counts = np.unique(route * R + table.router, return_counts=True)
+    return int(counts.max())
+
+
 class NocModel:
     """Builds the NoC state of a MachineIR, its multicast routes and its ledger rows, and
     attaches its hop handler to a kernel."""
@@ -173,30 +273,42 @@ class NocModel:
             raise ConfigError(f"max_in_flight must be >= 1, got {max_in_flight}")
         self.ir = ir
         self.max_in_flight = max_in_flight
-        self._routes: list[list[tuple[int, int, int]]] = []
+        self._tables: list[RouteTable] = []
+        self._table: RouteTable | None = None
+        self.n_routes = 0
         self._paths: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        self.route_src_router: list[int] = []
         self._tails: dict[tuple[int, int, int], int] = {}
         self.state: NocState | None = None
         self.hop_kind = -1
 
     def add_multicast_route(self, src_core: int, dst_cores) -> int:
         """A routing tree from ``src_core`` to every core in ``dst_cores``; returns its id."""
+        dst = np.asarray(dst_cores, np.int64).reshape(-1)
+        return int(self.add_multicast_routes([src_core], [0, dst.shape[0]], dst)[0])
+
+    def add_multicast_routes(self, src_cores, dst_ptr, dst_cores) -> np.ndarray:
+        """Routing trees from src_cores[i] to the cores dst_cores[dst_ptr[i]:dst_ptr[i+1]]
+        (``multicast_route_table``); returns their ids."""
+        return self.add_route_table(multicast_route_table(self.ir, src_cores, dst_ptr, dst_cores))
+
+    def add_route_table(self, table: RouteTable) -> np.ndarray:
+        """Add the routes of ``table`` (e.g. built before, for an earlier run on this machine);
+        returns their ids."""
         if self.state is not None:
             raise ConfigError("add multicast routes before attach()")
-        ir = self.ir
-        dst = np.asarray(dst_cores, np.int64).reshape(-1)
-        for c in (src_core, int(dst.min(initial=0)), int(dst.max(initial=0))):
-            if not 0 <= c < ir.n_cores:
-                raise ConfigError(f"core {c} outside 0..{ir.n_cores - 1}")
-        src = int(ir.core_router[src_core])
-        routers = ir.core_router[dst]
-        entries = set(zip(routers.tolist(), [-1] * dst.shape[0], dst.tolist()))
-        for r in np.unique(routers).tolist():
-            entries.update(self._path(src, r))
-        self._routes.append(sorted(entries))
-        self.route_src_router.append(src)
-        return len(self._routes) - 1
+        n = table.indptr.shape[0] - 1
+        self._tables.append(table)
+        self._table = None
+        self.n_routes += n
+        return np.arange(self.n_routes - n, self.n_routes, dtype=np.int64)
+
+    @property
+    def routes(self) -> RouteTable:
+        """Every multicast route added so far, as one RouteTable."""
+        if self._table is None:
+            self._table = self._tables[0] if len(self._tables) == 1 else _concat_tables(self._tables)
+            self._tables = [self._table]
+        return self._table
 
     def _path(self, src: int, dst: int) -> list[tuple[int, int, int]]:
         """(router, link, -1) entries of the route from router src to router dst (cached)."""
@@ -221,9 +333,24 @@ class NocModel:
             self._tails[key] = int(sum(int(ir.link_latency_ps[l]) for l in path)) + ser
         return self._tails[key]
 
+    @property
+    def route_src_router(self) -> list[int]:
+        """The router where each multicast route starts."""
+        return self.routes.src_router.tolist()
+
+    @property
+    def _routes(self) -> list[list[tuple[int, int, int]]]:
+        """The (router, link, core) entries of each route as Python lists (for code that walks
+        them in Python; ``routes`` has them as arrays)."""
+        t = self.routes
+        entries = list(zip(t.router.tolist(), t.link.tolist(), t.core.tolist()))
+        return [entries[a:b] for a, b in zip(t.indptr[:-1].tolist(), t.indptr[1:].tolist())]
+
     def tree_links(self, route: int) -> list[int]:
         """The links of multicast ``route``."""
-        return [l for _, l, _ in self._routes[route] if l >= 0]
+        t = self.routes
+        links = t.link[t.indptr[route]:t.indptr[route + 1]]
+        return links[links >= 0].tolist()
 
     def attach(self, kernel, deliver_kind: int, max_pushes: int | None = None) -> int:
         """Register the hop handler on ``kernel``, its ledger rows and trace components;
@@ -237,8 +364,7 @@ class NocModel:
                                                  energy_pj=float(ir.link_energy_pj_per_flit[l]),
                                                  chip=chip))
             comps.append(kernel.components.id(name))
-        flat = [e for route in self._routes for e in route]
-        indptr = np.cumsum([0] + [len(r) for r in self._routes]).astype(np.int64)
+        table = self.routes
         P = self.max_in_flight
         stats = np.zeros(10, np.int64)
         stats[HOP_KIND] = -1
@@ -254,12 +380,9 @@ class NocModel:
             np.zeros(max(ir.n_resources, 1), np.int64),
             np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64),
             np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64), pkt_next,
-            indptr, np.array([e[0] for e in flat], np.int64),
-            np.array([e[1] for e in flat], np.int64), np.array([e[2] for e in flat], np.int64),
-            stats)
+            table.indptr, table.router, table.link, table.core, stats)
         if max_pushes is None:
-            max_pushes = max([max(Counter(e[0] for e in r).values()) for r in self._routes if r]
-                             + [1])
+            max_pushes = route_max_copies(table)
         self.hop_kind = kernel.add_kind("noc_hop", noc_hop, self.state, max_pushes=max_pushes)
         stats[HOP_KIND] = self.hop_kind
         return self.hop_kind
@@ -276,8 +399,8 @@ class NocModel:
         for name, c in (("src_core", src_core), ("dst_core", dst_core)):
             if c is not None and not 0 <= c < ir.n_cores:
                 raise ConfigError(f"{name} = {c} outside 0..{ir.n_cores - 1}")
-        if route is not None and not 0 <= route < len(self._routes):
-            raise ConfigError(f"multicast route {route} does not exist ({len(self._routes)} routes)")
+        if route is not None and not 0 <= route < self.n_routes:
+            raise ConfigError(f"multicast route {route} does not exist ({self.n_routes} routes)")
         if n_bytes < 0:
             raise ConfigError(f"n_bytes must be >= 0, got {n_bytes}")
         slot = int(st.stats[FREE_HEAD])

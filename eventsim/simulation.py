@@ -22,6 +22,7 @@ from .core_model import core_busy_ps, new_core_state
 from .errors import ConfigError
 from .kernel import Kernel
 from .machine_ir import MachineIR
+from .mapping import Mapping, map_network, placed_cores
 from .noc_model import NocModel
 from .simtime import PS_PER_S
 from .static_power import register_static_power
@@ -63,15 +64,20 @@ class NetworkResult:
 
 
 def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: MachineIR | None = None,
-             placement=None, spike_bytes: int = 4, ring_slack: int = 8, progress: bool = False,
-             seed: int = 0, routing: str = "population", noc: str = "packets") -> NetworkResult:
+             placement=None, spike_bytes: int | None = None, ring_slack: int = 8,
+             progress: bool = False, seed: int = 0, routing: str | None = None,
+             noc: str = "packets", mapping: Mapping | None = None) -> NetworkResult:
     """Run ``workload`` for ``n_steps`` steps of ``dt_s`` seconds; on ``machine`` with
-    ``placement`` if given. A spike packet is ``spike_bytes`` bytes; multicast ``routing`` is
-    by "population" (tables keyed by source core and population) or by "neuron" (exact
-    trees), see ``_routes``. ``noc`` = "packets" simulates every packet hop by hop with link
-    contention (``noc_model``); "analytic" charges the same links, flits and core work but
-    takes the network as uncontended and delivers in closed form (much faster; packets that
-    would queue behind each other do not)."""
+    ``placement`` if given. A spike packet is ``spike_bytes`` bytes (default 4); multicast
+    ``routing`` is by "population" (tables keyed by source core and population; the default)
+    or by "neuron" (exact trees), see ``mapping.map_network``. ``noc`` = "packets" simulates
+    every packet hop by hop with link contention (``noc_model``); "analytic" charges the same
+    links, flits and core work but takes the network as uncontended and delivers in closed
+    form (much faster; packets that would queue behind each other do not). ``mapping``: the
+    products of ``mapping.map_network(workload, machine, placement, ...)`` to reuse (built
+    here when not given; identical results); its routing and spike_bytes apply unless given,
+    and one made for another machine, placement, connectivity, routing or packet size is
+    refused."""
     dt_ps = _dt_ps(dt_s)
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
         raise ConfigError(f"n_steps must be an int >= 1, got {n_steps!r}")
@@ -79,19 +85,25 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     on_machine = machine is not None
     if on_machine and placement is None:
         raise ConfigError("a run on a machine needs a placement (hardware_models.place)")
+    if mapping is not None and not on_machine:
+        raise ConfigError("a mapping is for a run on a machine: pass machine= and placement= "
+                          "with mapping=")
+    routing = routing if routing is not None else (mapping.routing if mapping else "population")
+    spike_bytes = spike_bytes if spike_bytes is not None else (mapping.spike_bytes if mapping else 4)
     if routing not in ("population", "neuron"):
         raise ConfigError(f"routing must be 'population' or 'neuron', got {routing!r}")
     if noc not in ("packets", "analytic"):
         raise ConfigError(f"noc must be 'packets' or 'analytic', got {noc!r}")
-    core_of = None
     if on_machine:
-        core_of = np.asarray(placement.core_of_neuron, np.int64)
-        if core_of.shape != (workload.n_neurons,):
-            raise ConfigError(f"placement covers {core_of.shape[0]} neurons, the workload has "
-                              f"{workload.n_neurons}")
+        core_of = placed_cores(workload, machine, placement)
+        if mapping is None:
+            mapping = map_network(workload, machine, placement, routing=routing,
+                                  spike_bytes=spike_bytes)
+        else:
+            mapping.check(workload, machine, core_of, routing, spike_bytes)
     _check_ports(workload, models)
     projections = _projection_arrays(workload, dt_ps)
-    syn = _synapses(workload, projections, core_of) if on_machine else _no_synapses()
+    syn = _synapses(workload, projections, mapping) if on_machine else _no_synapses()
     ports = max(m.PORTS for m in models)
     longest = max([1] + [int(d.max(initial=1)) for d in projections["delay"]]
                   + [int(x) for x in projections["info"][:, 3]])
@@ -100,8 +112,7 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     handlers = rt.step_handlers([m.__name__ for m in models])
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
     if on_machine:
-        run = _attach_machine(kernel, handlers, net, machine, core_of, syn, n_steps, spike_bytes,
-                              net.pop_of, routing, noc)
+        run = _attach_machine(kernel, handlers, net, machine, mapping, n_steps, noc)
         steps = run.hw.steps
     else:
         kind = kernel.add_kind("network_step", handlers.software_step, net, max_pushes=1)
@@ -111,6 +122,7 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     steps_seen, neurons_seen = _run(kernel, net, n_steps, progress)
     if on_machine:
         rt.charge_route_uses(kernel.ledger, run.hw.noc, run.hw)
+        rt.charge_core_work(kernel.ledger, run.hw)
     return _result(workload, models, net, syn, dt_s, n_steps, steps_seen, neurons_seen, steps,
                    kernel if on_machine else None)
 
@@ -210,29 +222,26 @@ def _no_synapses() -> dict:
             "port": np.zeros(0, np.int8), "source": np.zeros(0, np.int8)}
 
 
-def _synapses(w: WorkloadIR, projections: dict, core_of) -> dict:
+def _synapses(w: WorkloadIR, projections: dict, mapping: Mapping) -> dict:
     """For a run on a machine: all projections as one CSR over global pre neurons, each row
-    ordered by (post core, post neuron), so that a packet's synapses on one core are one range."""
-    off = w.offsets
-    parts = {k: [] for k in ("pre", "post", "w", "delay", "port", "source")}
+    ordered by (post core, post neuron) as ``mapping`` orders them (so that a packet's synapses
+    on one core are one range), with the workload's current weights, delays, ports, sources."""
+    parts = {k: [] for k in ("post", "w", "delay", "port", "source")}
     for j, pr in enumerate(w.projections):
         n = pr.n_synapses
-        pre, post_off, port, uniform, source, _ = (int(x) for x in projections["info"][j])
-        parts["pre"].append(np.repeat(np.arange(pr.indptr.shape[0] - 1), np.diff(pr.indptr))
-                            + off[pre])
-        parts["post"].append(projections["indices"][j].astype(np.int64) + post_off)
+        _, post_off, port, uniform, source, _ = (int(x) for x in projections["info"][j])
+        parts["post"].append(projections["indices"][j] + np.int32(post_off))
         parts["w"].append(projections["weights"][j])
         parts["delay"].append(np.full(n, uniform, np.int32) if uniform >= 0
                               else projections["delay"][j])
         parts["port"].append(np.full(n, port, np.int8))
         parts["source"].append(np.full(n, source, np.int8))
-    if not parts["pre"]:
+    if not parts["post"]:
         return _no_synapses() | {"ptr": np.zeros(w.n_neurons + 1, np.int64)}
-    cat = {k: np.concatenate(v) for k, v in parts.items()}
-    order = np.lexsort([cat["post"], core_of[cat["post"]], cat["pre"]])
-    out = {k: v[order] for k, v in cat.items()}
-    out["post"] = out["post"].astype(np.int32)
-    out["ptr"] = np.concatenate([[0], np.cumsum(np.bincount(out["pre"], minlength=w.n_neurons))])
+    out = {k: np.concatenate(v)[mapping.order] for k, v in parts.items()}
+    mapping.check_posts(out["post"])
+    out["post"] = mapping.syn_post
+    out["ptr"] = mapping.syn_ptr
     return out
 
 
@@ -276,10 +285,7 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
         outputs, counters)
 
 
-def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps, spike_bytes,
-                    pop_of, routing, noc_mode):
-    if core_of.size and (core_of.min() < 0 or core_of.max() >= ir.n_cores):
-        raise ConfigError(f"placement puts neurons outside cores 0..{ir.n_cores - 1}")
+def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, noc_mode):
     for a in ("neuron_update", "synop"):
         if a not in ir.action_names:
             raise ConfigError(f"machine {ir.name!r} declares no {a!r} action; a network needs it")
@@ -289,21 +295,26 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
                        np.int64)
     cores = new_core_state(ir, kernel)
     steps = new_step_state(ir, kernel, n_steps, network_step_ps=int(net.dt_ps))
-    noc = NocModel(ir, max_in_flight=max(1 << 16, 2 * core_of.shape[0]))
-    N = core_of.shape[0]
-    dest_ptr, dest_core, dest_lo, dest_hi = _destinations(core_of, syn)
-    route_of, n_dest = _routes(noc, ir, core_of, pop_of, dest_ptr, dest_core, routing)
+    N, C = m.core_of.shape[0], ir.n_cores
+    noc = NocModel(ir, max_in_flight=max(1 << 16, 2 * N))
+    noc.add_route_table(m.routes)
     first = len(kernel.kind_names)       # kinds: NoC hop, network step, spike delivery
-    noc.attach(kernel, deliver_kind=first + 2)
-    tree = _route_arrays(noc, spike_bytes)
-    on_core = np.bincount(core_of, minlength=ir.n_cores).astype(np.int64)
-    hw = rt.HwState(cores, steps, noc.state, core_of.astype(np.int64), route_of, n_dest, dest_ptr,
-                    dest_core, dest_lo, dest_hi, np.zeros(ir.n_cores, np.int64), on_core, actions,
-                    np.int64(spike_bytes), np.bool_(ir.multicast), np.bool_(noc_mode == "analytic"),
-                    *tree, np.zeros(tree[0].shape[0] - 1, np.int64),
-                    core_busy_ps(cores, np.arange(ir.n_cores), int(actions[0]), on_core))
+    noc.attach(kernel, deliver_kind=first + 2, max_pushes=m.max_copies)
+    on_core = np.bincount(m.core_of, minlength=C).astype(np.int64)
+    zeros = lambda n: np.zeros(n, np.int64)
+    hw = rt.HwState(cores, steps, noc.state, m.core_of, m.route_of, m.n_dest, m.dest_ptr,
+                    m.dest_core, m.dest_lo, m.dest_hi,
+                    core_busy_ps(cores, m.dest_core, int(actions[1]), m.dest_hi - m.dest_lo),
+                    zeros(C), on_core, actions, np.int64(m.spike_bytes), np.bool_(ir.multicast),
+                    np.bool_(noc_mode == "analytic"), m.tree_link_ptr, m.tree_link,
+                    m.tree_dest_ptr, m.tree_dest_core, m.tree_dest_tail_ps,
+                    zeros(m.tree_link_ptr.shape[0] - 1),
+                    core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
+                    zeros(C), zeros(C), zeros(C), zeros(C), zeros(C),
+                    zeros(int(np.diff(m.dest_ptr).max(initial=0)) + 1), m.dest_tree_pos,
+                    zeros(int(np.diff(m.tree_dest_ptr).max(initial=0)) + 1))
     run = rt.HwNet(net, hw)
-    packets = N if ir.multicast else int(np.diff(dest_ptr).sum())   # most packets in one step
+    packets = N if ir.multicast else int(np.diff(m.dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
                                 max_pushes=packets + 1)
     deliver_kind = kernel.add_kind("spike_delivery", rt.deliver_packet, run, max_pushes=1)
@@ -311,79 +322,6 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, core_of, syn, n_steps,
     register_static_power(kernel.ledger, ir)
     net.counters[rt.STEP_KIND] = step_kind
     return run
-
-
-def _route_arrays(noc, spike_bytes) -> tuple:
-    """(link_ptr, links, dest_ptr, dest_cores, dest_tail_ps) of every multicast route of
-    ``noc`` as CSR, destination cores ascending within a route; dest_tail_ps: uncontended time until a spike's tail reaches the core."""
-    ir = noc.ir
-    links = [[l for _, l, _ in r if l >= 0] for r in noc._routes]
-    dests = [[c for _, l, c in r if l < 0] for r in noc._routes]
-    csr = lambda lists: (np.concatenate([[0], np.cumsum([len(x) for x in lists])]).astype(np.int64),
-                         np.array([v for x in lists for v in x], np.int64))
-    dests = [sorted(x) for x in dests]
-    dest_ptr, dest_core = csr(dests)
-    src = np.repeat(np.array(noc.route_src_router, np.int64), np.diff(dest_ptr))
-    dst = ir.core_router[dest_core].astype(np.int64)
-    pairs, where = np.unique(src * ir.n_routers + dst, return_inverse=True)
-    table = np.array([noc.tail_latency_ps(int(p // ir.n_routers), int(p % ir.n_routers),
-                                          spike_bytes) for p in pairs.tolist()], np.int64)
-    return (*csr(links), dest_ptr, dest_core, table[where].reshape(-1) if pairs.size
-            else np.zeros(0, np.int64))
-
-
-def _destinations(core_of, syn):
-    """For each pre neuron g, its destination cores dest_core[dest_ptr[g]:dest_ptr[g+1]]
-    (ascending) and the range dest_lo:dest_hi of its synapses on each (syn rows are sorted by
-    post core)."""
-    N = core_of.shape[0]
-    ptr = syn["ptr"]
-    pre = np.repeat(np.arange(N), np.diff(ptr))
-    post_core = core_of[syn["post"]]
-    new_run = np.ones(pre.shape[0], bool)
-    new_run[1:] = (pre[1:] != pre[:-1]) | (post_core[1:] != post_core[:-1])
-    lo = np.flatnonzero(new_run)
-    hi = np.append(lo[1:], pre.shape[0])
-    dest_ptr = np.concatenate([[0], np.cumsum(np.bincount(pre[lo], minlength=N))]).astype(np.int64)
-    return dest_ptr, post_core[lo].astype(np.int64), lo.astype(np.int64), hi.astype(np.int64)
-
-
-def _routes(noc, ir, core_of, pop_of, dest_ptr, dest_core, routing):
-    """A multicast route per source and its number of destination cores. ``routing`` =
-    "population": one tree per (core, pre population) to every core holding a target of any
-    of that population's neurons on the core (routing tables keyed by population, as on
-    SpiNNaker; a core that holds no synapse of the spiking neuron still receives and looks up
-    the packet); "neuron": one tree per neuron to exactly its destination cores."""
-    N = core_of.shape[0]
-    route_of = np.full(N, -1, np.int64)
-    n_dest = np.diff(dest_ptr).astype(np.int64)
-    if not ir.multicast:
-        route_of[n_dest > 0] = 0
-        return route_of, n_dest
-    pre = np.repeat(np.arange(N), n_dest)
-    if routing == "neuron":
-        routes: dict[tuple, int] = {}
-        for g in np.flatnonzero(n_dest):
-            key = (int(core_of[g]), tuple(dest_core[dest_ptr[g]:dest_ptr[g + 1]].tolist()))
-            if key not in routes:
-                routes[key] = noc.add_multicast_route(*key)
-            route_of[g] = routes[key]
-        return route_of, n_dest
-    n_pops = int(pop_of.max()) + 1
-    key = core_of[pre] * n_pops + pop_of[pre]               # (source core, pre population)
-    C = int(ir.n_cores)
-    pairs = np.unique(key * C + dest_core)                   # (key, destination core), sorted
-    pair_key, pair_core = pairs // C, pairs % C
-    keys, starts = np.unique(pair_key, return_index=True)
-    ends = np.append(starts[1:], pairs.shape[0])
-    route_of_key = np.zeros(keys.shape[0], np.int64)
-    for j, (k_, a, b) in enumerate(zip(keys.tolist(), starts.tolist(), ends.tolist())):
-        route_of_key[j] = noc.add_multicast_route(k_ // n_pops, pair_core[a:b].tolist())
-    senders = np.flatnonzero(n_dest)
-    j = np.searchsorted(keys, core_of[senders] * n_pops + pop_of[senders])
-    route_of[senders] = route_of_key[j]
-    n_dest[senders] = (ends - starts)[j]
-    return route_of, n_dest
 
 
 # -- running --------------------------------------------------------------------------------

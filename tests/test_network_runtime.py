@@ -250,3 +250,73 @@ def test_unknown_machine_options_are_named(option, message):
     w, steps = two_layers()
     with pytest.raises(ConfigError, match=message):
         simulate(w, DT, steps, **option)
+
+
+def ledger_rows(res):
+    return {(r["component"], r["action"]): (r["count"], r["busy_ps"], r["energy_pj"])
+            for r in res.ledger.rows(res.hardware_time_ps)}
+
+
+def same_ledger(a, b):
+    ra, rb = ledger_rows(a), ledger_rows(b)
+    assert ra.keys() == rb.keys()
+    for k in ra:
+        assert ra[k][:2] == rb[k][:2], k                     # counts and busy time exactly
+        assert ra[k][2] == pytest.approx(rb[k][2], rel=1e-12, abs=1e-9), k
+
+
+@pytest.mark.parametrize("noc", ["packets", "analytic"])
+@pytest.mark.parametrize("routing", ["population", "neuron"])
+def test_a_reused_mapping_gives_the_same_spikes_and_ledger(noc, routing):
+    from eventsim.mapping import map_network
+    w, steps = two_layers(delay_ps=STEP_PS)
+    ir = machine("timer", 300_000)                      # a short tick: some packets are late
+    pl = place(w, ir, "round_robin")
+    fresh = simulate(w, DT, steps, machine=ir, placement=pl, noc=noc, routing=routing,
+                     ring_slack=50)
+    m = map_network(w, ir, pl, routing=routing)
+    for _ in range(2):
+        reused = simulate(w, DT, steps, machine=ir, placement=pl, noc=noc, mapping=m,
+                          ring_slack=50)
+        assert spikes(reused) == spikes(fresh)
+        assert reused.counts == fresh.counts
+        assert reused.step_start_ps.tolist() == fresh.step_start_ps.tolist()
+        same_ledger(reused, fresh)
+    assert fresh.counts["late_packets"] > 0
+
+
+def test_a_mapping_reads_the_weights_of_each_run():
+    from eventsim.mapping import map_network
+    w, steps = two_layers()
+    ir = machine("barrier", 0)
+    pl = place(w, ir, "round_robin")
+    m = map_network(w, ir, pl)
+    w.projections[0].weights[:] *= 0.5
+    reused = simulate(w, DT, steps, machine=ir, placement=pl, mapping=m)
+    assert spikes(reused) == spikes(simulate(w, DT, steps))
+
+
+def test_a_mapping_made_for_something_else_is_refused():
+    from eventsim.mapping import map_network
+    w, steps = two_layers()
+    ir = machine("barrier", 0)
+    pl = place(w, ir, "round_robin")
+    m = map_network(w, ir, pl)
+    run = lambda **kw: simulate(**{"workload": w, "dt_s": DT, "n_steps": 3, "machine": ir,
+                                   "placement": pl, "mapping": m, **kw})
+    with pytest.raises(ConfigError, match="another MachineIR"):
+        run(machine=machine("barrier", 0))
+    with pytest.raises(ConfigError, match="another placement"):
+        run(placement=place(w, ir, "balanced"))
+    with pytest.raises(ConfigError, match="routing='population'"):
+        run(routing="neuron")
+    with pytest.raises(ConfigError, match="spike_bytes=4"):
+        run(spike_bytes=8)
+    with pytest.raises(ConfigError, match="a mapping is for a run on a machine"):
+        simulate(w, DT, 3, mapping=m)
+    other, _ = two_layers(seed=2)                        # same sizes, other connectivity
+    with pytest.raises(ConfigError, match="other connectivity"):
+        run(workload=other)
+    w.projections[0].indices[:] = w.projections[0].indices[::-1].copy()   # rewired in place
+    with pytest.raises(ConfigError, match="other connectivity"):
+        run()

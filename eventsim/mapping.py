@@ -1,0 +1,281 @@
+"""Mapping a workload onto a machine once, for many runs: synapse rows by core, destinations,
+multicast routes.
+
+A run on a machine needs, besides the placement, products that depend only on the workload's
+connectivity, the machine and the placement: each neuron's synapses ordered by the core that
+holds them, its destination cores, the NoC's multicast routing trees and their
+uncontended tail latencies. Real toolchains build these once (sPyNNaker maps, then runs);
+``map_network`` does the same, and ``simulate(..., mapping=m)`` reuses them:
+
+    m = map_network(workload, machine_ir, placement)            # once
+    for seed in range(10):
+        simulate(workload, dt_s, n_steps, machine=machine_ir, placement=placement, mapping=m)
+
+``simulate`` maps by itself when no mapping is given, so results are identical either way.
+A mapping holds the connectivity (which synapse goes where), not the synapse values: weights,
+delays, ports and sources are read from the workload at each run, so a mapping stays valid when
+they change. A mapping is refused (``ConfigError``) for another machine object, another
+placement, another connectivity, routing or packet size.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigError
+from .machine_ir import MachineIR
+from .noc_model import RouteTable, multicast_route_table, path_table, route_max_copies
+from .workload_ir import WorkloadIR
+
+ROUTINGS = ("population", "neuron")
+
+
+@dataclass(frozen=True, eq=False)
+class Mapping:
+    """The per-(workload connectivity, machine, placement, routing, packet size) products of a
+    run on a machine. Neuron ids are global (population offsets), cores and routers the
+    machine's; all arrays int64 unless said.
+
+    order[j]: the synapse (index into the workload's projections' synapses, concatenated in
+      projection order) at row position j; rows are grouped by pre neuron (syn_ptr, N + 1) and
+      ordered by (post core, post neuron) within a row; syn_post (int32): the post neuron of
+      each row position.
+    dest_ptr (N + 1), dest_core, dest_lo, dest_hi: the destination cores of pre neuron g are
+      dest_core[dest_ptr[g]:dest_ptr[g+1]] (ascending), with its synapses there at row
+      positions dest_lo[e]:dest_hi[e].
+    route_of[g]: g's multicast route (-1: g sends nothing; 0 for every sender without
+      multicast); n_dest[g]: the packets (multicast: cores reached) of each of g's spikes.
+    routes: the NoC's routing trees (``noc_model.RouteTable``); max_copies: the most copies of
+      a packet one router makes (events a hop may schedule).
+    tree_*: per route, its links (tree_link_ptr, tree_link), its destination cores ascending
+      (tree_dest_ptr, tree_dest_core) and the uncontended time (ps) until a spike_bytes packet's
+      tail reaches each (tree_dest_tail_ps).
+    dest_tree_pos[e]: the position of dest_core[e] among the destination cores of the route of
+      its neuron (multicast; 0 without).
+    """
+    machine: MachineIR
+    core_of: np.ndarray
+    routing: str
+    spike_bytes: int
+    indptrs: tuple
+    order: np.ndarray
+    syn_ptr: np.ndarray
+    syn_post: np.ndarray
+    dest_ptr: np.ndarray
+    dest_core: np.ndarray
+    dest_lo: np.ndarray
+    dest_hi: np.ndarray
+    route_of: np.ndarray
+    n_dest: np.ndarray
+    routes: RouteTable
+    max_copies: int
+    tree_link_ptr: np.ndarray
+    tree_link: np.ndarray
+    tree_dest_ptr: np.ndarray
+    tree_dest_core: np.ndarray
+    tree_dest_tail_ps: np.ndarray
+    dest_tree_pos: np.ndarray
+
+    @property
+    def n_synapses(self) -> int:
+        return int(self.order.shape[0])
+
+    def check(self, workload: WorkloadIR, machine: MachineIR, core_of: np.ndarray,
+              routing: str, spike_bytes: int) -> None:
+        """Raise ConfigError unless this mapping was made for this machine (the same object),
+        placement, routing, packet size and connectivity (the workload's pre and post
+        populations, indptr of every projection; its post neurons are checked when the
+        synapses are gathered, ``post_ids``)."""
+        if machine is not self.machine:
+            raise ConfigError(f"mapping was made for machine {self.machine.name!r} (another "
+                              f"MachineIR object), this run is on {machine.name!r}; map again "
+                              f"(eventsim.mapping.map_network) for each machine")
+        if core_of.shape != self.core_of.shape or not np.array_equal(core_of, self.core_of):
+            raise ConfigError("mapping was made for another placement (core_of_neuron differs); "
+                              "map again for this placement")
+        if routing != self.routing:
+            raise ConfigError(f"mapping was made with routing={self.routing!r}, this run asks "
+                              f"for routing={routing!r}")
+        if spike_bytes != self.spike_bytes:
+            raise ConfigError(f"mapping was made for spike_bytes={self.spike_bytes}, this run "
+                              f"asks for spike_bytes={spike_bytes}")
+        indptrs = _indptrs(workload)
+        same = len(indptrs) == len(self.indptrs) and all(
+            a[0] == b[0] and np.array_equal(a[1], b[1]) for a, b in zip(indptrs, self.indptrs))
+        if not same:
+            raise ConfigError("mapping was made for a workload with other connectivity "
+                              "(projections' populations or indptr differ); map again")
+
+    def check_posts(self, post: np.ndarray) -> None:
+        """Raise ConfigError unless the workload's post neurons, gathered in mapped order,
+        are those mapped (the connectivity is unchanged)."""
+        if post.shape != self.syn_post.shape or not np.array_equal(post, self.syn_post):
+            raise ConfigError("mapping was made for a workload with other connectivity "
+                              "(projections' post neurons differ); map again")
+
+
+def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
+                routing: str = "population", spike_bytes: int = 4) -> Mapping:
+    """Map ``workload`` onto ``machine`` with ``placement`` (``core_of_neuron``): synapse rows
+    by core, destinations and multicast routes (``routing`` = "population": one tree per (core,
+    pre population) to every core holding a target of any of that population's neurons on the
+    core, as on SpiNNaker; "neuron": one tree per neuron to exactly its destination cores),
+    with tail latencies of ``spike_bytes`` packets. See ``Mapping``."""
+    if routing not in ROUTINGS:
+        raise ConfigError(f"routing must be 'population' or 'neuron', got {routing!r}")
+    if isinstance(spike_bytes, bool) or not isinstance(spike_bytes, (int, np.integer)) \
+            or spike_bytes < 0:
+        raise ConfigError(f"spike_bytes must be an int >= 0, got {spike_bytes!r}")
+    core_of = placed_cores(workload, machine, placement)
+    pre, post = _pre_post(workload)
+    order = _row_order(pre, post, core_of, machine.n_cores)
+    syn_ptr = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=workload.n_neurons))])
+    syn_post = post[order].astype(np.int32)
+    dest = destinations(core_of, syn_ptr.astype(np.int64), syn_post)
+    route_of, n_dest, routes = _routes(machine, core_of, workload.population_of(), dest[0],
+                                       dest[1], routing)
+    tree = _tree_arrays(machine, routes, int(spike_bytes))
+    pos = _tree_positions(machine, route_of, dest[0], dest[1], tree[2], tree[3])
+    return Mapping(machine, core_of.copy(), routing, int(spike_bytes), _indptrs(workload),
+                   order.astype(np.int64), syn_ptr.astype(np.int64), syn_post, *dest, route_of,
+                   n_dest, routes, route_max_copies(routes), *tree, pos)
+
+
+def _tree_positions(ir, route_of, dest_ptr, dest_core, tree_dest_ptr, tree_dest_core):
+    """For each destination entry e of neuron g, the position of dest_core[e] among the
+    (ascending) destination cores of g's multicast route (0 without multicast)."""
+    if not ir.multicast or not dest_core.size:
+        return np.zeros(dest_core.shape[0], np.int64)
+    C = ir.n_cores
+    route = np.repeat(route_of, np.diff(dest_ptr))
+    tree_route = np.repeat(np.arange(tree_dest_ptr.shape[0] - 1), np.diff(tree_dest_ptr))
+    at = np.searchsorted(tree_route * C + tree_dest_core, route * C + dest_core)
+    if (at >= tree_dest_core.shape[0]).any() or \
+            not np.array_equal(tree_dest_core[np.minimum(at, tree_dest_core.shape[0] - 1)], dest_core):
+        raise AssertionError("a destination core is missing from its neuron's multicast route")
+    return (at - tree_dest_ptr[route]).astype(np.int64)
+
+
+def placed_cores(workload: WorkloadIR, machine: MachineIR, placement) -> np.ndarray:
+    """The placement's core of every neuron (int64), checked against workload and machine."""
+    core_of = np.asarray(placement.core_of_neuron, np.int64)
+    if core_of.shape != (workload.n_neurons,):
+        raise ConfigError(f"placement covers {core_of.shape[0]} neurons, the workload has "
+                          f"{workload.n_neurons}")
+    if core_of.size and (core_of.min() < 0 or core_of.max() >= machine.n_cores):
+        raise ConfigError(f"placement puts neurons outside cores 0..{machine.n_cores - 1}")
+    return core_of
+
+
+def _row_order(pre, post, core_of, n_cores: int) -> np.ndarray:
+    """The permutation that sorts synapses by (pre neuron, post core, post neuron), ties in
+    their given order: one stable sort of a combined key when it fits in int64, else
+    ``np.lexsort``."""
+    N = core_of.shape[0]
+    if N * max(n_cores, 1) * N < 2**62:
+        return np.argsort((pre * n_cores + core_of[post]) * N + post, kind="stable")
+    return np.lexsort([post, core_of[post], pre])
+
+
+def _indptrs(w: WorkloadIR) -> tuple:
+    """Per projection: ((pre population, post population), indptr), the connectivity a mapping
+    depends on besides the post neurons."""
+    return tuple(((pr.pre, pr.post), np.asarray(pr.indptr, np.int64)) for pr in w.projections)
+
+
+def _pre_post(w: WorkloadIR) -> tuple[np.ndarray, np.ndarray]:
+    """Global pre and post neuron of every synapse, projections concatenated in order."""
+    off = w.offsets
+    pre = [np.repeat(np.arange(pr.indptr.shape[0] - 1), np.diff(pr.indptr)) + off[pr.pre]
+           for pr in w.projections]
+    post = [np.asarray(pr.indices, np.int64) + off[pr.post] for pr in w.projections]
+    if not pre:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(pre).astype(np.int64), np.concatenate(post)
+
+
+def destinations(core_of, syn_ptr, syn_post):
+    """For each pre neuron g, its destination cores dest_core[dest_ptr[g]:dest_ptr[g+1]]
+    (ascending) and the range dest_lo:dest_hi of its synapses on each (rows sorted by post
+    core)."""
+    N = core_of.shape[0]
+    pre = np.repeat(np.arange(N), np.diff(syn_ptr))
+    post_core = core_of[syn_post]
+    new_run = np.ones(pre.shape[0], bool)
+    new_run[1:] = (pre[1:] != pre[:-1]) | (post_core[1:] != post_core[:-1])
+    lo = np.flatnonzero(new_run)
+    hi = np.append(lo[1:], pre.shape[0])
+    dest_ptr = np.concatenate([[0], np.cumsum(np.bincount(pre[lo], minlength=N))]).astype(np.int64)
+    return dest_ptr, post_core[lo].astype(np.int64), lo.astype(np.int64), hi.astype(np.int64)
+
+
+def _routes(ir: MachineIR, core_of, pop_of, dest_ptr, dest_core, routing):
+    """A multicast route per sender, its number of destination cores, and the routes' table.
+    "population": one tree per (core, pre population) to every core holding a target of any
+    of that population's neurons on the core (a core that holds no synapse of the spiking
+    neuron still receives and looks up the packet); "neuron": one tree per distinct (core,
+    destination cores) of a neuron. Without multicast: one unicast packet per destination."""
+    N = core_of.shape[0]
+    route_of = np.full(N, -1, np.int64)
+    n_dest = np.diff(dest_ptr).astype(np.int64)
+    senders = np.flatnonzero(n_dest)
+    if not ir.multicast:
+        route_of[senders] = 0
+        return route_of, n_dest, multicast_route_table(ir, [], [0], [])
+    if routing == "neuron":
+        # one tree per distinct (source core, destination cores), numbered by first sender
+        keys = {}
+        for g in senders.tolist():
+            key = (int(core_of[g]), dest_core[dest_ptr[g]:dest_ptr[g + 1]].tobytes())
+            route_of[g] = keys.setdefault(key, len(keys))
+        first = np.unique(route_of[senders], return_index=True)[1]
+        firsts = senders[first]
+        counts = n_dest[firsts]
+        idx = np.concatenate([np.arange(dest_ptr[g], dest_ptr[g + 1]) for g in firsts.tolist()]
+                             or [np.zeros(0, np.int64)])
+        table = multicast_route_table(ir, core_of[firsts],
+                                      np.concatenate([[0], np.cumsum(counts)]), dest_core[idx])
+        return route_of, n_dest, table
+    n_pops = int(pop_of.max()) + 1
+    pre = np.repeat(np.arange(N), n_dest)
+    key = core_of[pre] * n_pops + pop_of[pre]               # (source core, pre population)
+    C = int(ir.n_cores)
+    pairs = np.unique(key * C + dest_core)                   # (key, destination core), sorted
+    pair_key, pair_core = pairs // C, pairs % C
+    keys, starts = np.unique(pair_key, return_index=True)
+    ends = np.append(starts[1:], pairs.shape[0])
+    table = multicast_route_table(ir, keys // n_pops, np.append(starts, pairs.shape[0]), pair_core)
+    j = np.searchsorted(keys, core_of[senders] * n_pops + pop_of[senders])
+    route_of[senders] = j
+    n_dest[senders] = (ends - starts)[j]
+    return route_of, n_dest, table
+
+
+def _tree_arrays(ir: MachineIR, t: RouteTable, spike_bytes: int) -> tuple:
+    """(link_ptr, links, dest_ptr, dest_cores, dest_tail_ps) of every route of ``t`` as CSR,
+    destination cores ascending within a route; dest_tail_ps: uncontended time (ps) until a
+    packet's tail reaches the core (hop latencies + the last link's serialisation)."""
+    n = t.indptr.shape[0] - 1
+    route = np.repeat(np.arange(n), np.diff(t.indptr))
+    is_link = t.link >= 0
+    csr = lambda r: np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n))]).astype(np.int64)
+    dest_route, dest_core = route[~is_link], t.core[~is_link]
+    order = np.lexsort([dest_core, dest_route])
+    dest_route, dest_core = dest_route[order], dest_core[order]
+    src = t.src_router[dest_route]
+    dst = ir.core_router[dest_core].astype(np.int64)
+    R = ir.n_routers
+    pairs, where = np.unique(src * R + dst, return_inverse=True)
+    ptr, _, links = path_table(ir, pairs // R, pairs % R)
+    flits = max(1, -(-spike_bytes // ir.flit_bytes))
+    hops = np.diff(ptr)
+    summed = np.concatenate([[0], np.cumsum(ir.link_latency_ps[links].astype(np.int64))])
+    latency = summed[ptr[1:]] - summed[ptr[:-1]]
+    last = links[np.maximum(ptr[1:] - 1, 0)] if links.size else np.zeros(pairs.shape[0], np.int64)
+    ser = np.where(hops > 0, np.round(flits * ir.flit_bytes
+                                      * ir.link_ps_per_byte[last].astype(np.float64)), 0)
+    tail = (latency + ser.astype(np.int64))[where.reshape(-1)] if pairs.size \
+        else np.zeros(0, np.int64)
+    return (csr(route[is_link]), t.link[is_link].astype(np.int64), csr(dest_route),
+            dest_core.astype(np.int64), tail.astype(np.int64))

@@ -1,0 +1,95 @@
+"""Mapping: routing trees built at once equal the union of the machine's paths, tail latencies
+equal the NoC model's, and a mapping is made once for a workload, machine and placement."""
+import numpy as np
+import pytest
+
+from eventsim import ConfigError
+from eventsim.mapping import map_network
+from eventsim.noc_model import NocModel, multicast_route_table, path_table
+from hardware_models.lowering import lower
+from hardware_models.machine import machine_from_dict
+from hardware_models.placement import place
+from hardware_models.presets import preset
+
+from test_machine_description import toy
+from test_network_runtime import two_layers
+
+
+def union_of_paths(ir, src_core, dst_cores):
+    """The entries of a tree as the NoC model defines it: every hop of every path, and one
+    delivery per destination core, sorted."""
+    src = int(ir.core_router[src_core])
+    entries = {(int(ir.core_router[d]), -1, int(d)) for d in dst_cores}
+    for d in dst_cores:
+        r = src
+        for link in ir.route(src, int(ir.core_router[d])):
+            entries.add((r, int(link), -1))
+            r = int(ir.link_dst[link])
+    return sorted(entries)
+
+
+@pytest.mark.parametrize("name", ["spinnaker2", "loihi", "toy"])
+def test_route_tables_are_the_union_of_the_paths_to_each_destination(name):
+    ir = lower(machine_from_dict(toy()) if name == "toy" else preset(name))
+    rng = np.random.default_rng(3)
+    C = ir.n_cores
+    routes = [(int(rng.integers(C)), np.unique(rng.integers(0, C, rng.integers(0, C + 1))))
+              for _ in range(40)] + [(0, np.arange(C)), (C - 1, np.zeros(0, np.int64))]
+    ptr = np.concatenate([[0], np.cumsum([len(d) for _, d in routes])])
+    t = multicast_route_table(ir, [s for s, _ in routes], ptr,
+                              np.concatenate([d for _, d in routes]))
+    for i, (s, d) in enumerate(routes):
+        got = list(zip(*(x[t.indptr[i]:t.indptr[i + 1]].tolist() for x in (t.router, t.link, t.core))))
+        assert got == union_of_paths(ir, s, d)
+        assert t.src_router[i] == ir.core_router[s]
+
+
+def test_path_table_follows_next_link():
+    ir = lower(preset("spinnaker2"))
+    src, dst = np.array([0, 5, 7, 7]), np.array([9, 5, 0, 41])
+    ptr, router, link = path_table(ir, src, dst)
+    for i in range(src.shape[0]):
+        assert link[ptr[i]:ptr[i + 1]].tolist() == ir.route(int(src[i]), int(dst[i]))
+        if ptr[i + 1] > ptr[i]:
+            assert router[ptr[i]] == src[i]
+
+
+@pytest.mark.parametrize("spike_bytes", [4, 9])
+def test_tail_latencies_are_the_noc_models(spike_bytes):
+    w, _ = two_layers()
+    ir = lower(preset("spinnaker2"))
+    m = map_network(w, ir, place(w, ir, "round_robin"), spike_bytes=spike_bytes)
+    noc = NocModel(ir)
+    for r in range(m.tree_dest_ptr.shape[0] - 1):
+        for e in range(m.tree_dest_ptr[r], m.tree_dest_ptr[r + 1]):
+            dst = int(ir.core_router[m.tree_dest_core[e]])
+            assert m.tree_dest_tail_ps[e] == noc.tail_latency_ps(int(m.routes.src_router[r]), dst,
+                                                                 spike_bytes)
+
+
+def test_every_synapse_is_mapped_once_in_core_order():
+    w, _ = two_layers()
+    ir = lower(preset("spinnaker2"))
+    pl = place(w, ir, "round_robin")
+    m = map_network(w, ir, pl)
+    assert sorted(m.order.tolist()) == list(range(m.n_synapses))
+    core_of = np.asarray(pl.core_of_neuron)
+    for g in range(w.n_neurons):
+        rows = m.syn_post[m.syn_ptr[g]:m.syn_ptr[g + 1]]
+        assert list(zip(core_of[rows], rows)) == sorted(zip(core_of[rows], rows))
+        cores = m.dest_core[m.dest_ptr[g]:m.dest_ptr[g + 1]]
+        assert cores.tolist() == sorted(set(core_of[rows].tolist()))
+        if cores.size:                                  # each is found on g's routing tree
+            first = m.tree_dest_ptr[m.route_of[g]]
+            pos = m.dest_tree_pos[m.dest_ptr[g]:m.dest_ptr[g + 1]]
+            assert m.tree_dest_core[first + pos].tolist() == cores.tolist()
+
+
+def test_bad_mapping_options_are_named():
+    w, _ = two_layers()
+    ir = lower(preset("spinnaker2"))
+    pl = place(w, ir, "round_robin")
+    with pytest.raises(ConfigError, match="routing must be"):
+        map_network(w, ir, pl, routing="tree")
+    with pytest.raises(ConfigError, match="spike_bytes must be"):
+        map_network(w, ir, pl, spike_bytes=-1)
