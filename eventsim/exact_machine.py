@@ -26,7 +26,8 @@ from .core_model import core_execute, new_core_state
 from .errors import ConfigError
 from .jit import kernel_jit
 from .machine_ir import MachineIR
-from .network_runtime import _path_tail_ps
+from .mapping import Mapping, map_network
+from .network_runtime import _path_tail_ps, charge_route_uses
 from .noc_model import NocModel, noc_flits
 from .static_power import register_static_power
 
@@ -99,7 +100,9 @@ def send_packets(ctx, hw, g, t_ps):
 # -- set-up ---------------------------------------------------------------------------------
 
 def attach(kernel, workload, ir: MachineIR, placement, spike_bytes: int) -> tuple[ExactHw, NocModel]:
-    """The machine side of an exact run of ``workload`` on ``ir`` with ``placement``."""
+    """The machine side of an exact run of ``workload`` on ``ir`` with ``placement``: its
+    mapping with a routing tree per neuron to exactly its destination cores
+    (``mapping.map_network``, routing "neuron")."""
     if ir.semantics != "event":
         raise ConfigError(f"machine {ir.name!r} steps its cores ({ir.semantics} semantics): an "
                           f"exact continuous-time run needs an event-driven machine; run it with "
@@ -107,79 +110,36 @@ def attach(kernel, workload, ir: MachineIR, placement, spike_bytes: int) -> tupl
     for a in ("neuron_update", "synop"):
         if a not in ir.action_names:
             raise ConfigError(f"machine {ir.name!r} declares no {a!r} action; a network needs it")
-    core_of = np.asarray(placement.core_of_neuron, np.int64)
-    if core_of.shape != (workload.n_neurons,):
-        raise ConfigError(f"placement covers {core_of.shape[0]} neurons, the workload has "
-                          f"{workload.n_neurons}")
-    if core_of.size and (core_of.min() < 0 or core_of.max() >= ir.n_cores):
-        raise ConfigError(f"placement puts neurons outside cores 0..{ir.n_cores - 1}")
+    m = map_network(workload, ir, placement, routing="neuron", spike_bytes=spike_bytes)
     actions = np.array([ir.action(a) if a in ir.action_names else -1
                         for a in ("neuron_update", "synop", "packet_send", "packet_recv")],
                        np.int64)
     cores = new_core_state(ir, kernel)
     noc = NocModel(ir, max_in_flight=1)
-    pre, post_core, delay = _synapse_cores(workload, core_of)
-    dest_ptr, dest_core = _destinations(workload.n_neurons, pre, post_core)
-    route_of = np.full(workload.n_neurons, -1, np.int64)
-    routes: dict[tuple, int] = {}
-    for g in np.flatnonzero(np.diff(dest_ptr)):
-        key = (int(core_of[g]), tuple(dest_core[dest_ptr[g]:dest_ptr[g + 1]].tolist()))
-        if ir.multicast and key not in routes:
-            routes[key] = noc.add_multicast_route(*key)
-        route_of[g] = routes[key] if ir.multicast else 0
-    n_routes = len(routes)
-    r_ptr, r_tail = _route_tails(noc, ir, routes, spike_bytes)
-    min_delay = np.full(workload.n_neurons, np.iinfo(np.int64).max, np.int64)
-    np.minimum.at(min_delay, pre, delay)
-    noc.attach(kernel, deliver_kind=-1)     # ledger rows and state; no packet is simulated
-    register_static_power(kernel.ledger, ir)
-    hw = ExactHw(cores, noc.state, core_of, actions, np.bool_(ir.multicast), np.int64(spike_bytes),
-                 route_of, dest_ptr, dest_core, r_ptr, r_tail, np.zeros(max(n_routes, 1), np.int64),
-                 min_delay, np.zeros(3, np.int64))
-    return hw, noc
+    noc.add_route_table(m.routes)
+    noc.attach(kernel, deliver_kind=-1, max_pushes=m.max_copies)   # rows and state only: no
+    register_static_power(kernel.ledger, ir)                       # packet is simulated
+    hw = ExactHw(cores, noc.state, m.core_of, actions, np.bool_(ir.multicast),
+                 np.int64(m.spike_bytes), m.route_of, m.dest_ptr, m.dest_core, m.tree_dest_ptr,
+                 m.tree_dest_tail_ps, np.zeros(m.tree_link_ptr.shape[0] - 1, np.int64),
+                 _shortest_delays(workload), np.zeros(3, np.int64))
+    return hw, m
 
 
-def _synapse_cores(w, core_of):
-    """Per synapse of every projection: global pre neuron, post core, delay in ps."""
-    off = w.offsets
-    pre, post_core, delay = [], [], []
+def _shortest_delays(w) -> np.ndarray:
+    """Each neuron's shortest outgoing synaptic delay in ps (int64 max: none)."""
+    out = np.full(w.n_neurons, np.iinfo(np.int64).max, np.int64)
     for pr in w.projections:
-        pre.append(np.repeat(np.arange(pr.indptr.shape[0] - 1), np.diff(pr.indptr)) + off[pr.pre])
-        post_core.append(core_of[pr.indices.astype(np.int64) + off[pr.post]])
-        delay.append(pr.delays_ps)
-    if not pre:
-        return (np.zeros(0, np.int64),) * 3
-    return np.concatenate(pre), np.concatenate(post_core), np.concatenate(delay)
+        pre = np.repeat(np.arange(pr.indptr.shape[0] - 1), np.diff(pr.indptr)) + w.offsets[pr.pre]
+        np.minimum.at(out, pre, pr.delays_ps)
+    return out
 
 
-def _destinations(n: int, pre, post_core):
-    """Each neuron's destination cores (ascending) as CSR over neurons."""
-    pairs = np.unique(pre * (int(post_core.max(initial=0)) + 1) + post_core)
-    width = int(post_core.max(initial=0)) + 1
-    g, core = pairs // width, pairs % width
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(g, minlength=n))]).astype(np.int64)
-    return ptr, core.astype(np.int64)
-
-
-def _route_tails(noc, ir, routes: dict, spike_bytes):
-    """Per route (in id order), the uncontended tail latency to each of its destination
-    cores, in the ascending core order of the route's key."""
-    ptr, tails = [0], []
-    for (src, dests), r in sorted(routes.items(), key=lambda kv: kv[1]):
-        s = noc.route_src_router[r]
-        tails += [noc.tail_latency_ps(s, int(ir.core_router[d]), spike_bytes) for d in dests]
-        ptr.append(len(tails))
-    return np.array(ptr, np.int64), np.array(tails or [0], np.int64)
-
-
-def charge_route_links(ledger, noc: NocModel, hw: ExactHw) -> None:
+def charge_route_links(ledger, noc_state, m: Mapping, hw: ExactHw) -> None:
     """Charge every multicast route's links its uses x one packet (after the run)."""
-    if not hw.multicast or not hw.route_uses.any():
-        return
-    from .network_runtime import charge_route_uses
-    links = [[l for _, l, _ in r if l >= 0] for r in noc._routes]
-    ptr = np.concatenate([[0], np.cumsum([len(x) for x in links])]).astype(np.int64)
-    flat = np.array([l for x in links for l in x], np.int64)
-    view = namedtuple("RouteLinks", "route_uses route_link_ptr route_link spike_bytes")
-    charge_route_uses(ledger, noc.state, view(hw.route_uses[:len(links)], ptr, flat,
-                                              hw.spike_bytes))
+    if hw.multicast:
+        view = _RouteLinks(hw.route_uses, m.tree_link_ptr, m.tree_link, hw.spike_bytes)
+        charge_route_uses(ledger, noc_state, view)
+
+
+_RouteLinks = namedtuple("_RouteLinks", "route_uses route_link_ptr route_link spike_bytes")

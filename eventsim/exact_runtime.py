@@ -24,7 +24,6 @@ import numpy as np
 from .context import ERR_USER, fail, register_error, schedule_at
 from .generated import load_generated
 from .jit import kernel_jit
-from .simtime import TIME_MAX_PS
 
 ERR_RECORD_FULL = register_error(ERR_USER + 11, "the spike record is full ({a} spikes since the "
                                                 "last drain); pass a larger record_capacity")

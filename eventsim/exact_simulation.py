@@ -87,9 +87,9 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
         raise ConfigError("a run on a machine needs a placement (hardware_models.place)")
     handlers = rt.exact_handlers([m.__name__ for m in models], machine=on_machine)
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
-    run, noc = net, None
+    run, mapping = net, None
     if on_machine:
-        hw, noc = exact_machine.attach(kernel, workload, machine, placement, spike_bytes)
+        hw, mapping = exact_machine.attach(kernel, workload, machine, placement, spike_bytes)
         run = ExactRun(net, hw)
     c = net.counters
     c[rt.ROW_KIND] = kernel.add_kind("spike_row", handlers.row_arrival, run,
@@ -107,7 +107,7 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
     handlers.advance_all(run, np.int64(stop_ps))
     result = _result(workload, net, duration_s, gids, times, activity_bin_s)
     if on_machine:
-        exact_machine.charge_route_links(kernel.ledger, noc, run.hw)
+        exact_machine.charge_route_links(kernel.ledger, run.hw.noc, mapping, run.hw)
         st = run.hw.stats
         result.counts.update(packets_received=int(st[exact_machine.PACKETS]),
                              late_packets=int(st[exact_machine.LATE]),
