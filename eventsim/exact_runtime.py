@@ -24,6 +24,7 @@ import numpy as np
 from .context import ERR_USER, fail, register_error, schedule_at
 from .generated import load_generated
 from .jit import kernel_jit
+from .simtime import TIME_MAX_PS
 
 ERR_RECORD_FULL = register_error(ERR_USER + 11, "the spike record is full ({a} spikes since the "
                                                 "last drain); pass a larger record_capacity")
@@ -56,9 +57,9 @@ external inputs sorted by time; rec_* = spikes since the last drain (global id, 
 def plan_check(ctx, net, g, t_ps, wait_s, s, certain):
     """Neuron g (at t_ps) reaches threshold at wait_s + s seconds (``certain``) or stays
     below it until then: keep the earliest pending check."""
-    if s == np.inf:
-        return
     total_ps = (wait_s + s) * 1e12
+    if total_ps >= TIME_MAX_PS - t_ps:              # never, or beyond the representable time
+        return
     delay = np.int64(np.ceil(total_ps)) if certain else max(np.int64(1), np.int64(total_ps))
     t = t_ps + delay
     if t < net.pending_ps[g]:

@@ -76,6 +76,13 @@ def test_if_neuron_ramps_to_threshold_at_its_slope():
                                    0.8 / 200 + 3 / 200], atol=4e-12)
 
 
+def test_a_crossing_beyond_the_representable_time_is_never_planned():
+    """IF with a bias so small that threshold is 1e20 s away: no spike, no overflow."""
+    pop = population("n", "if_neuron", 1, v_threshold=1.0, i_bias=1e-20)
+    res = simulate_exact(WorkloadIR([pop]), 0.01)
+    assert res.counts["spikes"] == 0 and res.final_state[0][0, 0] == pytest.approx(1e-22)
+
+
 def test_cuba_neuron_crossings_match_scipys_solver():
     """One CUBA neuron driven by excitatory and inhibitory jumps: spike times equal those of
     solve_ivp with event detection (rtol 1e-12), integrated piece by piece between inputs."""
