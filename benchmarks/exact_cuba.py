@@ -14,29 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 
 from eventsim.exact_simulation import simulate_exact
 from eventsim.simulation import simulate
 from networks.builders.cuba import cuba
 
+from cuba import timed
 from results_file import write_section
 
 DELAY_PS = 100_000_000          # 0.1 ms
 DURATION_S = 1.0
-
-
-def timed(fn, repeats):
-    """(median wall seconds, last result) of ``repeats`` calls after one warm-up call."""
-    fn()
-    walls, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        walls.append(time.perf_counter() - t0)
-    return statistics.median(walls), out
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ Every neuron keeps its state as of its last update time (integer ps). An input e
 arriving over a projection, or an external input) advances the neuron's state in closed form to
 its time (each model's ``exact_advance``), applies the jump (``exact_receive``) and plans the
 neuron's next *check*: the time of its threshold crossing, or a time before which it certainly
-stays below threshold (``networks.neurons.crossing.next_check_s``). A check advances the
+stays below threshold (``crossing.next_check_s``). A check advances the
 neuron, and either fires it (``exact_fire``; its spike leaves for each projection after the
 projection's delay, in ps) or plans again. A neuron keeps one pending check, the earliest
 (``pending_ps``): an input that leaves the crossing later needs no new one, as the pending
@@ -104,7 +104,7 @@ from eventsim.context import schedule_at
 from eventsim.simtime import TIME_MAX_PS
 from eventsim.exact_runtime import (plan_check, send_spike, SYN_EVENTS, UPDATES, CHECKS,
     INPUT_KIND, IN_CURSOR, INPUT_BUDGET, CHECK_BUDGET)
-from networks.neurons.crossing import next_check_s
+from eventsim.crossing import next_check_s
 {machine_imports}
 {imports}
 
@@ -249,6 +249,12 @@ _ADVANCE = '''\
             net.t_last_ps[g] = t_ps
 '''
 
+_CHARGE_RECEIVE = '''\
+    if synaptic:
+        charge_synaptic_input(ctx, run.hw, g, t_ps)
+    else:
+        charge_update(ctx, run.hw, g, t_ps)'''
+
 EXACT_FUNCTIONS = ("exact_constants", "exact_advance", "exact_receive", "exact_form",
                    "exact_fire")
 
@@ -271,13 +277,13 @@ def exact_handlers(models: list[str], machine: bool = False):
         machine_imports=("from eventsim.exact_machine import (charge_update, "
                          "charge_synaptic_input, send_packets)") if machine else "",
         unpack="net = run.net" if machine else "net = run",
-        charge_receive=("    if synaptic:\n        charge_synaptic_input(ctx, run.hw, g, t_ps)\n"
-                        "    else:\n        charge_update(ctx, run.hw, g, t_ps)") if machine else "",
+        charge_receive=_CHARGE_RECEIVE if machine else "",
         charge_check="    charge_update(ctx, run.hw, g, t_ps)" if machine else "",
         receive=_branches(models, _RECEIVE, "    "),
-        check=_branches(models, _CHECK.replace("{send}", send.replace("{", "{{").replace("}", "}}")), "    "),
-        start=_branches(models, _START, "        "), advance=_branches(models, _ADVANCE, "        "))
-    modules = list(models) + ["networks.neurons.crossing"] \
+        check=_branches(models, _CHECK.replace("{send}", send), "    "),
+        start=_branches(models, _START, "        "),
+        advance=_branches(models, _ADVANCE, "        "))
+    modules = list(models) + ["eventsim.crossing"] \
         + (["eventsim.exact_machine"] if machine else [])
     for m in modules:
         importlib.import_module(m)

@@ -18,7 +18,6 @@ barrier semantics) run networks with ``simulate``.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +29,7 @@ from . import exact_runtime as rt
 from .errors import ConfigError
 from .kernel import Kernel
 from .simtime import PS_PER_S, TIME_MAX_PS
+from .simulation import check_ports, load_model
 from .workload_ir import WorkloadIR
 
 RECORD_CAPACITY = 1 << 20
@@ -80,7 +80,7 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
     if not activity_bin_s > 0:
         raise ConfigError(f"activity_bin_s must be > 0, got {activity_bin_s!r}")
     models = [_exact_model(p) for p in workload.populations]
-    _check_ports(workload, models)
+    check_ports(workload, models)
     net = _state(workload, models, int(record_capacity))
     on_machine = machine is not None
     if on_machine and placement is None:
@@ -119,31 +119,12 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
 # -- set-up ---------------------------------------------------------------------------------
 
 def _exact_model(pop):
-    try:
-        m = importlib.import_module(pop.model)
-    except ImportError as e:
-        raise ConfigError(f"population {pop.name!r}: cannot import neuron model {pop.model!r}: {e}")
+    m = load_model(pop)
     if not rt.supports_exact(m):
         raise ConfigError(f"population {pop.name!r}: model {pop.model} has no exact event-driven "
                           f"form (it needs {', '.join(rt.EXACT_FUNCTIONS)}); run it with "
                           f"eventsim.simulate (discrete time)")
-    for what, names in (("params", m.PARAMS), ("state", m.STATE)):
-        a = getattr(pop, what)
-        if a is None or a.shape[1] != len(names):
-            raise ConfigError(f"population {pop.name!r}: {what} needs columns {list(names)}")
     return m
-
-
-def _check_ports(w: WorkloadIR, models) -> None:
-    for pr in w.projections:
-        if not 0 <= pr.port < models[pr.post].PORTS:
-            raise ConfigError(f"projection {pr.name!r}: port {pr.port} but model "
-                              f"{w.populations[pr.post].model} has {models[pr.post].PORTS} port(s)")
-    for ev in w.inputs:
-        if not 0 <= ev.port < models[ev.population].PORTS:
-            raise ConfigError(f"input events: port {ev.port} but population "
-                              f"{w.populations[ev.population].name!r} has "
-                              f"{models[ev.population].PORTS} port(s)")
 
 
 def _longest_row(w: WorkloadIR) -> int:

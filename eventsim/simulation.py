@@ -81,7 +81,7 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     dt_ps = _dt_ps(dt_s)
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
         raise ConfigError(f"n_steps must be an int >= 1, got {n_steps!r}")
-    models = [_model(p) for p in workload.populations]
+    models = [load_model(p) for p in workload.populations]
     on_machine = machine is not None
     if on_machine and placement is None:
         raise ConfigError("a run on a machine needs a placement (hardware_models.place)")
@@ -101,7 +101,7 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
                                   spike_bytes=spike_bytes)
         else:
             mapping.check(workload, machine, core_of, routing, spike_bytes)
-    _check_ports(workload, models)
+    check_ports(workload, models)
     projections = _projection_arrays(workload, dt_ps)
     syn = _synapses(workload, projections, mapping) if on_machine else _no_synapses()
     ports = max(m.PORTS for m in models)
@@ -138,7 +138,8 @@ def _dt_ps(dt_s) -> int:
     return dt_ps
 
 
-def _model(pop):
+def load_model(pop):
+    """The neuron model module of population ``pop``, its params and state columns checked."""
     try:
         m = importlib.import_module(pop.model)
     except ImportError as e:
@@ -170,7 +171,14 @@ def _outputs(models) -> np.ndarray:
     return out
 
 
-def _check_ports(w: WorkloadIR, models) -> None:
+def check_ports(w: WorkloadIR, models) -> None:
+    """Every projection and input targets a port its post model has; every projection reads
+    an output its pre model sends (ConfigError naming them otherwise)."""
+    for ev in w.inputs:
+        if not 0 <= ev.port < models[ev.population].PORTS:
+            raise ConfigError(f"input events: port {ev.port} but population "
+                              f"{w.populations[ev.population].name!r} has "
+                              f"{models[ev.population].PORTS} port(s)")
     for pr in w.projections:
         if not 0 <= pr.port < models[pr.post].PORTS:
             raise ConfigError(f"projection {pr.name!r}: port {pr.port} but model "
@@ -255,10 +263,6 @@ def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> r
     off = w.offsets
     ev_step, ev_gid, ev_port, ev_val = [], [], [], []
     for ev in w.inputs:
-        if not 0 <= ev.port < models[ev.population].PORTS:
-            raise ConfigError(f"input events: port {ev.port} but population "
-                              f"{w.populations[ev.population].name!r} has "
-                              f"{models[ev.population].PORTS} port(s)")
         ev_step.append(ev.times_ps // dt_ps)
         ev_gid.append(ev.neurons.astype(np.int64) + off[ev.population])
         ev_port.append(np.full(ev.times_ps.shape[0], ev.port, np.int64))

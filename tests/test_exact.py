@@ -13,7 +13,7 @@ from eventsim.exact_simulation import simulate_exact
 from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from networks.builders.cuba import cuba
-from networks.neurons.crossing import next_check_s, v_at
+from eventsim.crossing import next_check_s, v_at
 from networks.population import population
 from networks.projection import from_dense
 

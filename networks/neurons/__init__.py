@@ -25,7 +25,8 @@ event-driven form for ``eventsim.simulate_exact`` (continuous time, no step):
 ``exact_advance(state, coef, i, c, dt_s)``  evolve neuron i over dt_s seconds without input;
 ``exact_receive(state, coef, i, c, port, x)``  an input event of weight x (a jump);
 ``exact_form(state, coef, i, c)``  (wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3,
-    threshold): after wait_s, v = v_inf + slope s + sum a_k exp(-s / tau_k) (``crossing``);
+    threshold): after wait_s, v = v_inf + slope s + sum a_k exp(-s / tau_k)
+    (``eventsim.crossing``);
 ``exact_fire(state, coef, i, c)``  reset after a spike.
 
 What a step's input means is each model's own, stated in its docstring: the NIR models take a

@@ -119,7 +119,7 @@ def exact_receive(state, coef, i, c, port, x):
 @kernel_jit(inline="always")
 def exact_form(state, coef, i, c):
     """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold): after the refractory
-    wait, v(wait + s) = v_inf + slope s + sum a_k exp(-s / tau_k) (``crossing``)."""
+    wait, v(wait + s) = v_inf + slope s + sum a_k exp(-s / tau_k) (``eventsim.crossing``)."""
     wait = state[3, i]
     ge, gi, v = state[1, i], state[2, i], state[0, i]
     if wait > 0.0:

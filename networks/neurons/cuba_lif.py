@@ -115,7 +115,8 @@ def exact_receive(state, coef, i, c, port, x):
 
 @kernel_jit(inline="always")
 def exact_form(state, coef, i, c):
-    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see ``crossing``."""
+    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see
+    ``eventsim.crossing``."""
     r, i_inf = coef[_E_R, c], coef[_E_I_INF, c]
     v_inf = coef[_E_V_LEAK, c] + r * i_inf
     pull = r * (state[1, i] - i_inf) * coef[_E_K, c]

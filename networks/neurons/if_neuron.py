@@ -69,7 +69,8 @@ def exact_receive(state, coef, i, c, port, x):
 
 @kernel_jit(inline="always")
 def exact_form(state, coef, i, c):
-    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see ``crossing``."""
+    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see
+    ``eventsim.crossing``."""
     return (0.0, state[0, i], coef[_E_SLOPE, c], 0.0, np.inf, 0.0, np.inf, 0.0, np.inf,
             coef[_E_THRESHOLD, c])
 

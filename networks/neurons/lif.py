@@ -97,7 +97,8 @@ def exact_receive(state, coef, i, c, port, x):
 
 @kernel_jit(inline="always")
 def exact_form(state, coef, i, c):
-    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see ``crossing``."""
+    """(wait_s, v_inf, slope, a1, tau1, a2, tau2, a3, tau3, threshold), see
+    ``eventsim.crossing``."""
     wait = state[1, i]
     v = coef[_E_RESET, c] if wait > 0.0 else state[0, i]
     v_inf = coef[_E_V_INF, c]
