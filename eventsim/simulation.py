@@ -66,7 +66,8 @@ class NetworkResult:
 def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: MachineIR | None = None,
              placement=None, spike_bytes: int | None = None, ring_slack: int = 8,
              progress: bool = False, seed: int = 0, routing: str | None = None,
-             noc: str = "packets", mapping: Mapping | None = None) -> NetworkResult:
+             noc: str = "packets", mapping: Mapping | None = None, trace: bool = False,
+             trace_capacity: int = 1 << 20) -> NetworkResult:
     """Run ``workload`` for ``n_steps`` steps of ``dt_s`` seconds; on ``machine`` with
     ``placement`` if given. A spike packet is ``spike_bytes`` bytes (default 4); multicast
     ``routing`` is by "population" (tables keyed by source core and population; the default)
@@ -77,7 +78,9 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     products of ``mapping.map_network(workload, machine, placement, ...)`` to reuse (built
     here when not given; identical results); its routing and spike_bytes apply unless given,
     and one made for another machine, placement, connectivity, routing or packet size is
-    refused."""
+    refused. ``trace``: record the busy intervals of cores, links and ports in
+    ``result.kernel.trace`` (a ring of ``trace_capacity`` records; on a machine only; tracing
+    never changes a result)."""
     dt_ps = _dt_ps(dt_s)
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
         raise ConfigError(f"n_steps must be an int >= 1, got {n_steps!r}")
@@ -110,7 +113,10 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     D = longest + 1 + (ring_slack if on_machine else 0)
     net = _net_state(workload, models, syn, projections, dt_s, dt_ps, ports, D, n_steps)
     handlers = rt.step_handlers([m.__name__ for m in models])
-    kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
+    if trace and not on_machine:
+        raise ConfigError("trace=True records hardware activity: pass machine= and placement=")
+    kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024, trace=trace,
+                    trace_capacity=trace_capacity)
     if on_machine:
         run = _attach_machine(kernel, handlers, net, machine, mapping, n_steps, noc)
         steps = run.hw.steps
