@@ -36,7 +36,8 @@ RECORD_CAPACITY = 1 << 20
 @dataclass
 class NetworkResult:
     """What a run produced. Times of steps: ``step * dt_s`` in network time; on a machine,
-    ``step_start_ps[step]`` in hardware time (ps)."""
+    ``step_start_ps[step]`` in hardware time (ps); ``step_finish_ps[step]``: when the last work or
+    packet noted during that step ended (ps; see ``step_model.StepState``)."""
     dt_s: float
     n_steps: int
     population_names: list[str]
@@ -46,6 +47,7 @@ class NetworkResult:
     metrics: dict
     final_state: list[np.ndarray]
     step_start_ps: np.ndarray | None = None
+    step_finish_ps: np.ndarray | None = None
     kernel: Kernel | None = field(default=None, repr=False)
 
     def spikes(self, population: str | int) -> tuple[np.ndarray, np.ndarray]:
@@ -380,7 +382,14 @@ def _result(w, models, net, syn, dt_s, n_steps, steps_seen, gids, steps, kernel)
     final = [net.pops[2 * p].T.copy() for p in range(len(w.populations))]
     return NetworkResult(dt_s, n_steps, [p.name for p in w.populations], spike_steps,
                          spike_neurons, counts, metrics, final,
-                         None if steps is None else steps.start_ps.copy(), kernel)
+                         None if steps is None else steps.start_ps.copy(),
+                         None if steps is None else _finish_ps(steps), kernel)
+
+
+def _finish_ps(steps) -> np.ndarray:
+    finish = steps.finish_ps.copy()
+    finish[-1] = steps.latest_finish_ps[0]
+    return finish
 
 
 def _metrics(w: WorkloadIR, counts: dict, n_steps: int) -> dict:

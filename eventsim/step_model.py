@@ -39,11 +39,13 @@ _SEMANTICS_CODE = {"timer": TIMER, "barrier": BARRIER, "event": EVENT}
 StepState = namedtuple("StepState", ["semantics", "step_ps", "n_steps", "barrier_ps",
                                      "barrier_energy_pj", "barrier_row", "core_component",
                                      "barrier_label", "start_ps", "core_finish_ps",
-                                     "latest_finish_ps", "overruns"])
+                                     "latest_finish_ps", "overruns", "finish_ps"])
 StepState.__doc__ = """Step clock of one run. semantics: TIMER or BARRIER; step_ps: tick length
 (timer) or minimum step length (barrier); start_ps[k]: when step k started (-1: not yet);
 core_finish_ps[c]: when core c's work of the current step ends; latest_finish_ps[0]: when the
-last work or packet of the current step ends; overruns[c]: timer steps that core c overran."""
+last work or packet of the current step ends; overruns[c]: timer steps that core c overran;
+finish_ps[k]: when the last work or packet noted during step k ended (noted until step k + 1
+began: under timer semantics work that runs past the next tick counts for the next step)."""
 
 
 def new_step_state(ir: MachineIR, kernel, n_steps: int, network_step_ps: int = 0) -> StepState:
@@ -79,12 +81,16 @@ def new_step_state(ir: MachineIR, kernel, n_steps: int, network_step_ps: int = 0
     start = np.full(int(n_steps) + 1, -1, np.int64)
     return StepState(np.int64(semantics), np.int64(step_ps), np.int64(n_steps), barrier_ps,
                      barrier_pj, rows, comps, np.int64(kernel.trace.label("barrier")), start,
-                     np.zeros(C, np.int64), np.zeros(1, np.int64), np.zeros(C, np.int64))
+                     np.zeros(C, np.int64), np.zeros(1, np.int64), np.zeros(C, np.int64),
+                     np.full(int(n_steps), -1, np.int64))
 
 
 @kernel_jit
 def step_begin(steps, step, t_ps):
-    """Record that step ``step`` starts at ``t_ps``; every core's work so far counts as done."""
+    """Record that step ``step`` starts at ``t_ps``; every core's work so far counts as done
+    (and as the previous step's, ``finish_ps``)."""
+    if step > 0:
+        steps.finish_ps[step - 1] = steps.latest_finish_ps[0]
     steps.start_ps[step] = t_ps
     steps.latest_finish_ps[0] = t_ps
     for c in range(steps.core_finish_ps.shape[0]):

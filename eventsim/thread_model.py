@@ -18,10 +18,10 @@ from .core_model import core_execute, new_core_state
 from .errors import ConfigError
 from .jit import kernel_jit
 from .machine_ir import MachineIR
-from .port_model import READ, port_transfer, new_port_state
+from .port_model import READ, WRITE, port_transfer, new_port_state
 
 WorkState = namedtuple("WorkState", ["cores", "ports", "core", "action", "n", "port", "n_bytes",
-                                     "done_kind"])
+                                     "direction", "done_kind"])
 
 
 @kernel_jit
@@ -30,8 +30,8 @@ def start_work(t_ps, slot, payload, state, ctx):
     finish = core_execute(ctx, state.cores, t_ps, state.core[slot], state.action[slot],
                           state.n[slot])
     if state.port[slot] >= 0 and state.n_bytes[slot] > 0:
-        finish = max(finish, port_transfer(ctx, state.ports, t_ps, state.port[slot], READ,
-                                           state.n_bytes[slot]))
+        finish = max(finish, port_transfer(ctx, state.ports, t_ps, state.port[slot],
+                                           state.direction[slot], state.n_bytes[slot]))
     schedule_at(ctx, finish, state.done_kind[0], slot, 0)
 
 
@@ -48,14 +48,17 @@ class ThreadPool:
         cores = new_core_state(ir, kernel)
         ports, self.host_port = new_port_state(ir, kernel)
         z = lambda: np.zeros(max_items, np.int64)  # noqa: E731
-        self.state = WorkState(cores, ports, z(), z(), z(), z(), z(), np.zeros(1, np.int64))
+        self.state = WorkState(cores, ports, z(), z(), z(), z(), z(), z(), np.zeros(1, np.int64))
         self.start_kind = kernel.add_kind("work_start", start_work, self.state, max_pushes=1)
         self.done_kind = kernel.add_kind("work_done", work_done, self.state, max_pushes=0)
         self.state.done_kind[0] = self.done_kind
         self._free = list(range(max_items - 1, -1, -1))
 
-    def submit(self, env, core: int, action: str, n: int, memory: int = -1, n_bytes: int = 0):
-        """Start a work item now; return the SimPy event that fires when it ends."""
+    def submit(self, env, core: int, action: str, n: int, memory: int = -1, n_bytes: int = 0,
+               write: bool = False):
+        """Start a work item now; return the SimPy event that fires when it ends. The bytes
+        are read from ``memory`` (for the host link: sent to the chip) unless ``write`` (written
+        to it; for the host link: sent to the host)."""
         if not 0 <= core < self.ir.n_cores:
             raise ConfigError(f"core {core} outside 0..{self.ir.n_cores - 1}")
         if memory >= self.state.ports.free_ps.shape[0]:
@@ -68,6 +71,7 @@ class ThreadPool:
         s = self.state
         s.core[slot], s.action[slot], s.n[slot] = core, self.ir.action(action), n
         s.port[slot], s.n_bytes[slot] = memory, n_bytes
+        s.direction[slot] = WRITE if write else READ
         done = env.kernel_event(self.done_kind, target=slot)
         done.callbacks.append(lambda _ev: self._free.append(slot))
         env.schedule_kernel(0, self.start_kind, target=slot)
@@ -80,6 +84,8 @@ class SoftwareThread:
     def __init__(self, env, pool: ThreadPool, core: int, name: str = ""):
         self.env, self.pool, self.core, self.name = env, pool, core, name or f"thread@core{core}"
 
-    def work(self, action: str, n: int, memory: int = -1, n_bytes: int = 0):
-        """The SimPy event of ``n`` ``action``s (and ``n_bytes`` through ``memory``)."""
-        return self.pool.submit(self.env, self.core, action, n, memory, n_bytes)
+    def work(self, action: str, n: int, memory: int = -1, n_bytes: int = 0,
+             write: bool = False):
+        """The SimPy event of ``n`` ``action``s (and ``n_bytes`` read from ``memory``, or
+        written to it if ``write``)."""
+        return self.pool.submit(self.env, self.core, action, n, memory, n_bytes, write)

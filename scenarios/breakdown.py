@@ -5,9 +5,9 @@ A ledger row (component, action, energy_pj, busy_ps) belongs to exactly one part
 
 - ``static``: every ``static`` action row (static power x the run's duration);
 - ``host_link``: rows of the ``host_link`` component (bytes to and from the host);
-- ``memory``: the cores' ``mem_read_byte`` / ``mem_write_byte`` and every row of a memory
-  component (a ``[[memory]]`` of the machine: names given, or any component whose action is
-  ``read_byte`` / ``write_byte``);
+- ``memory``: the cores' ``mem_read_byte`` / ``mem_write_byte`` and the ``read`` / ``write``
+  rows of memory ports (a ``[[memory]]`` of the machine; or any component named in
+  ``memories``);
 - ``noc``: links and routers (``flit``), chip-to-chip links, and the cores' ``packet_send``,
   ``packet_recv`` and ``barrier`` (the cycles a core spends on communication);
 - ``compute``: everything else (synops, neuron updates, MACs, flops...).
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 PARTS = ("compute", "noc", "memory", "host_link", "static")
 _NOC_CORE_ACTIONS = {"packet_send", "packet_recv", "barrier", "flit"}
-_MEMORY_ACTIONS = {"mem_read_byte", "mem_write_byte", "read_byte", "write_byte"}
+_MEMORY_ACTIONS = {"mem_read_byte", "mem_write_byte", "read", "write"}
 
 
 def part_of(component: str, action: str, memories=()) -> str:

@@ -17,6 +17,7 @@ from eventsim.simtime import PS_PER_S
 from eventsim.workload_ir import InputEvents, WorkloadIR
 
 from ..population import population
+from ..neurons.egru import PARAMS as EGRU_PARAMS
 from ..projection import from_dense, prune_by_magnitude
 
 GATES = ("u", "r", "z")
@@ -41,16 +42,19 @@ class EgruStack:
 
 
 def egru_stack(vocab: int, embedding: int, hidden: list[int], weight_sparsity: float = 0.0,
-               threshold: float = 0.1, seed: int = 0) -> EgruStack:
+               threshold: float = 0.1, seed: int = 0, readout: bool = True) -> EgruStack:
     """Embedding relay (``embedding`` units) -> EGRU layers of ``hidden`` units -> read-out of
-    ``vocab`` units; each weight matrix pruned to ``weight_sparsity``."""
+    ``vocab`` units; each weight matrix pruned to ``weight_sparsity``. ``readout=False`` leaves
+    the read-out out of the workload (the decoder runs elsewhere, e.g. on the host): the last
+    EGRU layer's events are then the stack's output."""
     if vocab < 1 or embedding < 1 or not hidden or min(hidden) < 1:
         raise ConfigError(f"need vocab, embedding and hidden sizes >= 1, got {vocab}, "
                           f"{embedding}, {hidden}")
     rng = np.random.default_rng(seed)
     pops = [population("embedding", "relay", embedding)]
     pops += [population(f"egru{l + 1}", "egru", n, threshold=threshold) for l, n in enumerate(hidden)]
-    pops.append(population("readout", "readout", vocab))
+    if readout:
+        pops.append(population("readout", "readout", vocab))
     weights, projections = {}, []
 
     def connect(name, pre, post, n_pre, n_post, port):
@@ -66,6 +70,70 @@ def egru_stack(vocab: int, embedding: int, hidden: list[int], weight_sparsity: f
             connect(f"W{gate}{layer}", l, layer, sizes[l], n, port)
         for port, gate in zip((0, 1, 3), GATES):          # recurrent U_u, U_r, U_z
             connect(f"U{gate}{layer}", layer, layer, n, n, port)
-    connect("Wout", len(hidden), len(hidden) + 1, hidden[-1], vocab, 0)
+    if readout:
+        connect("Wout", len(hidden), len(hidden) + 1, hidden[-1], vocab, 0)
     emb = rng.normal(0.0, 1.0, (vocab, embedding))
     return EgruStack(WorkloadIR(pops, projections), emb, weights)
+
+
+def egru_layers(stack: EgruStack) -> list[int]:
+    """Indices of the EGRU populations of ``stack.workload``, first layer first."""
+    return [p for p, pop in enumerate(stack.workload.populations) if pop.name.startswith("egru")]
+
+
+def set_threshold(stack: EgruStack, threshold: float) -> None:
+    """Set the event threshold of every EGRU unit of ``stack`` (in place)."""
+    column = EGRU_PARAMS.index("threshold")
+    for p in egru_layers(stack):
+        stack.workload.populations[p].params[:, column] = threshold
+
+
+def activity_sparsity(stack: EgruStack, spike_steps: list[np.ndarray], n_tokens: int) -> float:
+    """1 - events / (EGRU units x tokens), counting layer l's events in the steps l .. l + n_tokens - 1
+    in which it processes the ``n_tokens`` tokens (``spike_steps[p]``: step of every event of
+    population p, as ``NetworkResult.spike_steps``)."""
+    events = units = 0
+    for layer, p in enumerate(egru_layers(stack), start=1):
+        steps = spike_steps[p]
+        events += int(np.count_nonzero((steps >= layer) & (steps < layer + n_tokens)))
+        units += stack.workload.populations[p].size * n_tokens
+    return 1.0 - events / units if units else 0.0
+
+
+def calibrate_threshold(stack: EgruStack, tokens, target_sparsity: float, dt_s: float = 1e-3,
+                        iterations: int = 20, tolerance: float = 0.005) -> tuple[float, float]:
+    """The threshold (one for all EGRU units) that gives activity sparsity ``target_sparsity``
+    on ``tokens``, by bisection over [0, 1] with software runs (sparsity rises with the
+    threshold; the cell state lies in (-1, 1)); sets it on ``stack`` and returns (threshold,
+    sparsity measured). Stops within ``tolerance`` or after ``iterations`` runs; a target
+    outside what [0, 1] reaches ends at the nearest end."""
+    from eventsim.simulation import simulate
+    if not 0.0 <= target_sparsity <= 1.0:
+        raise ConfigError(f"target activity sparsity must be in [0, 1], got {target_sparsity}")
+    tokens = np.asarray(tokens, np.int64)
+    n_layers = len(egru_layers(stack))
+    w = stack.workload
+    saved = w.inputs
+    w.inputs = stack.token_inputs(tokens, dt_s)
+
+    def measure(th):
+        set_threshold(stack, th)
+        r = simulate(w, dt_s, len(tokens) + n_layers + 1)
+        return activity_sparsity(stack, r.spike_steps, len(tokens))
+
+    try:
+        lo, hi = 0.0, 1.0
+        best = (hi, measure(hi))
+        if best[1] >= target_sparsity:
+            for _ in range(iterations):
+                mid = 0.5 * (lo + hi)
+                s = measure(mid)
+                if abs(s - target_sparsity) < abs(best[1] - target_sparsity):
+                    best = (mid, s)
+                if abs(s - target_sparsity) <= tolerance:
+                    break
+                lo, hi = (mid, hi) if s < target_sparsity else (lo, mid)
+        set_threshold(stack, best[0])
+        return best
+    finally:
+        w.inputs = saved
