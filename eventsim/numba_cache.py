@@ -4,7 +4,7 @@ Numba invalidates a cached function only when *its own* file changes, not when a
 calls (and inlined) changes in another file; so after an edit to, say, the event queue, a
 cached handler would keep running the old queue code. To rule that out, every compiled
 function is cached under ``<root>/numba-<hash>``, where the hash covers every ``.py`` file of
-the project's packages: any edit to them starts a fresh cache. ``<root>`` is
+the packages with compiled code (not ``scenarios``): any edit to them starts a fresh cache. ``<root>`` is
 ``$EVENTSIM_CACHE_DIR`` (default ``~/.cache/eventsim``); if ``NUMBA_CACHE_DIR`` is set, the
 hashed folder goes inside it instead.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numba
 
-PROJECT_PACKAGES = ("eventsim", "hardware_models", "networks", "scenarios")
+PROJECT_PACKAGES = ("eventsim", "hardware_models", "networks")   # scenarios compile nothing
 
 
 def cache_root() -> Path:

@@ -69,7 +69,7 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
              placement=None, spike_bytes: int | None = None, ring_slack: int = 8,
              progress: bool = False, seed: int = 0, routing: str | None = None,
              noc: str = "packets", mapping: Mapping | None = None, trace: bool = False,
-             trace_capacity: int = 1 << 20) -> NetworkResult:
+             trace_capacity: int = 1 << 20, trace_window_ps: tuple | None = None) -> NetworkResult:
     """Run ``workload`` for ``n_steps`` steps of ``dt_s`` seconds; on ``machine`` with
     ``placement`` if given. A spike packet is ``spike_bytes`` bytes (default 4); multicast
     ``routing`` is by "population" (tables keyed by source core and population; the default)
@@ -81,8 +81,9 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     here when not given; identical results); its routing and spike_bytes apply unless given,
     and one made for another machine, placement, connectivity, routing or packet size is
     refused. ``trace``: record the busy intervals of cores, links and ports in
-    ``result.kernel.trace`` (a ring of ``trace_capacity`` records; on a machine only; tracing
-    never changes a result)."""
+    ``result.kernel.trace`` (a ring of ``trace_capacity`` records, keeping the latest; only
+    those starting in ``trace_window_ps`` = (t0, t1) if given; on a machine only; tracing never
+    changes a result)."""
     dt_ps = _dt_ps(dt_s)
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
         raise ConfigError(f"n_steps must be an int >= 1, got {n_steps!r}")
@@ -119,6 +120,8 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
         raise ConfigError("trace=True records hardware activity: pass machine= and placement=")
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024, trace=trace,
                     trace_capacity=trace_capacity)
+    if trace and trace_window_ps is not None:
+        kernel.trace.set_window(*trace_window_ps)
     if on_machine:
         run = _attach_machine(kernel, handlers, net, machine, mapping, n_steps, noc)
         steps = run.hw.steps

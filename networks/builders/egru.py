@@ -42,11 +42,15 @@ class EgruStack:
 
 
 def egru_stack(vocab: int, embedding: int, hidden: list[int], weight_sparsity: float = 0.0,
-               threshold: float = 0.1, seed: int = 0, readout: bool = True) -> EgruStack:
+               threshold: float = 0.1, seed: int = 0, readout: bool = True,
+               given: dict | None = None) -> EgruStack:
     """Embedding relay (``embedding`` units) -> EGRU layers of ``hidden`` units -> read-out of
     ``vocab`` units; each weight matrix pruned to ``weight_sparsity``. ``readout=False`` leaves
     the read-out out of the workload (the decoder runs elsewhere, e.g. on the host): the last
-    EGRU layer's events are then the stack's output."""
+    EGRU layer's events are then the stack's output. ``given``: trained matrices by name (``Wu1``,
+    ``Uu1``, ..., ``Wout``, [pre, post]; and ``embedding``, [vocab, embedding]) used as they are
+    instead of random ones (``weight_sparsity`` is then not applied); missing names are random."""
+    given = {} if given is None else given
     if vocab < 1 or embedding < 1 or not hidden or min(hidden) < 1:
         raise ConfigError(f"need vocab, embedding and hidden sizes >= 1, got {vocab}, "
                           f"{embedding}, {hidden}")
@@ -60,6 +64,11 @@ def egru_stack(vocab: int, embedding: int, hidden: list[int], weight_sparsity: f
     def connect(name, pre, post, n_pre, n_post, port):
         bound = 1.0 / np.sqrt(n_pre)
         w = prune_by_magnitude(rng.uniform(-bound, bound, (n_pre, n_post)), weight_sparsity)
+        if name in given:
+            w = np.asarray(given[name], np.float64)
+            if w.shape != (n_pre, n_post):
+                raise ConfigError(f"given weights {name!r} must have shape {(n_pre, n_post)}, "
+                                  f"got {w.shape}")
         weights[name] = w
         projections.append(from_dense(name, pre, post, w, port=port))
 
@@ -73,6 +82,10 @@ def egru_stack(vocab: int, embedding: int, hidden: list[int], weight_sparsity: f
     if readout:
         connect("Wout", len(hidden), len(hidden) + 1, hidden[-1], vocab, 0)
     emb = rng.normal(0.0, 1.0, (vocab, embedding))
+    if "embedding" in given:
+        emb = np.asarray(given["embedding"], np.float64)
+        if emb.shape != (vocab, embedding):
+            raise ConfigError(f"given embedding must have shape {(vocab, embedding)}, got {emb.shape}")
     return EgruStack(WorkloadIR(pops, projections), emb, weights)
 
 
@@ -100,40 +113,56 @@ def activity_sparsity(stack: EgruStack, spike_steps: list[np.ndarray], n_tokens:
     return 1.0 - events / units if units else 0.0
 
 
-def calibrate_threshold(stack: EgruStack, tokens, target_sparsity: float, dt_s: float = 1e-3,
-                        iterations: int = 20, tolerance: float = 0.005) -> tuple[float, float]:
+def reference_sparsity(stack: EgruStack, tokens, threshold: float) -> float:
+    """``activity_sparsity`` of ``stack`` on ``tokens`` at ``threshold``, from the dense
+    recurrence in numpy (the network computes the same, event by event; weights as stored,
+    in float32): layer l handles token t at step t + l, with its own events of the step
+    before."""
+    w = {k: m.astype(np.float32).astype(np.float64) for k, m in stack.weights.items()}
+    n_layers = len(egru_layers(stack))
+    sizes = [stack.embedding.shape[1]] + [w[f"Uu{l}"].shape[0] for l in range(1, n_layers + 1)]
+    y = [np.zeros(n) for n in sizes]
+    c = [np.zeros(n) for n in sizes]
+    events = units = 0
+    sig = lambda a: 1.0 / (1.0 + np.exp(-a))  # noqa: E731
+    for step in range(len(tokens) + n_layers):
+        prev = y
+        y = [stack.embedding[tokens[step]] if step < len(tokens) else np.zeros(sizes[0])]
+        for l in range(1, n_layers + 1):
+            x, h = prev[l - 1], prev[l]
+            u = sig(x @ w[f"Wu{l}"] + h @ w[f"Uu{l}"])
+            r = sig(x @ w[f"Wr{l}"] + h @ w[f"Ur{l}"])
+            z = np.tanh(x @ w[f"Wz{l}"] + r * (h @ w[f"Uz{l}"]))
+            cell = u * z + (1.0 - u) * c[l]
+            e = cell > threshold
+            y.append(np.where(e, cell, 0.0))
+            c[l] = cell - e * threshold
+            if l <= step < l + len(tokens):
+                events += int(e.sum())
+                units += sizes[l]
+    return 1.0 - events / units if units else 0.0
+
+
+def calibrate_threshold(stack: EgruStack, tokens, target_sparsity: float, iterations: int = 20,
+                        tolerance: float = 0.005) -> tuple[float, float]:
     """The threshold (one for all EGRU units) that gives activity sparsity ``target_sparsity``
-    on ``tokens``, by bisection over [0, 1] with software runs (sparsity rises with the
-    threshold; the cell state lies in (-1, 1)); sets it on ``stack`` and returns (threshold,
-    sparsity measured). Stops within ``tolerance`` or after ``iterations`` runs; a target
-    outside what [0, 1] reaches ends at the nearest end."""
-    from eventsim.simulation import simulate
+    on ``tokens``, by bisection over [0, 1] with ``reference_sparsity`` (sparsity rises with
+    the threshold; the cell state lies in (-1, 1)); sets it on ``stack`` and returns
+    (threshold, sparsity of the reference there). Stops within ``tolerance`` or after
+    ``iterations`` steps; a target beyond what [0, 1] reaches ends at the nearest end."""
     if not 0.0 <= target_sparsity <= 1.0:
         raise ConfigError(f"target activity sparsity must be in [0, 1], got {target_sparsity}")
     tokens = np.asarray(tokens, np.int64)
-    n_layers = len(egru_layers(stack))
-    w = stack.workload
-    saved = w.inputs
-    w.inputs = stack.token_inputs(tokens, dt_s)
-
-    def measure(th):
-        set_threshold(stack, th)
-        r = simulate(w, dt_s, len(tokens) + n_layers + 1)
-        return activity_sparsity(stack, r.spike_steps, len(tokens))
-
-    try:
-        lo, hi = 0.0, 1.0
-        best = (hi, measure(hi))
-        if best[1] >= target_sparsity:
-            for _ in range(iterations):
-                mid = 0.5 * (lo + hi)
-                s = measure(mid)
-                if abs(s - target_sparsity) < abs(best[1] - target_sparsity):
-                    best = (mid, s)
-                if abs(s - target_sparsity) <= tolerance:
-                    break
-                lo, hi = (mid, hi) if s < target_sparsity else (lo, mid)
-        set_threshold(stack, best[0])
-        return best
-    finally:
-        w.inputs = saved
+    lo, hi = 0.0, 1.0
+    best = (hi, reference_sparsity(stack, tokens, hi))
+    if best[1] >= target_sparsity:
+        for _ in range(iterations):
+            mid = 0.5 * (lo + hi)
+            s = reference_sparsity(stack, tokens, mid)
+            if abs(s - target_sparsity) < abs(best[1] - target_sparsity):
+                best = (mid, s)
+            if abs(s - target_sparsity) <= tolerance:
+                break
+            lo, hi = (mid, hi) if s < target_sparsity else (lo, mid)
+    set_threshold(stack, best[0])
+    return best
