@@ -47,13 +47,21 @@ def _bench_phold(args) -> int:
     return 0
 
 
+DEMO_SETS = ("tokens=8", "dense.tokens=2")
+
+
 def _demo(args) -> int:
-    args.points, args.repeats, args.json, args.events = "16384", 1, False, None
-    args.simpy_budget_s = 120.0
-    args.out = str(Path(args.out) / "phold")
-    print("eventsim demo: the PHOLD benchmark at its standard point (1024 LPs x 16 events, "
-          "1 run each; `eventsim bench phold` for medians of 5 at every point)")
-    return _bench_phold(args)
+    """``make demo``: egru_spinnaker2 in its paper configuration for a handful of tokens."""
+    from scenarios import load, run_scenario
+    print("eventsim demo: egru_spinnaker2 (Nazeer et al. AICAS 2024 configuration on SpiNNaker2) "
+          f"with {', '.join(DEMO_SETS)}; the first run compiles the network kernels (cached after)",
+          file=sys.stderr)
+    result, run_dir = run_scenario("egru_spinnaker2", DEMO_SETS, seed=0, out=args.out,
+                                   progress=sys.stderr.isatty())
+    print(load("egru_spinnaker2").module.table(result))
+    print(f"\nwrote {run_dir}: report.md, result.json, ledger.csv, run_data.npz and "
+          f"{sum(f.endswith('.png') for f in result['files'])} plots in {result['wall_s']:.1f} s")
+    return 0
 
 
 def _list(args) -> int:
@@ -136,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-progress", action="store_true",
                    help="no progress bar (shown on stderr only when it is a terminal)")
     r.set_defaults(func=_run)
+    from scenarios.compare import add_compare_parser
+    from scenarios.redraw import add_plot_parser
+    add_plot_parser(sub)
+    add_compare_parser(sub)
     d = sub.add_parser("demo", help="the quick demonstration `make demo` runs")
     d.add_argument("--out", default="out", help="output directory (default: out)")
     d.set_defaults(func=_demo)

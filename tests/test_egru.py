@@ -102,3 +102,36 @@ def test_an_egru_unit_sends_its_value_and_subtracts_the_threshold():
     c = u * np.tanh(1.0)
     assert res.final_state[0][0].tolist() == pytest.approx([c - 0.2, c])
     assert res.spike_steps[0].tolist() == [0]
+
+
+def test_the_reference_sparsity_is_what_the_network_measures():
+    from networks.builders.egru import activity_sparsity, reference_sparsity, set_threshold
+    stack = egru_stack(30, 8, [20, 12], weight_sparsity=0.5, seed=3, readout=False)
+    tokens = np.random.default_rng(1).integers(0, 30, 6)
+    set_threshold(stack, 0.05)
+    res = simulate(replace(stack.workload, inputs=stack.token_inputs(tokens, DT)), DT, 9)
+    assert reference_sparsity(stack, tokens, 0.05) == activity_sparsity(stack, res.spike_steps, 6)
+
+
+def test_calibration_finds_the_threshold_of_a_target_activity_sparsity():
+    from networks.builders.egru import calibrate_threshold, reference_sparsity
+    stack = egru_stack(30, 8, [40, 40], seed=5, readout=False)
+    tokens = np.random.default_rng(2).integers(0, 30, 10)
+    th, got = calibrate_threshold(stack, tokens, 0.8, tolerance=0.02)
+    assert abs(got - 0.8) <= 0.02
+    assert got == reference_sparsity(stack, tokens, th)
+    assert stack.workload.populations[1].params[0, 3] == th
+
+
+def test_a_stack_without_read_out_ends_at_its_last_egru_layer():
+    stack = egru_stack(10, 4, [6, 5], readout=False)
+    assert [p.name for p in stack.workload.populations] == ["embedding", "egru1", "egru2"]
+    assert "Wout" not in stack.weights
+
+
+def test_given_matrices_are_used_as_they_are_and_checked():
+    w = np.full((4, 6), 0.5)
+    stack = egru_stack(10, 4, [6], given={"Wu1": w}, weight_sparsity=0.9)
+    assert np.array_equal(stack.weights["Wu1"], w)
+    with pytest.raises(ConfigError, match="Wr1"):
+        egru_stack(10, 4, [6], given={"Wr1": np.zeros((3, 6))})

@@ -1,6 +1,8 @@
 """Projections, pruning, input generators and builders."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eventsim import ConfigError
 from eventsim.simulation import simulate
@@ -107,3 +109,15 @@ def test_fixed_fanout_gives_every_pre_neuron_the_same_number_of_synapses():
     assert np.diff(pr.indptr).tolist() == [7] * 50
     assert pr.indices.dtype == np.int32 and 0 <= pr.indices.min() and pr.indices.max() < 70
     assert pr.uniform_delay and pr.delays_ps[0] == 3
+
+
+@given(st.integers(1, 9), st.integers(1, 9), st.floats(0, 1), st.integers(0, 2 ** 31),
+       st.booleans())
+def test_pruning_zeroes_the_smallest_magnitudes_as_a_stable_sort_would(rows, cols, sparsity,
+                                                                      seed, ties):
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-2, 3, (rows, cols)).astype(float) if ties else rng.normal(size=(rows, cols))
+    k = int(round(sparsity * w.size))
+    expected = w.copy()
+    expected.flat[np.argsort(np.abs(w), axis=None, kind="stable")[:k]] = 0
+    assert np.array_equal(prune_by_magnitude(w, sparsity), expected)

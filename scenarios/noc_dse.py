@@ -1,0 +1,113 @@
+"""Scenario noc_dse: the egru_spinnaker2 EGRU model on a SpiNNaker2-like chip whose mesh size,
+link bandwidth, DVFS level and SRAM per core are config keys (defaults and meaning:
+``noc_dse.toml``; its ``[sweep]`` table is the design space of ``eventsim sweep``).
+
+Result keys (besides the EGRU run's, ``egru_spinnaker2.run_egru``): ``cores`` (PEs on the
+chip), ``sram_total_bytes``, ``static_power_w`` (the chip's leakage), ``token_period_s`` (the
+longest step's work: the shortest timer tick at which no step overruns, so one token per
+period), ``energy_per_token_at_min_tick_j`` (dynamic energy per token + static power x
+token_period_s: the energy per token if the tick were set to that period), ``hardware`` (the
+design). A design whose SRAM cannot hold the network raises ``PlacementError``.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from eventsim.errors import ConfigError
+from hardware_models.lowering import lower
+from hardware_models.presets import preset
+
+from . import egru_spinnaker2 as egru
+from .output import write_ledger_csv
+from .run_data import save_run_data
+
+SUPPORTS_TRACE = True
+
+
+def _egru_config(config: dict) -> dict:
+    c = {k: config[k] for k in ("machine", "dvfs", "tick_us", "tokens", "placement", "noc",
+                                "model", "host")}
+    c["dense"] = {"enabled": False, "memory": "", "tokens": 1}
+    c["trace_ticks"] = 1
+    return c
+
+
+def _positive(key, value, integer=False):
+    ok = not isinstance(value, bool) and isinstance(value, int if integer else (int, float))
+    if not ok or value <= 0:
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(f"{key} must be {kind} > 0, got {value!r}")
+
+
+def check(config: dict) -> None:
+    h = config["hardware"]
+    for k in ("mesh_width", "mesh_height", "cores_per_router"):
+        _positive(f"hardware.{k}", h[k], integer=True)
+    if isinstance(h["cores"], bool) or not isinstance(h["cores"], int) or h["cores"] < 0:
+        raise ConfigError(f"hardware.cores must be an integer >= 0, got {h['cores']!r}")
+    _positive("hardware.link_bandwidth_bytes_per_s", h["link_bandwidth_bytes_per_s"])
+    _positive("hardware.sram_kib_per_core", h["sram_kib_per_core"])
+    egru.check(_egru_config(config))
+    design(config)
+
+
+def design(config: dict):
+    """The hardware_models Machine of the config's design (the preset with [hardware] applied)."""
+    h = config["hardware"]
+    base = preset(config["machine"]).with_dvfs(config["dvfs"])
+    slots = h["mesh_width"] * h["mesh_height"] * h["cores_per_router"]
+    cores = h["cores"] or slots
+    if cores > slots:
+        raise ConfigError(f"hardware.cores = {cores} does not fit a {h['mesh_width']} x "
+                          f"{h['mesh_height']} mesh of {h['cores_per_router']} cores per router "
+                          f"({slots} slots)")
+    noc = replace(base.noc, width=h["mesh_width"], height=h["mesh_height"],
+                  cores_per_router=h["cores_per_router"],
+                  link_bandwidth_bytes_per_s=float(h["link_bandwidth_bytes_per_s"]))
+    core = replace(base.core, count=cores, sram_bytes=int(h["sram_kib_per_core"] * 1024))
+    return replace(base, name=f"{base.name}-dse", core=core, noc=noc,
+                   step_ps=int(round(config["tick_us"] * 1e6)))
+
+
+def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = False) -> dict:
+    m = design(config)
+    ir = lower(m)
+    summary, data, rows, tr = egru.run_egru(_egru_config(config), seed, progress, trace,
+                                            machine=ir)
+    parts = summary["energy_breakdown_j"]
+    static_w = parts["static"] / summary["duration_s"]
+    dynamic_per_token = (summary["energy_j"] - parts["static"]) / summary["tokens"]
+    period = summary["min_tick_s"]
+    write_ledger_csv(out_dir / "ledger.csv", {"egru": rows})
+    save_run_data(out_dir, {"egru": data})
+    if tr is not None:
+        tr.to_perfetto(out_dir / "trace.json")
+    return {**summary, "cores": ir.n_cores, "sram_total_bytes": int(ir.core_sram_bytes.sum()),
+            "static_power_w": static_w, "token_period_s": period,
+            "energy_per_token_at_min_tick_j": dynamic_per_token + static_w * period,
+            "hardware": {**config["hardware"], "cores": ir.n_cores, "dvfs": config["dvfs"]}}
+
+
+def table(result: dict) -> str:
+    h = result["hardware"]
+    return (f"design: {h['mesh_width']}x{h['mesh_height']} mesh, {h['cores']} cores, "
+            f"{h['sram_kib_per_core']} KiB SRAM each, links {h['link_bandwidth_bytes_per_s']:.3g} B/s, "
+            f"DVFS {h['dvfs']}\n"
+            f"token period {result['token_period_s'] * 1e6:.1f} us, energy per token at that "
+            f"period {result['energy_per_token_at_min_tick_j'] * 1e6:.1f} uJ (at the "
+            f"{result['tick_s'] * 1e3:g} ms tick: {result['energy_per_token_j'] * 1e6:.1f} uJ, "
+            f"latency {result['latency_per_token_s'] * 1e3:.3f} ms), cores used "
+            f"{result['cores_used']} of {result['cores']}, late packets {result['late_packets']}")
+
+
+def report(result: dict) -> str:
+    return "\n".join([f"# noc_dse ({result['run_id']})", "", "```", table(result), "```", "",
+                      "Energy per token by part (J): " + ", ".join(
+                          f"{k} {v / result['tokens']:.3g}"
+                          for k, v in result["energy_breakdown_j"].items()), ""])
+
+
+def plots(result: dict, out_dir: Path) -> list[str]:
+    from .plots import standard_plots
+    return standard_plots(out_dir)
