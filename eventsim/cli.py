@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_run)
     from scenarios.compare import add_compare_parser
     from scenarios.redraw import add_plot_parser
+    from scenarios.sweeps.cli import add_parser as add_sweep_parser
+    add_sweep_parser(sub)
     add_plot_parser(sub)
     add_compare_parser(sub)
     d = sub.add_parser("demo", help="the quick demonstration `make demo` runs")

@@ -2,8 +2,10 @@
 
 A scenario is two files in this folder:
 
-- ``<name>.toml``: a top-level ``description`` (one line, shown by ``eventsim list``) and the
-  default configuration (every other key; comments give meanings and units);
+- ``<name>.toml``: a top-level ``description`` (one line, shown by ``eventsim list``), optionally
+  a ``[sweep]`` table (the scenario's own design-space sweep, ``eventsim sweep <name>.toml``; not
+  configuration, see ``scenarios.sweeps.sweep_file``) and the default configuration (every other
+  key; comments give meanings and units);
 - ``<name>.py``: ``run(config, seed, out_dir, progress) -> dict`` (the metrics; may write extra
   files such as ``ledger.csv`` into ``out_dir``) and ``plots(result, out_dir) -> list[str]``
   (PNG files written, names relative to ``out_dir``). Optional: ``check(config)`` (raise
@@ -39,11 +41,13 @@ SCENARIO_DIR = Path(__file__).parent
 
 @dataclass(frozen=True)
 class Scenario:
-    """A loaded scenario: its name, one-line description, default config and module."""
+    """A loaded scenario: its name, one-line description, default config, module and the
+    ``[sweep]`` table of its TOML file (None when it has none)."""
     name: str
     description: str
     defaults: dict
     module: ModuleType
+    sweep: dict | None = None
 
     @property
     def open_tables(self) -> tuple[str, ...]:
@@ -75,12 +79,14 @@ def load(name: str) -> Scenario:
     with open(SCENARIO_DIR / f"{name}.toml", "rb") as f:
         defaults = tomllib.load(f)
     description = defaults.pop("description", "")
+    sweep = defaults.pop("sweep", None)
     module = importlib.import_module(f"{__name__}.{name}")
-    return Scenario(name, description, defaults, module)
+    return Scenario(name, description, defaults, module, sweep)
 
 
 def describe() -> list[dict]:
-    """``[{"name", "description"}]`` of every scenario (reads the TOML files only)."""
+    """``[{"name", "description"}]`` of every scenario (reads the TOML files only; a ``[sweep]``
+    table in them is ignored)."""
     out = []
     for name in scenario_names():
         with open(SCENARIO_DIR / f"{name}.toml", "rb") as f:

@@ -1,0 +1,116 @@
+"""The EGRU scenarios (egru_spinnaker2, sparsity, noc_dse) on tiny models of the paper's shape
+(three EGRU layers, so every test shares one compiled network kernel)."""
+import csv
+import json
+
+import pytest
+
+from eventsim.cli import main
+from eventsim.errors import ConfigError
+from hardware_models.placement import PlacementError
+from scenarios import load, run_scenario
+from scenarios.breakdown import PARTS
+
+TINY_MODEL = ["model.vocab=50", "model.embedding=16", "model.hidden=[32, 32, 32]"]
+TINY = TINY_MODEL + ["tokens=3", "dense.tokens=1", "trace_ticks=1"]
+REQUIRED = ("latency_per_token_s", "energy_per_token_j", "power_w", "cores_used",
+            "activity_sparsity")
+
+
+@pytest.fixture(scope="module")
+def egru_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("egru")
+    return run_scenario("egru_spinnaker2", TINY, seed=1, out=out)
+
+
+def test_the_result_has_the_per_token_figures_for_the_egru_and_the_dense_gru(egru_run):
+    result, run_dir = egru_run
+    on_disk = json.loads((run_dir / "result.json").read_text())
+    for key in REQUIRED:
+        assert isinstance(on_disk[key], (int, float)) and on_disk[key] >= 0
+        assert isinstance(on_disk["dense"][key], (int, float))
+    assert on_disk["dense"]["activity_sparsity"] == 0.0
+    assert on_disk["config"]["model"]["hidden"] == [32, 32, 32]
+
+
+def test_energy_parts_add_up_to_the_ledger_of_each_run(egru_run):
+    result, run_dir = egru_run
+    with open(run_dir / "ledger.csv") as f:
+        rows = list(csv.DictReader(f))
+    for run, summary in (("egru", result), ("dense", result["dense"])):
+        ledger_j = sum(float(r["energy_pj"]) for r in rows if r["run"] == run) * 1e-12
+        assert set(summary["energy_breakdown_j"]) == set(PARTS)
+        assert sum(summary["energy_breakdown_j"].values()) == pytest.approx(ledger_j, rel=1e-12)
+        assert summary["energy_j"] == pytest.approx(ledger_j, rel=1e-12)
+        assert summary["energy_per_token_j"] == pytest.approx(ledger_j / summary["tokens"])
+
+
+def test_a_token_passes_one_tick_per_layer_plus_its_last_steps_work_and_the_host_link(egru_run):
+    result, _ = egru_run
+    tick = result["tick_s"]
+    parts = result["latency_breakdown_s"]
+    assert result["latency_per_token_s"] == pytest.approx(sum(parts.values()), rel=1e-9)
+    # 3 layers: the token's last step starts 3 ticks after its first
+    on_chip = result["latency_per_token_s"] - parts["host_link"]
+    assert 3 * tick <= on_chip <= 4 * tick
+    # host link: 2 x 100 us latency + 16 x 4 B in + 8 B per event out at 125 MB/s
+    assert parts["host_link"] >= 200e-6 + 64 / 125e6
+
+
+def test_the_run_writes_the_standard_figures(egru_run):
+    result, run_dir = egru_run
+    for name in ("raster_egru.png", "gantt_egru.png", "noc_egru.png", "latency_egru.png",
+                 "energy_breakdown.png", "report.md", "run_data.npz"):
+        assert (run_dir / name).stat().st_size > 0, name
+
+
+def test_json_prints_result_json_and_trace_writes_a_perfetto_file(tmp_path, capsys):
+    code = main(["run", "egru_spinnaker2", *sum((["--set", s] for s in TINY), []),
+                 "--set", "dense.enabled=false", "--out", str(tmp_path), "--json", "--trace",
+                 "--no-progress"])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert "dense" not in printed and printed["trace"] is True
+    run_dir = tmp_path / "egru_spinnaker2" / printed["run_id"]
+    trace = json.loads((run_dir / "trace.json").read_text())
+    assert any(e.get("ph") == "X" for e in trace["traceEvents"])
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("model.weight_sparsity", "1.5", "model.weight_sparsity"),
+    ("dvfs", "turbo", "dvfs must be one of"),
+    ("tick_us", "0", "tick_us"),
+    ("model.hidden", "[]", "model.hidden"),
+])
+def test_bad_values_are_refused_before_anything_runs(key, value, message, tmp_path):
+    with pytest.raises(ConfigError, match=message):
+        run_scenario("egru_spinnaker2", [f"{key}={value}"], out=tmp_path)
+    assert not any(tmp_path.rglob("result.json"))
+
+
+def test_the_sparsity_grid_measures_each_cell_against_the_multiplicative_prediction(tmp_path):
+    result, _ = run_scenario("sparsity", TINY_MODEL + [
+        "tokens=3", "grid.weight_sparsity=[0.0, 0.75]", "grid.activity_sparsity=[0.7, 0.9]"],
+        out=tmp_path)
+    cells = result["cells"]
+    assert [(c["weight_sparsity"], c["activity_sparsity_target"]) for c in cells] == \
+        [(0.0, 0.7), (0.0, 0.9), (0.75, 0.7), (0.75, 0.9)]
+    assert cells[0]["composition_ratio"] == 1.0          # the baseline predicts itself
+    ops = [c["synaptic_ops_per_token"] for c in cells]
+    assert ops[0] > ops[1] and ops[0] > ops[2] > ops[3]
+
+
+def test_noc_dse_fills_the_mesh_and_refuses_more_cores_than_it_has():
+    s = load("noc_dse")
+    m = s.module.design(s.resolve(["hardware.mesh_width=3", "hardware.mesh_height=2",
+                                   "hardware.cores=0", "hardware.sram_kib_per_core=64"]))
+    assert m.core.count == 3 * 2 * 4 and m.core.sram_bytes == 64 * 1024
+    assert (m.noc.width, m.noc.height) == (3, 2)
+    with pytest.raises(ConfigError, match="does not fit a 3 x 2 mesh"):
+        s.resolve(["hardware.mesh_width=3", "hardware.mesh_height=2", "hardware.cores=25"])
+
+
+def test_a_noc_dse_design_too_small_for_the_model_is_a_placement_error(tmp_path):
+    with pytest.raises(PlacementError):
+        run_scenario("noc_dse", TINY_MODEL + ["tokens=2", "hardware.sram_kib_per_core=1",
+                                              "hardware.cores=4"], out=tmp_path)
