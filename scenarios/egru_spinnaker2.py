@@ -192,17 +192,37 @@ def _egru_latency(config, ir, r, n_layers, n_tokens, out_events, rows) -> tuple:
     return latency, parts
 
 
+def _stages(progress: bool):
+    """A function that announces a stage of a run on stderr (when ``progress``), with the time
+    the previous stage took."""
+    import sys
+    import time
+    last = [None, time.perf_counter()]
+
+    def say(stage: str) -> None:
+        now = time.perf_counter()
+        if progress:
+            if last[0] is not None:
+                print(f"  {last[0]}: {now - last[1]:.1f} s", file=sys.stderr)
+            print(f"egru_spinnaker2: {stage} ...", file=sys.stderr)
+        last[:] = [stage, now]
+    return say
+
+
 def run_egru(config: dict, seed: int, progress: bool, trace: bool,
              machine=None) -> tuple[dict, dict, list, object]:
     """The EGRU run: (summary, run data, ledger rows, trace or None); on ``machine`` (a
     MachineIR with timer semantics) instead of ``machine_ir(config)`` if given."""
     ir = machine_ir(config) if machine is None else machine
+    say = _stages(progress)
+    say("building the EGRU stack")
     stack = _stack(config, seed)
     n_tokens = config["tokens"]
     tokens = np.random.default_rng(seed).integers(config["model"]["vocab"], size=n_tokens)
     target = config["model"]["activity_sparsity"]
     dt_s = config["tick_us"] * 1e-6
     if target >= 0:
+        say("calibrating the threshold")
         threshold, _ = calibrate_threshold(stack, tokens, target)
     else:
         threshold = config["model"]["threshold"]
@@ -212,6 +232,7 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
     placement = place(w, ir, config["placement"])
     layers = egru_layers(stack)
     n_steps = n_tokens + len(layers) + 1
+    say("simulating on the machine (the first run compiles its kernel)")
     r = simulate(w, dt_s, n_steps, machine=ir, placement=placement, noc=config["noc"],
                  progress=progress, seed=seed, trace=True, trace_capacity=TRACE_CAPACITY,
                  trace_window_ps=(0, config["trace_ticks"] * ir.step_ps))
@@ -252,11 +273,12 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
     return summary, data, rows, tr if trace else None
 
 
-def run_dense(config: dict, trace: bool) -> tuple[dict, dict, list, object]:
+def run_dense(config: dict, trace: bool, progress: bool = False) -> tuple[dict, dict, list, object]:
     """The dense GRU run: (summary, run data, ledger rows, trace or None)."""
     ir = machine_ir(config)
     m = config["model"]
     sizes = [m["embedding"], *m["hidden"]]
+    _stages(progress)("running the dense GRU")
     d = run_dense_gru(ir, sizes, config["dense"]["tokens"], memory=config["dense"]["memory"],
                       trace=True)
     summary = _summary(d.ledger_rows, d.duration_ps, config["dense"]["tokens"], d.latency_ps,
@@ -286,7 +308,7 @@ def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = Fa
     ledgers = {"egru": egru_rows}
     run_data = {"egru": egru_data}
     if config["dense"]["enabled"]:
-        dense, dense_data, dense_rows, _ = run_dense(config, trace)
+        dense, dense_data, dense_rows, _ = run_dense(config, trace, progress)
         result["dense"] = dense
         ledgers["dense"] = dense_rows
         run_data["dense"] = dense_data
