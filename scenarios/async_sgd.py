@@ -32,6 +32,7 @@ from hardware_models.lowering import lower
 from hardware_models.presets import preset, preset_names
 from networks.learning import METHODS, WORK_KINDS, digits, init_mlp, train
 
+from .checks import int_list, one_of
 from .output import write_ledger_csv
 
 OPEN_TABLES = ("memory",)
@@ -44,12 +45,6 @@ DATASETS = ("digits",)
 
 # --------------------------------------------------------------------------- config
 
-def _positive_ints(key, value, low=1):
-    if not isinstance(value, list) or not value or any(
-            isinstance(v, bool) or not isinstance(v, int) or v < low for v in value):
-        raise ConfigError(f"{key} must be a non-empty list of integers >= {low}, got {value!r}")
-
-
 def check(config: dict) -> None:
     """Raise ConfigError for any value the scenario cannot run with."""
     machines, methods = config["machines"], config["methods"]
@@ -58,19 +53,17 @@ def check(config: dict) -> None:
         raise ConfigError(f"machines must be a non-empty list of presets {known}, got {machines!r}")
     if not isinstance(methods, list) or not methods or any(m not in METHODS for m in methods):
         raise ConfigError(f"methods must be a non-empty list of {list(METHODS)}, got {methods!r}")
-    _positive_ints("threads", config["threads"])
+    int_list("threads", config["threads"])
     for name, mem in config["memory"].items():
         if not isinstance(mem, str):
             raise ConfigError(f"memory.{name} must be a memory name or \"none\", got {mem!r}")
-    _positive_ints("model.sizes", config["model"]["sizes"])
-    if config["data"]["name"] not in DATASETS:
-        raise ConfigError(f"data.name must be one of {list(DATASETS)}, "
-                          f"got {config['data']['name']!r}")
+    int_list("model.sizes", config["model"]["sizes"])
+    one_of("data.name", config["data"]["name"], DATASETS)
     t = config["train"]
     if t["epochs"] < 1:
         raise ConfigError(f"train.epochs must be >= 1, got {t['epochs']}")
     ratio = config["layerwise"]["fwd_bwd_ratio"]
-    _positive_ints("layerwise.fwd_bwd_ratio", ratio)
+    int_list("layerwise.fwd_bwd_ratio", ratio)
     if len(ratio) != 2:
         raise ConfigError(f"layerwise.fwd_bwd_ratio must be [forward, backward], got {ratio!r}")
     if config["layerwise"]["max_in_flight"] < 0:

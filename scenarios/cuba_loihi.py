@@ -34,63 +34,47 @@ runs' first ``trace_steps`` steps to ``trace.json`` (Perfetto; one process per r
 """
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from eventsim.errors import ConfigError
-from eventsim.mapping import map_network
-from eventsim.simulation import simulate
 from hardware_models.lowering import lower
 from hardware_models.placement import STRATEGIES, place
 from hardware_models.presets import preset
 from networks.builders.cuba import cuba
 
 from .breakdown import PARTS, breakdown
+from .checks import finite_number, int_at_least, one_of
+from .network_runs import NOC_MODES, perfetto_runs, simulate_traced, spikes_identical
 from .output import write_json, write_ledger_csv
+from .redraw import scenario_plots
 from .run_data import network_run_data, save_run_data
+from .text_table import text_table
+from .units import PS_PER_S, nj, ratio, times, uj, us
 
 SUPPORTS_TRACE = True
 MACHINE = "loihi"
 RUNS = ("barrier", "event")
-PS_PER_S = 10 ** 12
-TRACE_CAPACITY = 1 << 20
-NOC_MODES = ("analytic", "packets")
 
 
 # --------------------------------------------------------------------------- config
 
-def _int_at_least(key, value, low):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{key} must be an integer >= {low}, got {value!r}")
-
-
-def _number(key, value, low, strict):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < low or (strict and value == low):
-        raise ConfigError(f"{key} must be a finite number {'>' if strict else '>='} {low}, "
-                          f"got {value!r}")
-
-
 def check(config: dict) -> None:
     """Raise ConfigError for any value the scenario cannot run with."""
-    _int_at_least("n_neurons", config["n_neurons"], 5)
-    _number("p_connect", config["p_connect"], 0.0, strict=True)
+    int_at_least("n_neurons", config["n_neurons"], 5)
+    finite_number("p_connect", config["p_connect"], 0.0, strict=True)
     if config["p_connect"] > 1:
         raise ConfigError(f"p_connect must be in (0, 1], got {config['p_connect']!r}")
-    _int_at_least("steps", config["steps"], 1)
-    _number("dt_ms", config["dt_ms"], 0.0, strict=True)
+    int_at_least("steps", config["steps"], 1)
+    finite_number("dt_ms", config["dt_ms"], 0.0, strict=True)
     if round(config["dt_ms"] * 1e9) < 1:
         raise ConfigError(f"dt_ms must be at least one picosecond, got {config['dt_ms']!r}")
-    _number("step_us", config["step_us"], 0.0, strict=False)
-    if config["noc"] not in NOC_MODES:
-        raise ConfigError(f"noc must be one of {list(NOC_MODES)}, got {config['noc']!r}")
-    if config["placement"] not in STRATEGIES:
-        raise ConfigError(f"placement must be one of {list(STRATEGIES)}, "
-                          f"got {config['placement']!r}")
-    _int_at_least("trace_steps", config["trace_steps"], 1)
+    finite_number("step_us", config["step_us"], 0.0, strict=False)
+    one_of("noc", config["noc"], NOC_MODES)
+    one_of("placement", config["placement"], STRATEGIES)
+    int_at_least("trace_steps", config["trace_steps"], 1)
 
 
 def machines(config: dict) -> dict:
@@ -120,29 +104,11 @@ def step_times_ps(result, ir) -> np.ndarray:
     return result.step_finish_ps - result.step_start_ps[:-1] + barrier_ps(ir)
 
 
-def first_steps_window_ps(ir, workload, dt_s: float, n: int, placement, mapping, noc: str,
-                          seed: int) -> tuple[int, int]:
-    """(0, hardware start of step n): the trace window of a run's first n steps. Timer and event
-    steps start at fixed times; on a barrier machine the first n steps are run to find it (a
-    run's first steps do not depend on how many follow)."""
-    if ir.semantics == "timer":
-        return 0, n * int(ir.step_ps)
-    if ir.semantics == "event":
-        return 0, int(round(n * dt_s * PS_PER_S))
-    first = simulate(workload, dt_s, n, machine=ir, placement=placement, mapping=mapping,
-                     noc=noc, seed=seed)
-    return 0, int(first.hardware_time_ps)
-
-
 def simulate_on(ir, workload, config, placement, seed, progress):
     """One sub-run on ``ir``, traced over its first ``trace_steps`` steps."""
-    dt_s = config["dt_ms"] * 1e-3
-    mapping = map_network(workload, ir, placement)
-    window = first_steps_window_ps(ir, workload, dt_s, min(config["trace_steps"], config["steps"]),
-                                   placement, mapping, config["noc"], seed)
-    return simulate(workload, dt_s, config["steps"], machine=ir, placement=placement,
-                    mapping=mapping, noc=config["noc"], progress=progress, seed=seed,
-                    trace=True, trace_capacity=TRACE_CAPACITY, trace_window_ps=window)
+    return simulate_traced(ir, workload, config["dt_ms"] * 1e-3, config["steps"], placement,
+                           noc=config["noc"], seed=seed, progress=progress,
+                           trace_steps=config["trace_steps"])
 
 
 def _stats(values_ps: np.ndarray) -> dict:
@@ -184,18 +150,6 @@ def summarise(result, ir, placement, rows, n_neurons: int) -> dict:
     }
 
 
-def spikes_identical(a, b) -> bool:
-    """True if every population spiked at the same (step, neuron) pairs in runs a and b."""
-    if a.population_names != b.population_names:
-        return False
-    for p in range(len(a.population_names)):
-        (sa, na), (sb, nb) = a.spikes(p), b.spikes(p)
-        oa, ob = np.lexsort((na, sa)), np.lexsort((nb, sb))
-        if not (np.array_equal(sa[oa], sb[ob]) and np.array_equal(na[oa], nb[ob])):
-            return False
-    return True
-
-
 # --------------------------------------------------------------------------- scenario
 
 RATIO_KEYS = ("duration_s", "energy_per_step_j", "dynamic_energy_per_step_j",
@@ -203,27 +157,10 @@ RATIO_KEYS = ("duration_s", "energy_per_step_j", "dynamic_energy_per_step_j",
 
 
 def _ratios(event: dict, barrier: dict) -> dict:
-    def ratio(a, b):
-        return a / b if a is not None and b else None
     out = {k: ratio(event[k], barrier[k]) for k in RATIO_KEYS}
     for s in ("median", "p99"):
         out[f"step_time_{s}_s"] = ratio(event["step_time_s"][s], barrier["step_time_s"][s])
     return out
-
-
-def perfetto_runs(docs: dict) -> dict:
-    """One Perfetto document from several (``Trace.to_perfetto``) documents: run r's chip c
-    becomes process r x 1000 + c, named "<run> chip<c>"."""
-    events, dropped = [], {}
-    for i, (run, doc) in enumerate(docs.items()):
-        for e in doc["traceEvents"]:
-            e = dict(e, pid=i * 1000 + int(e.get("pid", 0)))
-            if e.get("ph") == "M" and e.get("name") == "process_name":
-                e["args"] = {"name": f"{run} {e['args']['name']}"}
-            events.append(e)
-        dropped[run] = doc.get("otherData", {}).get("dropped_records", 0)
-    return {"traceEvents": events, "displayTimeUnit": "ns",
-            "otherData": {"time_unit_of_ts": "us", "dropped_records": dropped}}
 
 
 def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = False) -> dict:
@@ -257,31 +194,17 @@ def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = Fa
 
 # --------------------------------------------------------------------------- output
 
-def _us(s):
-    return f"{s * 1e6:.3f} us"
-
-
-def _uj(j):
-    return f"{j * 1e6:.3f} uJ"
-
-
-def _nj(j):
-    return "n/a" if j is None else f"{j * 1e9:.3f} nJ"
-
-
-def _x(r):
-    return "n/a" if r is None else f"{r:.3g}x"
+TABLE_COLUMNS = (("step (median)", 15, lambda r: us(r["step_time_s"]["median"])),
+                 ("step (p99)", 14, lambda r: us(r["step_time_s"]["p99"])),
+                 ("total time", 14, lambda r: us(r["duration_s"])),
+                 ("energy/step", 14, lambda r: uj(r["energy_per_step_j"])),
+                 ("dyn./step", 13, lambda r: uj(r["dynamic_energy_per_step_j"])),
+                 ("E/syn.event", 13, lambda r: nj(r["energy_per_synaptic_event_j"])))
 
 
 def table(result: dict) -> str:
     """The summary ``eventsim run`` prints."""
-    lines = [f"{'':<9}{'step (median)':>15}{'step (p99)':>14}{'total time':>14}"
-             f"{'energy/step':>14}{'dyn./step':>13}{'E/syn.event':>13}",
-             *[f"{n:<9}{_us(r['step_time_s']['median']):>15}{_us(r['step_time_s']['p99']):>14}"
-               f"{_us(r['duration_s']):>14}{_uj(r['energy_per_step_j']):>14}"
-               f"{_uj(r['dynamic_energy_per_step_j']):>13}"
-               f"{_nj(r['energy_per_synaptic_event_j']):>13}"
-               for n, r in ((n, result[n]) for n in RUNS)],
+    lines = [*text_table(TABLE_COLUMNS, [(n, result[n]) for n in RUNS], name_width=9),
              f"spikes identical: {result['spikes_identical']}; firing rate "
              f"{result['barrier']['firing_rate_hz']:.2f} Hz; {result['barrier']['cores_used']} "
              f"cores"]
@@ -292,8 +215,7 @@ def _rows(result, spec) -> list[str]:
     out = []
     for label, get, fmt in spec:
         b, e = get(result["barrier"]), get(result["event"])
-        ratio = e / b if (b and e is not None) else None
-        out.append(f"| {label} | {fmt(b)} | {fmt(e)} | {_x(ratio)} |")
+        out.append(f"| {label} | {fmt(b)} | {fmt(e)} | {times(ratio(e, b))} |")
     return out
 
 
@@ -302,13 +224,13 @@ def report(result: dict) -> str:
     c = result["config"]
     b, e = result["barrier"], result["event"]
     spec = [
-        ("hardware time per step, median", lambda r: r["step_time_s"]["median"], _us),
-        ("hardware time per step, p99", lambda r: r["step_time_s"]["p99"], _us),
-        ("step period (median)", lambda r: r["step_period_s"], _us),
-        ("total hardware time", lambda r: r["duration_s"], _us),
-        ("energy per step", lambda r: r["energy_per_step_j"], _uj),
-        ("dynamic energy per step", lambda r: r["dynamic_energy_per_step_j"], _uj),
-        ("energy per synaptic event", lambda r: r["energy_per_synaptic_event_j"], _nj),
+        ("hardware time per step, median", lambda r: r["step_time_s"]["median"], us),
+        ("hardware time per step, p99", lambda r: r["step_time_s"]["p99"], us),
+        ("step period (median)", lambda r: r["step_period_s"], us),
+        ("total hardware time", lambda r: r["duration_s"], us),
+        ("energy per step", lambda r: r["energy_per_step_j"], uj),
+        ("dynamic energy per step", lambda r: r["dynamic_energy_per_step_j"], uj),
+        ("energy per synaptic event", lambda r: r["energy_per_synaptic_event_j"], nj),
         ("power", lambda r: r["power_w"], lambda w: f"{w * 1e3:.2f} mW"),
         ("barrier share of time", lambda r: r["barrier_time_share"], lambda s: f"{s:.3f}"),
         ("barrier share of energy", lambda r: r["barrier_energy_share"], lambda s: f"{s:.3f}"),
@@ -330,13 +252,13 @@ def report(result: dict) -> str:
            *_rows(result, spec),
            "", "## Energy per step by part", "", "| part | barrier | event |", "|---|---:|---:|"]
     for p in PARTS:
-        out.append(f"| {p} | {_uj(b['energy_breakdown_j'][p] / b['steps'])} | "
-                   f"{_uj(e['energy_breakdown_j'][p] / e['steps'])} |")
+        out.append(f"| {p} | {uj(b['energy_breakdown_j'][p] / b['steps'])} | "
+                   f"{uj(e['energy_breakdown_j'][p] / e['steps'])} |")
     step_note = ("unthrottled (each step starts as soon as the previous one and its barrier are "
                  "done)" if c["step_us"] == 0 else f"at least {c['step_us']:g} us per step")
     out += ["", "## How the figures are defined, and what was assumed", "",
             f"- barrier: the preset's Loihi semantics, {step_note}; a barrier of "
-            f"{_us(b['barrier_s'])} (the slowest core's `barrier` action) closes every step, "
+            f"{us(b['barrier_s'])} (the slowest core's `barrier` action) closes every step, "
             "and each core is charged one barrier action per step.",
             f"- event: the same machine with semantics \"event\": step k starts at k x "
             f"{c['dt_ms']:g} ms (the network's own time), without barriers; only neurons with "
@@ -356,7 +278,4 @@ def report(result: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def plots(result: dict, out_dir: Path) -> list[str]:
-    """The standard figures of the run directory (``scenarios.plots``)."""
-    from .plots import standard_plots
-    return standard_plots(out_dir)
+plots = scenario_plots      # the figures: the standard ones of the run directory

@@ -27,6 +27,7 @@ the shortest tick without overruns), and the same figures under ``dense`` (absen
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -39,45 +40,42 @@ from hardware_models.presets import preset, preset_names
 from networks.builders.egru import (activity_sparsity, calibrate_threshold, egru_layers,
                                     egru_stack, set_threshold)
 
+from . import host_link
 from .breakdown import PARTS, breakdown
+from .checks import int_at_least, one_of
 from .dense_gru import run_dense_gru
 from .output import write_ledger_csv
+from .redraw import scenario_plots
 from .run_data import core_busy, network_run_data, save_run_data
+from .text_table import text_table
+from .units import PS_PER_S, mj, ms, ratio
 
 SUPPORTS_TRACE = True
-PS_PER_S = 10 ** 12
 TRACE_CAPACITY = 1 << 21
 
 
 # --------------------------------------------------------------------------- config
 
-def _int_at_least(key, value, low):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{key} must be an integer >= {low}, got {value!r}")
-
-
 def check(config: dict) -> None:
     """Raise ConfigError for any value the scenario cannot run with."""
-    if config["machine"] not in preset_names():
-        raise ConfigError(f"machine must be one of {preset_names()}, got {config['machine']!r}")
+    one_of("machine", config["machine"], preset_names())
     levels = [lv.name for lv in preset(config["machine"]).core.dvfs]
     if config["dvfs"] not in levels:
         raise ConfigError(f"dvfs must be one of {levels} for {config['machine']}, "
                           f"got {config['dvfs']!r}")
     if not config["tick_us"] > 0:
         raise ConfigError(f"tick_us must be > 0, got {config['tick_us']}")
-    _int_at_least("tokens", config["tokens"], 1)
-    if config["placement"] not in STRATEGIES:
-        raise ConfigError(f"placement must be one of {list(STRATEGIES)}, got {config['placement']!r}")
+    int_at_least("tokens", config["tokens"], 1)
+    one_of("placement", config["placement"], STRATEGIES)
     if config["noc"] not in ("analytic", "packets"):
         raise ConfigError(f"noc must be 'analytic' or 'packets', got {config['noc']!r}")
     m = config["model"]
     for k in ("vocab", "embedding"):
-        _int_at_least(f"model.{k}", m[k], 1)
+        int_at_least(f"model.{k}", m[k], 1)
     if not isinstance(m["hidden"], list) or not m["hidden"]:
         raise ConfigError(f"model.hidden must be a non-empty list of widths, got {m['hidden']!r}")
     for w in m["hidden"]:
-        _int_at_least("model.hidden[]", w, 1)
+        int_at_least("model.hidden[]", w, 1)
     if not 0.0 <= m["weight_sparsity"] < 1.0:
         raise ConfigError(f"model.weight_sparsity must be in [0, 1), got {m['weight_sparsity']}")
     if m["activity_sparsity"] > 1.0:
@@ -86,10 +84,10 @@ def check(config: dict) -> None:
     if m["checkpoint"] and not Path(m["checkpoint"]).is_file():
         raise ConfigError(f"model.checkpoint {m['checkpoint']!r} is not a file")
     h = config["host"]
-    _int_at_least("host.bytes_in_per_value", h["bytes_in_per_value"], 0)
-    _int_at_least("host.bytes_out_per_event", h["bytes_out_per_event"], 0)
-    _int_at_least("dense.tokens", config["dense"]["tokens"], 1)
-    _int_at_least("trace_ticks", config["trace_ticks"], 1)
+    int_at_least("host.bytes_in_per_value", h["bytes_in_per_value"], 0)
+    int_at_least("host.bytes_out_per_event", h["bytes_out_per_event"], 0)
+    int_at_least("dense.tokens", config["dense"]["tokens"], 1)
+    int_at_least("trace_ticks", config["trace_ticks"], 1)
 
 
 def machine_ir(config: dict):
@@ -102,25 +100,21 @@ def machine_ir(config: dict):
     return lower(replace(m, step_ps=int(round(config["tick_us"] * 1e6))))
 
 
+EGRU_KEYS = ("machine", "dvfs", "tick_us", "tokens", "placement", "noc", "model", "host")
+
+
+def egru_only_config(config: dict, **model) -> dict:
+    """The config of an EGRU run alone (``run_egru``, no dense run, one traced tick) from
+    ``config``'s ``EGRU_KEYS`` (deep-copied), with the ``model`` keys given set: for scenarios
+    built on this one's EGRU run."""
+    c = copy.deepcopy({k: config[k] for k in EGRU_KEYS})
+    c["model"].update(model)
+    c["dense"] = {"enabled": False, "memory": "", "tokens": 1}
+    c["trace_ticks"] = 1
+    return c
+
+
 # --------------------------------------------------------------------------- runs
-
-def _host_transfer_ps(ir, n_bytes: int) -> int:
-    if ir.host_bandwidth_bytes_per_s <= 0:
-        return 0
-    return int(ir.host_latency_ps + round(n_bytes * 1e12 / ir.host_bandwidth_bytes_per_s))
-
-
-def _charge_host(ledger, ir, bytes_in: int, bytes_out: int) -> None:
-    """Charge the host link's bytes to the ledger rows the port model would use."""
-    if ir.host_bandwidth_bytes_per_s <= 0:
-        return
-    from eventsim.ledger import ledger_charge_amount
-    e = float(ir.host_energy_pj_per_byte)
-    ps_per_byte = 1e12 / ir.host_bandwidth_bytes_per_s
-    for action, n in (("to_chip", bytes_in), ("to_host", bytes_out)):
-        row = ledger.shared_action("host_link", action, energy_pj=e)
-        ledger_charge_amount(ledger.arrays, row, int(n), int(n) * e, int(round(n * ps_per_byte)))
-
 
 def _stack(config: dict, seed: int):
     m = config["model"]
@@ -178,7 +172,7 @@ def _egru_latency(config, ir, r, n_layers, n_tokens, out_events, rows) -> tuple:
                                                        "idle")}
     for t in range(n_tokens):
         last = t + n_layers
-        host = _host_transfer_ps(ir, bytes_in) + _host_transfer_ps(
+        host = host_link.transfer_ps(ir, bytes_in) + host_link.transfer_ps(
             ir, int(out_events[t]) * config["host"]["bytes_out_per_event"])
         work = np.array([max(0, min(finish[s], start[s] + tick) - start[s])
                          for s in range(t, last + 1)], np.int64)
@@ -244,7 +238,8 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
         if last_steps.size else np.zeros(n_tokens, np.int64)
     bytes_in = n_tokens * config["model"]["embedding"] * config["host"]["bytes_in_per_value"]
     bytes_out = int(out_events.sum()) * config["host"]["bytes_out_per_event"]
-    _charge_host(r.ledger, ir, bytes_in, bytes_out)
+    host_link.charge(r.ledger, ir, "to_chip", bytes_in)
+    host_link.charge(r.ledger, ir, "to_host", bytes_out)
     rows = r.ledger.rows(duration)
     latency, parts = _egru_latency(config, ir, r, len(layers), n_tokens, out_events, rows)
     busy = _core_busy_from_rows(rows, ir.n_cores)
@@ -312,7 +307,7 @@ def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = Fa
         result["dense"] = dense
         ledgers["dense"] = dense_rows
         run_data["dense"] = dense_data
-        result["ratios"] = {k: (dense[k] / egru[k] if egru[k] else None)
+        result["ratios"] = {k: ratio(dense[k], egru[k])
                             for k in ("latency_per_token_s", "energy_per_token_j", "power_w")}
     write_ledger_csv(out_dir / "ledger.csv", ledgers)
     save_run_data(out_dir, run_data)
@@ -323,23 +318,22 @@ def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = Fa
 
 # --------------------------------------------------------------------------- output
 
-def _ms(s):
-    return f"{s * 1e3:.3f} ms"
-
-
 def _mj(j):
-    return f"{j * 1e3:.4f} mJ"
+    """Energy per token in mJ, to 0.1 uJ."""
+    return mj(j, digits=4)
+
+
+TABLE_COLUMNS = (("latency/token", 15, lambda r: ms(r["latency_per_token_s"])),
+                 ("energy/token", 15, lambda r: _mj(r["energy_per_token_j"])),
+                 ("power", 10, lambda r: f"{r['power_w']:.3f}W"),
+                 ("cores", 7, lambda r: str(r["cores_used"])),
+                 ("act. sparsity", 15, lambda r: f"{r['activity_sparsity']:.3f}"))
 
 
 def table(result: dict) -> str:
     """The summary ``eventsim run`` prints."""
     runs = [("EGRU", result)] + ([("dense GRU", result["dense"])] if "dense" in result else [])
-    lines = [f"{'':<10}{'latency/token':>15}{'energy/token':>15}{'power':>10}{'cores':>7}"
-             f"{'act. sparsity':>15}",
-             *[f"{n:<10}{_ms(r['latency_per_token_s']):>15}{_mj(r['energy_per_token_j']):>15}"
-               f"{r['power_w']:>9.3f}W{r['cores_used']:>7}{r['activity_sparsity']:>15.3f}"
-               for n, r in runs]]
-    return "\n".join(lines)
+    return "\n".join(text_table(TABLE_COLUMNS, runs, name_width=10))
 
 
 def report(result: dict) -> str:
@@ -354,14 +348,14 @@ def report(result: dict) -> str:
            f"seed {result['seed']}.", "", "| | EGRU" + (" | dense GRU | dense / EGRU |" if
                                                        "dense" in result else " |"),
            "|---|---:" + ("|---:|---:|" if "dense" in result else "|")]
-    for key, fmt in (("latency_per_token_s", _ms), ("energy_per_token_j", _mj),
+    for key, fmt in (("latency_per_token_s", ms), ("energy_per_token_j", _mj),
                      ("power_w", lambda w: f"{w:.3f} W"), ("cores_used", str),
                      ("activity_sparsity", lambda s: f"{s:.3f}")):
         row = f"| {key} | {fmt(result[key])}"
         if "dense" in result:
             d = result["dense"][key]
-            ratio = d / result[key] if result[key] else float("nan")
-            row += f" | {fmt(d)} | {ratio:.2f} |"
+            d_over_e = d / result[key] if result[key] else float("nan")
+            row += f" | {fmt(d)} | {d_over_e:.2f} |"
         else:
             row += " |"
         out.append(row)
@@ -374,15 +368,15 @@ def report(result: dict) -> str:
     out += ["", "## Latency per token by part (the median token)", "",
             "| part | " + " | ".join(n for n, _ in runs) + " |", "|---|" + "---:|" * len(runs)]
     for p in parts:
-        out.append(f"| {p} | " + " | ".join(_ms(r["latency_breakdown_s"].get(p, 0.0))
+        out.append(f"| {p} | " + " | ".join(ms(r["latency_breakdown_s"].get(p, 0.0))
                                               for _, r in runs) + " |")
     out += ["", "## Notes", "",
             f"- EGRU: {result['synaptic_ops_per_token']:.0f} synaptic operations and "
             f"{result['events_per_token']:.0f} events per token; threshold {result['threshold']:.4g}"
             f" (calibrated to activity sparsity {result['activity_sparsity_target']}); measured "
             f"activity sparsity {result['activity_sparsity']:.3f}.",
-            f"- The longest step's work took {_ms(result['min_tick_s'])} (the shortest tick "
-            f"without overruns; {result['overrun_steps']} steps overran); each layer waits for the {_ms(result['tick_s'])} tick, shown as "
+            f"- The longest step's work took {ms(result['min_tick_s'])} (the shortest tick "
+            f"without overruns; {result['overrun_steps']} steps overran); each layer waits for the {ms(result['tick_s'])} tick, shown as "
             f"`idle` in the latency breakdown. Late packets: {result['late_packets']}.",
             "- EGRU latency parts compute/noc/memory apportion each step's work by the run's "
             "busy time per part; energy parts are exact ledger sums.",
@@ -399,7 +393,4 @@ def report(result: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def plots(result: dict, out_dir: Path) -> list[str]:
-    """The standard figures of the run directory (``scenarios.plots``)."""
-    from .plots import standard_plots
-    return standard_plots(out_dir)
+plots = scenario_plots      # the figures: the standard ones of the run directory

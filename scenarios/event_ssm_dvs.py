@@ -49,9 +49,6 @@ from pathlib import Path
 import numpy as np
 
 from eventsim.errors import ConfigError
-from eventsim.ledger import ledger_charge_amount
-from eventsim.mapping import map_network
-from eventsim.simulation import simulate
 from hardware_models.lowering import lower
 from hardware_models.placement import STRATEGIES, place
 from hardware_models.presets import preset
@@ -59,70 +56,55 @@ from networks.builders.ssm import DISCRETISATIONS, ssm_stack
 from networks.inputs_dvs import dvs_inputs, moving_bar, pooled_shape
 from networks.neurons.activation import FUNCTIONS
 
+from . import host_link
 from .breakdown import PARTS, breakdown
-from .cuba_loihi import first_steps_window_ps, perfetto_runs, spikes_identical
+from .checks import finite_number, int_at_least, one_of
+from .network_runs import NOC_MODES, perfetto_runs, simulate_traced, spikes_identical
 from .output import write_json, write_ledger_csv
+from .redraw import scenario_plots
 from .run_data import network_run_data, save_run_data
+from .text_table import text_table
+from .units import PS_PER_S, mj, ms, ratio, times, uj
 
 SUPPORTS_TRACE = True
 MACHINES = ("spinnaker2", "loihi")
-PS_PER_S = 10 ** 12
-TRACE_CAPACITY = 1 << 20
-NOC_MODES = ("analytic", "packets")
 
 
 # --------------------------------------------------------------------------- config
 
-def _int_at_least(key, value, low):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{key} must be an integer >= {low}, got {value!r}")
-
-
-def _number(key, value, low, strict):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < low or (strict and value == low):
-        raise ConfigError(f"{key} must be a finite number {'>' if strict else '>='} {low}, "
-                          f"got {value!r}")
-
-
-def _choice(key, value, choices):
-    if value not in choices:
-        raise ConfigError(f"{key} must be one of {list(choices)}, got {value!r}")
-
-
 def check(config: dict) -> None:
     """Raise ConfigError for any value the scenario cannot run with."""
-    _number("duration_ms", config["duration_ms"], 0.0, strict=True)
-    _number("dt_ms", config["dt_ms"], 0.0, strict=True)
+    finite_number("duration_ms", config["duration_ms"], 0.0, strict=True)
+    finite_number("dt_ms", config["dt_ms"], 0.0, strict=True)
     if round(config["dt_ms"] * 1e9) < 1:
         raise ConfigError(f"dt_ms must be at least one picosecond, got {config['dt_ms']!r}")
     if config["duration_ms"] < config["dt_ms"]:
         raise ConfigError(f"duration_ms must be >= dt_ms ({config['dt_ms']}), "
                           f"got {config['duration_ms']!r}")
-    _choice("placement", config["placement"], STRATEGIES)
-    _choice("noc", config["noc"], NOC_MODES)
-    _int_at_least("trace_steps", config["trace_steps"], 1)
+    one_of("placement", config["placement"], STRATEGIES)
+    one_of("noc", config["noc"], NOC_MODES)
+    int_at_least("trace_steps", config["trace_steps"], 1)
     s = config["sensor"]
     for k in ("width_px", "height_px", "bar_width_px", "pool_px"):
-        _int_at_least(f"sensor.{k}", s[k], 1)
-    _number("sensor.speed_px_per_ms", s["speed_px_per_ms"], 0.0, strict=True)
+        int_at_least(f"sensor.{k}", s[k], 1)
+    finite_number("sensor.speed_px_per_ms", s["speed_px_per_ms"], 0.0, strict=True)
     for k in ("refractory_us", "noise_hz", "jitter_us"):
-        _number(f"sensor.{k}", s[k], 0.0, strict=False)
-    _int_at_least("sensor.bytes_per_event", s["bytes_per_event"], 0)
+        finite_number(f"sensor.{k}", s[k], 0.0, strict=False)
+    int_at_least("sensor.bytes_per_event", s["bytes_per_event"], 0)
     m = config["model"]
     if not isinstance(m["modes"], list) or not m["modes"]:
         raise ConfigError(f"model.modes must be a non-empty list of mode counts, "
                           f"got {m['modes']!r}")
     for n in m["modes"]:
-        _int_at_least("model.modes[]", n, 1)
-    _int_at_least("model.features", m["features"], 1)
-    _choice("model.discretisation", m["discretisation"], DISCRETISATIONS)
-    _choice("model.activation", m["activation"], FUNCTIONS)
-    _number("model.event_threshold", m["event_threshold"], 0.0, strict=False)
+        int_at_least("model.modes[]", n, 1)
+    int_at_least("model.features", m["features"], 1)
+    one_of("model.discretisation", m["discretisation"], DISCRETISATIONS)
+    one_of("model.activation", m["activation"], FUNCTIONS)
+    finite_number("model.event_threshold", m["event_threshold"], 0.0, strict=False)
     levels = [lv.name for lv in preset("spinnaker2").core.dvfs]
-    _choice("spinnaker2.dvfs", config["spinnaker2"]["dvfs"], levels)
-    _number("spinnaker2.tick_us", config["spinnaker2"]["tick_us"], 0.0, strict=True)
-    _number("loihi.step_us", config["loihi"]["step_us"], 0.0, strict=False)
+    one_of("spinnaker2.dvfs", config["spinnaker2"]["dvfs"], levels)
+    finite_number("spinnaker2.tick_us", config["spinnaker2"]["tick_us"], 0.0, strict=True)
+    finite_number("loihi.step_us", config["loihi"]["step_us"], 0.0, strict=False)
 
 
 # --------------------------------------------------------------------------- the workload
@@ -174,27 +156,6 @@ def machine_irs(config: dict) -> dict:
 
 # --------------------------------------------------------------------------- one machine
 
-def link_transfer_ps(ir, n_bytes) -> np.ndarray:
-    """Time (ps) to bring ``n_bytes`` (array) over the machine's host link: latency + bytes /
-    bandwidth; 0 where there are no bytes or the machine has no host link."""
-    n = np.asarray(n_bytes, np.float64)
-    if ir.host_bandwidth_bytes_per_s <= 0:
-        return np.zeros(n.shape, np.int64)
-    t = ir.host_latency_ps + np.round(n * 1e12 / ir.host_bandwidth_bytes_per_s)
-    return np.where(n > 0, t, 0).astype(np.int64)
-
-
-def charge_sensor_link(ledger, ir, n_bytes: int) -> None:
-    """Charge ``n_bytes`` from the sensor over the host link (``host_link`` / ``to_chip``: energy
-    per byte, busy bytes / bandwidth)."""
-    if ir.host_bandwidth_bytes_per_s <= 0 or n_bytes <= 0:
-        return
-    e = float(ir.host_energy_pj_per_byte)
-    row = ledger.shared_action("host_link", "to_chip", energy_pj=e)
-    ledger_charge_amount(ledger.arrays, row, int(n_bytes), int(n_bytes) * e,
-                         int(round(n_bytes * 1e12 / ir.host_bandwidth_bytes_per_s)))
-
-
 def window_latency_ps(result, window_steps: np.ndarray, depth: int,
                       link_ps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(total, on-chip) latency (ps) of each window in ``window_steps``: ``link_ps`` + from the
@@ -227,19 +188,17 @@ def run_machine(ir, stack, events, config: dict, seed: int, progress: bool) -> t
     n_steps = n_windows + depth
     dt_s = config["dt_ms"] * 1e-3
     placement = place(w, ir, config["placement"])
-    mapping = map_network(w, ir, placement)
-    window = first_steps_window_ps(ir, w, dt_s, min(config["trace_steps"], n_steps), placement,
-                                   mapping, config["noc"], seed)
-    r = simulate(w, dt_s, n_steps, machine=ir, placement=placement, mapping=mapping,
-                 noc=config["noc"], progress=progress, seed=seed, trace=True,
-                 trace_capacity=TRACE_CAPACITY, trace_window_ps=window)
+    r = simulate_traced(ir, w, dt_s, n_steps, placement, noc=config["noc"], seed=seed,
+                        progress=progress, trace_steps=config["trace_steps"])
     duration = int(r.hardware_time_ps)
     bpe = config["sensor"]["bytes_per_event"]
-    charge_sensor_link(r.ledger, ir, len(events) * bpe)
+    sensor_bytes = len(events) * bpe
+    if sensor_bytes > 0:
+        host_link.charge(r.ledger, ir, "to_chip", sensor_bytes)
     rows = r.ledger.rows(duration)
     per_window = np.bincount(events.t_ps // int(round(dt_s * PS_PER_S)), minlength=n_windows)
     with_input = np.flatnonzero(per_window)
-    link = link_transfer_ps(ir, per_window[with_input] * bpe)
+    link = host_link.transfers_ps(ir, per_window[with_input] * bpe)
     latency, on_chip = window_latency_ps(r, with_input, depth, link)
     b = breakdown(rows)
     total_pj = sum(b["energy_pj"].values())
@@ -305,8 +264,7 @@ def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = Fa
                        "channels": n_channels(config), "pooled_px": [cols, rows],
                        "channel_steps_with_input": result[MACHINES[0]]["events"]["input"]}
     a, b = result["loihi"], result["spinnaker2"]
-    result["ratios"] = {k: (a[k] / b[k] if a[k] is not None and b[k] else None)
-                        for k in RATIO_KEYS}
+    result["ratios"] = {k: ratio(a[k], b[k]) for k in RATIO_KEYS}
     result["spikes_identical"] = spikes_identical(*(runs[n] for n in MACHINES))
     result["layers"] = len(stack.lambdas)
     result["synapses"] = int(sum(p.n_synapses for p in stack.workload.projections))
@@ -315,31 +273,17 @@ def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = Fa
 
 # --------------------------------------------------------------------------- output
 
-def _ms(s):
-    return "n/a" if s is None else f"{s * 1e3:.3f} ms"
-
-
-def _uj(j):
-    return "n/a" if j is None else f"{j * 1e6:.3f} uJ"
-
-
-def _mj(j):
-    return "n/a" if j is None else f"{j * 1e3:.3f} mJ"
-
-
-def _ratio(a, b):
-    return "n/a" if a is None or not b else f"{a / b:.3g}x"
+TABLE_COLUMNS = (("latency/window", 16, lambda r: ms(r["latency_per_window_s"])),
+                 ("E/input event", 15, lambda r: uj(r["energy_per_input_event_j"])),
+                 ("E/sensor s", 13, lambda r: mj(r["energy_per_sensor_second_j"])),
+                 ("power", 10, lambda r: f"{r['power_w'] * 1e3:.1f}mW"),
+                 ("cores", 7, lambda r: str(r["cores_used"])),
+                 ("sparsity", 10, lambda r: f"{r['activity_sparsity_all']:.3f}"))
 
 
 def table(result: dict) -> str:
     """The summary ``eventsim run`` prints."""
-    lines = [f"{'':<11}{'latency/window':>16}{'E/input event':>15}{'E/sensor s':>13}{'power':>10}"
-             f"{'cores':>7}{'sparsity':>10}",
-             *[f"{n:<11}{_ms(r['latency_per_window_s']):>16}"
-               f"{_uj(r['energy_per_input_event_j']):>15}"
-               f"{_mj(r['energy_per_sensor_second_j']):>13}{r['power_w'] * 1e3:>8.1f}mW"
-               f"{r['cores_used']:>7}{r['activity_sparsity_all']:>10.3f}"
-               for n, r in ((n, result[n]) for n in MACHINES)],
+    lines = [*text_table(TABLE_COLUMNS, [(n, result[n]) for n in MACHINES], name_width=11),
              f"{result['input']['events']} DVS events "
              f"({result['input']['events_per_s'] / 1e3:.1f} k/s) into "
              f"{result['input']['channels']} channels"]
@@ -352,14 +296,14 @@ def report(result: dict) -> str:
     s, m, i = c["sensor"], c["model"], result["input"]
     sp, lo = result["spinnaker2"], result["loihi"]
     spec = [
-        ("latency per window, median", "latency_per_window_s", _ms),
-        ("latency per window, p99", "latency_p99_s", _ms),
-        ("energy per input event", "energy_per_input_event_j", _uj),
-        ("dynamic energy per input event", "dynamic_energy_per_input_event_j", _uj),
-        ("energy per second of sensor time", "energy_per_sensor_second_j", _mj),
+        ("latency per window, median", "latency_per_window_s", ms),
+        ("latency per window, p99", "latency_p99_s", ms),
+        ("energy per input event", "energy_per_input_event_j", uj),
+        ("dynamic energy per input event", "dynamic_energy_per_input_event_j", uj),
+        ("energy per second of sensor time", "energy_per_sensor_second_j", mj),
         ("power", "power_w", lambda w: f"{w * 1e3:.1f} mW"),
-        ("total energy", "energy_j", _mj),
-        ("hardware time", "duration_s", _ms),
+        ("total energy", "energy_j", mj),
+        ("hardware time", "duration_s", ms),
         ("step work, median", None, None),
         ("cores used", "cores_used", str),
         ("activity sparsity (all SSM layers)", "activity_sparsity_all", lambda x: f"{x:.3f}"),
@@ -383,20 +327,20 @@ def report(result: dict) -> str:
     for label, key, fmt in spec:
         if key is None:
             a, b = sp["step_work_s"]["median"], lo["step_work_s"]["median"]
-            out.append(f"| {label} | {_ms(a)} | {_ms(b)} | {_ratio(b, a)} |")
+            out.append(f"| {label} | {ms(a)} | {ms(b)} | {times(ratio(b, a))} |")
             continue
         a, b = sp[key], lo[key]
-        out.append(f"| {label} | {fmt(a)} | {fmt(b)} | {_ratio(b, a)} |")
+        out.append(f"| {label} | {fmt(a)} | {fmt(b)} | {times(ratio(b, a))} |")
     out += ["", "## Latency of the median window by part", "",
             "| part | spinnaker2 | loihi |", "|---|---:|---:|"]
     for part in ("sensor_link", "on_chip"):
-        out.append(f"| {part} | {_ms((sp['latency_breakdown_s'] or {}).get(part))} | "
-                   f"{_ms((lo['latency_breakdown_s'] or {}).get(part))} |")
+        out.append(f"| {part} | {ms((sp['latency_breakdown_s'] or {}).get(part))} | "
+                   f"{ms((lo['latency_breakdown_s'] or {}).get(part))} |")
     out += ["", "## Energy per input event by part", "", "| part | spinnaker2 | loihi |",
             "|---|---:|---:|"]
     for p in PARTS:
-        out.append(f"| {p} | {_uj(sp['energy_breakdown_j'][p] / max(i['events'], 1))} | "
-                   f"{_uj(lo['energy_breakdown_j'][p] / max(i['events'], 1))} |")
+        out.append(f"| {p} | {uj(sp['energy_breakdown_j'][p] / max(i['events'], 1))} | "
+                   f"{uj(lo['energy_breakdown_j'][p] / max(i['events'], 1))} |")
     out += ["", "## Events and activity sparsity per population (measured)", "",
             f"Same events at the same steps on both machines: {result['spikes_identical']}.", "",
             "| population | events spinnaker2 | events loihi | sparsity spinnaker2 | "
@@ -431,15 +375,12 @@ def report(result: dict) -> str:
             "- Timer and barrier machines update every unit every step (`neuron_updates`); "
             "only the events are sparse.",
             f"- SpiNNaker2 steps whose work outlasted the tick: {sp['overrun_steps']}; longest "
-            f"step work {_ms(sp['step_work_s']['max'])} (spinnaker2), "
-            f"{_ms(lo['step_work_s']['max'])} (loihi)."]
+            f"step work {ms(sp['step_work_s']['max'])} (spinnaker2), "
+            f"{ms(lo['step_work_s']['max'])} (loihi)."]
     dropped = {n: result[n]["trace_dropped_records"] for n in MACHINES}
     if any(dropped.values()):
         out.append(f"- The trace ring dropped records: {dropped}.")
     return "\n".join(out) + "\n"
 
 
-def plots(result: dict, out_dir: Path) -> list[str]:
-    """The standard figures of the run directory (``scenarios.plots``)."""
-    from .plots import standard_plots
-    return standard_plots(out_dir)
+plots = scenario_plots      # the figures: the standard ones of the run directory

@@ -19,36 +19,22 @@ from hardware_models.lowering import lower
 from hardware_models.presets import preset
 
 from . import egru_spinnaker2 as egru
+from .checks import int_at_least, positive
 from .output import write_ledger_csv
+from .redraw import scenario_plots
 from .run_data import save_run_data
 
 SUPPORTS_TRACE = True
 
 
-def _egru_config(config: dict) -> dict:
-    c = {k: config[k] for k in ("machine", "dvfs", "tick_us", "tokens", "placement", "noc",
-                                "model", "host")}
-    c["dense"] = {"enabled": False, "memory": "", "tokens": 1}
-    c["trace_ticks"] = 1
-    return c
-
-
-def _positive(key, value, integer=False):
-    ok = not isinstance(value, bool) and isinstance(value, int if integer else (int, float))
-    if not ok or value <= 0:
-        kind = "an integer" if integer else "a number"
-        raise ConfigError(f"{key} must be {kind} > 0, got {value!r}")
-
-
 def check(config: dict) -> None:
     h = config["hardware"]
     for k in ("mesh_width", "mesh_height", "cores_per_router"):
-        _positive(f"hardware.{k}", h[k], integer=True)
-    if isinstance(h["cores"], bool) or not isinstance(h["cores"], int) or h["cores"] < 0:
-        raise ConfigError(f"hardware.cores must be an integer >= 0, got {h['cores']!r}")
-    _positive("hardware.link_bandwidth_bytes_per_s", h["link_bandwidth_bytes_per_s"])
-    _positive("hardware.sram_kib_per_core", h["sram_kib_per_core"])
-    egru.check(_egru_config(config))
+        positive(f"hardware.{k}", h[k], integer=True)
+    int_at_least("hardware.cores", h["cores"], 0)
+    positive("hardware.link_bandwidth_bytes_per_s", h["link_bandwidth_bytes_per_s"])
+    positive("hardware.sram_kib_per_core", h["sram_kib_per_core"])
+    egru.check(egru.egru_only_config(config))
     design(config)
 
 
@@ -73,8 +59,8 @@ def design(config: dict):
 def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = False) -> dict:
     m = design(config)
     ir = lower(m)
-    summary, data, rows, tr = egru.run_egru(_egru_config(config), seed, progress, trace,
-                                            machine=ir)
+    summary, data, rows, tr = egru.run_egru(egru.egru_only_config(config), seed, progress,
+                                            trace, machine=ir)
     parts = summary["energy_breakdown_j"]
     static_w = parts["static"] / summary["duration_s"]
     dynamic_per_token = (summary["energy_j"] - parts["static"]) / summary["tokens"]
@@ -108,6 +94,4 @@ def report(result: dict) -> str:
                           for k, v in result["energy_breakdown_j"].items()), ""])
 
 
-def plots(result: dict, out_dir: Path) -> list[str]:
-    from .plots import standard_plots
-    return standard_plots(out_dir)
+plots = scenario_plots      # the figures: the standard ones of the run directory

@@ -102,6 +102,12 @@ def standard_plots(run_dir, out_dir=None, *, result: dict | None = None) -> list
     return files
 
 
+def scenario_plots(result: dict, out_dir) -> list[str]:
+    """A scenario's ``plots(result, out_dir)`` whose figures are the standard ones: those of
+    its run directory ``out_dir`` (``standard_plots(out_dir)``; the files hold the data)."""
+    return standard_plots(out_dir)
+
+
 # --------------------------------------------------------------------------- command line
 
 def _plot(args) -> int:

@@ -14,45 +14,30 @@ cells to ``run_data.npz`` (runs ``least_sparse``, ``most_sparse``).
 """
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import numpy as np
 
-from eventsim.errors import ConfigError
-
 from . import egru_spinnaker2 as egru
+from .checks import fraction_list
 from .output import write_ledger_csv
 from .run_data import save_run_data
+from .text_table import text_table
 
 SUPPORTS_TRACE = False
 TRACE_NOTE = "sparsity runs a grid of EGRU runs; trace one configuration with egru_spinnaker2"
 
 
-def _fractions(key, values, top):
-    if not isinstance(values, list) or not values or any(
-            isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < top
-            for v in values):
-        raise ConfigError(f"{key} must be a non-empty list of numbers in [0, {top}), got {values!r}")
-    if len(set(values)) != len(values):
-        raise ConfigError(f"{key} has repeated values: {values!r}")
-
-
 def cell_config(config: dict, weight_sparsity: float, activity_sparsity: float) -> dict:
     """The egru_spinnaker2 config of one grid cell."""
-    c = {k: copy.deepcopy(config[k]) for k in ("machine", "dvfs", "tick_us", "tokens",
-                                                "placement", "noc", "host")}
-    c["model"] = {**copy.deepcopy(config["model"]), "weight_sparsity": float(weight_sparsity),
-                  "activity_sparsity": float(activity_sparsity), "threshold": 0.0,
-                  "checkpoint": ""}
-    c["dense"] = {"enabled": False, "memory": "", "tokens": 1}
-    c["trace_ticks"] = 1
-    return c
+    return egru.egru_only_config(config, weight_sparsity=float(weight_sparsity),
+                                 activity_sparsity=float(activity_sparsity), threshold=0.0,
+                                 checkpoint="")
 
 
 def check(config: dict) -> None:
-    _fractions("grid.weight_sparsity", config["grid"]["weight_sparsity"], 1.0)
-    _fractions("grid.activity_sparsity", config["grid"]["activity_sparsity"], 1.0)
+    fraction_list("grid.weight_sparsity", config["grid"]["weight_sparsity"], 1.0)
+    fraction_list("grid.activity_sparsity", config["grid"]["activity_sparsity"], 1.0)
     g = config["grid"]
     egru.check(cell_config(config, g["weight_sparsity"][0], g["activity_sparsity"][0]))
 
@@ -119,18 +104,19 @@ def _grid(result, key):
     return ws, as_, z
 
 
+TABLE_COLUMNS = (("weight sp.", 10, lambda c: f"{c['weight_sparsity']:.2f}"),
+                 ("act. target", 12, lambda c: f"{c['activity_sparsity_target']:.2f}"),
+                 ("act. meas.", 11, lambda c: f"{c['activity_sparsity']:.3f}"),
+                 ("synops/token", 14, lambda c: f"{c['synaptic_ops_per_token']:.0f}"),
+                 ("predicted", 12, lambda c: f"{c['predicted_ops_per_token']:.0f}"),
+                 ("ratio", 7, lambda c: ("-" if c["composition_ratio"] is None
+                                         else f"{c['composition_ratio']:.2f}")),
+                 ("dyn. uJ/token", 15, lambda c: f"{c['dynamic_energy_per_token_j'] * 1e6:.2f}"),
+                 ("latency ms", 11, lambda c: f"{c['latency_per_token_s'] * 1e3:.3f}"))
+
+
 def table(result: dict) -> str:
-    lines = [f"{'weight sp.':>10}{'act. target':>12}{'act. meas.':>11}{'synops/token':>14}"
-             f"{'predicted':>12}{'ratio':>7}{'dyn. uJ/token':>15}{'latency ms':>11}"]
-    for c in result["cells"]:
-        ratio = c["composition_ratio"]
-        lines.append(f"{c['weight_sparsity']:>10.2f}{c['activity_sparsity_target']:>12.2f}"
-                     f"{c['activity_sparsity']:>11.3f}{c['synaptic_ops_per_token']:>14.0f}"
-                     f"{c['predicted_ops_per_token']:>12.0f}"
-                     f"{(f'{ratio:.2f}' if ratio is not None else '-'):>7}"
-                     f"{c['dynamic_energy_per_token_j'] * 1e6:>15.2f}"
-                     f"{c['latency_per_token_s'] * 1e3:>11.3f}")
-    return "\n".join(lines)
+    return "\n".join(text_table(TABLE_COLUMNS, [("", c) for c in result["cells"]]))
 
 
 def report(result: dict) -> str:
