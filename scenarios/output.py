@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-VERSIONED = ("eventsim", "numpy", "numba", "simpy", "scipy", "matplotlib", "scikit-learn")
+VERSIONED = ("eventsim", "numpy", "numba", "simpy", "scipy", "matplotlib", "scikit-learn", "nir",
+             "tqdm", "pyarrow", "dask", "distributed")
 
 
 def config_hash(scenario: str, config: dict, seed: int) -> str:
