@@ -234,8 +234,9 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
     duration = int(r.hardware_time_ps)
     rows = r.ledger.rows(duration)
     last_steps, _ = r.spikes(layers[-1])
-    out_events = np.bincount(last_steps - len(layers), minlength=n_steps)[:n_tokens] \
-        if last_steps.size else np.zeros(n_tokens, np.int64)
+    token_of = last_steps - len(layers)            # the last layer handles token t at step t + L
+    out_events = np.bincount(token_of[(token_of >= 0) & (token_of < n_tokens)],
+                             minlength=n_tokens)
     bytes_in = n_tokens * config["model"]["embedding"] * config["host"]["bytes_in_per_value"]
     bytes_out = int(out_events.sum()) * config["host"]["bytes_out_per_event"]
     host_link.charge(r.ledger, ir, "to_chip", bytes_in)

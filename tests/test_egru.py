@@ -106,8 +106,9 @@ def test_an_egru_unit_sends_its_value_and_subtracts_the_threshold():
 
 def test_the_reference_sparsity_is_what_the_network_measures():
     from networks.builders.egru import activity_sparsity, reference_sparsity, set_threshold
-    stack = egru_stack(30, 8, [20, 12], weight_sparsity=0.5, seed=3, readout=False)
-    tokens = np.random.default_rng(1).integers(0, 30, 6)
+    # the shape of the event-by-event test above, so the compiled network is shared
+    stack = egru_stack(40, 12, [24, 16], weight_sparsity=0.6, seed=3)
+    tokens = np.random.default_rng(1).integers(0, 40, 6)
     set_threshold(stack, 0.05)
     res = simulate(replace(stack.workload, inputs=stack.token_inputs(tokens, DT)), DT, 9)
     assert reference_sparsity(stack, tokens, 0.05) == activity_sparsity(stack, res.spike_steps, 6)

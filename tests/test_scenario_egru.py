@@ -114,3 +114,14 @@ def test_a_noc_dse_design_too_small_for_the_model_is_a_placement_error(tmp_path)
     with pytest.raises(PlacementError):
         run_scenario("noc_dse", TINY_MODEL + ["tokens=2", "hardware.sram_kib_per_core=1",
                                               "hardware.cores=4"], out=tmp_path)
+
+
+@pytest.mark.parametrize("threshold", [0.05, -0.05])
+def test_a_given_threshold_is_used_as_is(threshold, tmp_path):
+    # -0.05: units send events from the first step on, before any token reaches them
+    result, _ = run_scenario("egru_spinnaker2", TINY + [
+        "model.activity_sparsity=-1", f"model.threshold={threshold}", "dense.enabled=false"],
+        out=tmp_path)
+    assert result["threshold"] == threshold and result["activity_sparsity_target"] is None
+    if threshold < 0:       # c > -0.05 holds for most units most of the time
+        assert result["activity_sparsity"] < 0.5
