@@ -64,8 +64,23 @@ def _figure(width_in: float, height_in: float):
     return Figure(figsize=(width_in, height_in), layout="constrained")
 
 
+def _wrap_titles(fig) -> None:
+    """Break titles that are wider than their axes (or the figure) over several lines."""
+    import textwrap
+    width_in = fig.get_figwidth()
+    texts = [(ax.title, ax.get_position().width * width_in) for ax in fig.axes]
+    if getattr(fig, "_suptitle", None) is not None:
+        texts.append((fig._suptitle, width_in))
+    for text, inches in texts:
+        chars = max(20, int(inches * 72 / (0.6 * text.get_fontsize())))
+        content = text.get_text()
+        if len(content) > chars:
+            text.set_text(textwrap.fill(content, chars))
+
+
 def _save(fig, path) -> str:
     """Write ``fig`` as PNG to ``path`` (via a temporary file); returns the file name."""
+    _wrap_titles(fig)
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
