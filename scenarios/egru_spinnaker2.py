@@ -17,7 +17,9 @@ Per-token figures:
   and drain included) / tokens; ``power_w`` = ledger total / run duration.
 - ``energy_breakdown_j``: compute, noc, memory, host_link, static (``scenarios.breakdown``).
 Result keys (besides what every scenario writes): those above, ``cores_used``,
-``activity_sparsity`` (measured), ``activity_sparsity_target``, ``threshold``,
+``activity_sparsity`` (measured, all EGRU layers), ``activity_sparsity_by_layer``,
+``activity_sparsity_target``, ``threshold`` (one per layer: calibrated layer by layer to the
+target, or the config's),
 ``weight_sparsity``, ``synaptic_ops_per_token``, ``per_core`` (load = busy / duration, SRAM
 bytes held), ``overruns`` (timer ticks a core overran), ``min_tick_s`` (the longest step's work:
 the shortest tick without overruns), and the same figures under ``dense`` (absent when
@@ -38,7 +40,7 @@ from hardware_models.lowering import lower
 from hardware_models.placement import STRATEGIES, place
 from hardware_models.presets import preset, preset_names
 from networks.builders.egru import (activity_sparsity, calibrate_threshold, egru_layers,
-                                    egru_stack, set_threshold)
+                                    egru_stack, layer_activity_sparsity, set_threshold)
 
 from . import host_link
 from .breakdown import PARTS, breakdown
@@ -219,7 +221,7 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
         say("calibrating the threshold")
         threshold, _ = calibrate_threshold(stack, tokens, target)
     else:
-        threshold = config["model"]["threshold"]
+        threshold = [config["model"]["threshold"]] * len(egru_layers(stack))
         set_threshold(stack, threshold)
     w = stack.workload
     w.inputs = stack.token_inputs(tokens, dt_s)
@@ -250,7 +252,9 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
         "cores_used": placement.cores_used,
         "activity_sparsity": activity_sparsity(stack, r.spike_steps, n_tokens),
         "activity_sparsity_target": target if target >= 0 else None,
-        "threshold": float(threshold),
+        "activity_sparsity_by_layer": layer_activity_sparsity(stack, r.spike_steps,
+                                                              n_tokens).tolist(),
+        "threshold": [float(t) for t in threshold],
         "weight_sparsity": r.metrics["weight_sparsity"],
         "synapses": int(sum(p.n_synapses for p in w.projections)),
         "synaptic_ops_per_token": r.counts["synaptic_events"] / n_tokens,
@@ -373,9 +377,13 @@ def report(result: dict) -> str:
                                               for _, r in runs) + " |")
     out += ["", "## Notes", "",
             f"- EGRU: {result['synaptic_ops_per_token']:.0f} synaptic operations and "
-            f"{result['events_per_token']:.0f} events per token; threshold {result['threshold']:.4g}"
-            f" (calibrated to activity sparsity {result['activity_sparsity_target']}); measured "
-            f"activity sparsity {result['activity_sparsity']:.3f}.",
+            f"{result['events_per_token']:.0f} events per token; thresholds per layer "
+            f"{', '.join(f'{t:.4g}' for t in result['threshold'])} ("
+            + (f"calibrated layer by layer to activity sparsity "
+               f"{result['activity_sparsity_target']}" if result['activity_sparsity_target']
+               is not None else "as given") + "); measured activity sparsity "
+            f"{result['activity_sparsity']:.3f} (by layer "
+            f"{', '.join(f'{a:.3f}' for a in result['activity_sparsity_by_layer'])}).",
             f"- The longest step's work took {ms(result['min_tick_s'])} (the shortest tick "
             f"without overruns; {result['overrun_steps']} steps overran); each layer waits for the {ms(result['tick_s'])} tick, shown as "
             f"`idle` in the latency breakdown. Late packets: {result['late_packets']}.",

@@ -114,14 +114,25 @@ def test_the_reference_sparsity_is_what_the_network_measures():
     assert reference_sparsity(stack, tokens, 0.05) == activity_sparsity(stack, res.spike_steps, 6)
 
 
-def test_calibration_finds_the_threshold_of_a_target_activity_sparsity():
-    from networks.builders.egru import calibrate_threshold, reference_sparsity
+def test_calibration_gives_every_layer_the_target_activity_sparsity():
+    from networks.builders.egru import (calibrate_threshold, reference_layer_sparsity,
+                                        reference_sparsity)
     stack = egru_stack(30, 8, [40, 40], seed=5, readout=False)
     tokens = np.random.default_rng(2).integers(0, 30, 10)
     th, got = calibrate_threshold(stack, tokens, 0.8, tolerance=0.02)
-    assert abs(got - 0.8) <= 0.02
-    assert got == reference_sparsity(stack, tokens, th)
-    assert stack.workload.populations[1].params[0, 3] == th
+    per_layer = reference_layer_sparsity(stack, tokens, th)
+    assert np.all(np.abs(per_layer - 0.8) <= 0.02)
+    assert got == reference_sparsity(stack, tokens, th) == pytest.approx(per_layer.mean())
+    assert [stack.workload.populations[p].params[0, 3] for p in (1, 2)] == th
+
+
+def test_a_layer_sparsity_depends_only_on_the_layers_before_it():
+    from networks.builders.egru import reference_layer_sparsity
+    stack = egru_stack(30, 8, [20, 20], seed=4, readout=False)
+    tokens = np.arange(6)
+    first = reference_layer_sparsity(stack, tokens, [0.05, 0.0])
+    assert reference_layer_sparsity(stack, tokens, [0.05, 0.9])[0] == first[0]
+    assert reference_layer_sparsity(stack, tokens, [0.05, 0.9], layers=1).tolist() == [first[0]]
 
 
 def test_a_stack_without_read_out_ends_at_its_last_egru_layer():

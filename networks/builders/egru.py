@@ -94,75 +94,115 @@ def egru_layers(stack: EgruStack) -> list[int]:
     return [p for p, pop in enumerate(stack.workload.populations) if pop.name.startswith("egru")]
 
 
-def set_threshold(stack: EgruStack, threshold: float) -> None:
-    """Set the event threshold of every EGRU unit of ``stack`` (in place)."""
+def set_threshold(stack: EgruStack, threshold) -> None:
+    """Set the event threshold of every EGRU unit of ``stack`` (in place): one number for all
+    layers, or one per layer (first layer first)."""
     column = EGRU_PARAMS.index("threshold")
-    for p in egru_layers(stack):
-        stack.workload.populations[p].params[:, column] = threshold
+    layers = egru_layers(stack)
+    per_layer = _per_layer(threshold, len(layers))
+    for p, th in zip(layers, per_layer):
+        stack.workload.populations[p].params[:, column] = th
+
+
+def _per_layer(threshold, n_layers: int) -> list[float]:
+    if np.ndim(threshold) == 0:
+        return [float(threshold)] * n_layers
+    if len(threshold) != n_layers:
+        raise ConfigError(f"need one threshold per EGRU layer ({n_layers}), got {len(threshold)}")
+    return [float(t) for t in threshold]
+
+
+def layer_activity_sparsity(stack: EgruStack, spike_steps: list[np.ndarray],
+                            n_tokens: int) -> np.ndarray:
+    """1 - events / (units x tokens) of each EGRU layer, counting layer l's events in the steps
+    l .. l + n_tokens - 1 in which it processes the ``n_tokens`` tokens (``spike_steps[p]``: step
+    of every event of population p, as ``NetworkResult.spike_steps``)."""
+    out = []
+    for layer, p in enumerate(egru_layers(stack), start=1):
+        steps = spike_steps[p]
+        events = int(np.count_nonzero((steps >= layer) & (steps < layer + n_tokens)))
+        out.append(1.0 - events / (stack.workload.populations[p].size * n_tokens))
+    return np.array(out)
 
 
 def activity_sparsity(stack: EgruStack, spike_steps: list[np.ndarray], n_tokens: int) -> float:
-    """1 - events / (EGRU units x tokens), counting layer l's events in the steps l .. l + n_tokens - 1
-    in which it processes the ``n_tokens`` tokens (``spike_steps[p]``: step of every event of
-    population p, as ``NetworkResult.spike_steps``)."""
-    events = units = 0
-    for layer, p in enumerate(egru_layers(stack), start=1):
-        steps = spike_steps[p]
-        events += int(np.count_nonzero((steps >= layer) & (steps < layer + n_tokens)))
-        units += stack.workload.populations[p].size * n_tokens
-    return 1.0 - events / units if units else 0.0
+    """``layer_activity_sparsity`` over all EGRU layers' unit-steps together."""
+    per_layer = layer_activity_sparsity(stack, spike_steps, n_tokens)
+    sizes = np.array([stack.workload.populations[p].size for p in egru_layers(stack)], float)
+    return float(1.0 - ((1.0 - per_layer) * sizes).sum() / sizes.sum()) if sizes.size else 0.0
 
 
-def reference_sparsity(stack: EgruStack, tokens, threshold: float) -> float:
-    """``activity_sparsity`` of ``stack`` on ``tokens`` at ``threshold``, from the dense
-    recurrence in numpy (the network computes the same, event by event; weights as stored,
-    in float32): layer l handles token t at step t + l, with its own events of the step
-    before."""
-    w = {k: m.astype(np.float32).astype(np.float64) for k, m in stack.weights.items()}
+def reference_layer_sparsity(stack: EgruStack, tokens, threshold, layers: int | None = None
+                             ) -> np.ndarray:
+    """Activity sparsity of each EGRU layer (the first ``layers``; default all) of ``stack`` on
+    ``tokens`` at ``threshold`` (one number or one per layer), from the dense recurrence in
+    numpy: the network computes the same, event by event (weights as stored, in float32).
+    Layer l handles token t at step t + l with its own events of the step before; its events
+    count in the steps l .. l + len(tokens) - 1, as ``activity_sparsity`` counts them."""
     n_layers = len(egru_layers(stack))
-    sizes = [stack.embedding.shape[1]] + [w[f"Uu{l}"].shape[0] for l in range(1, n_layers + 1)]
+    thresholds = _per_layer(threshold, n_layers)
+    layers = n_layers if layers is None else layers
+    w = {k: m.astype(np.float32).astype(np.float64) for k, m in stack.weights.items()
+         if k[-1].isdigit() and int(k[2:]) <= layers}
+    sizes = [stack.embedding.shape[1]] + [w[f"Uu{l}"].shape[0] for l in range(1, layers + 1)]
     y = [np.zeros(n) for n in sizes]
     c = [np.zeros(n) for n in sizes]
-    events = units = 0
+    events = np.zeros(layers, np.int64)
     sig = lambda a: 1.0 / (1.0 + np.exp(-a))  # noqa: E731
-    for step in range(len(tokens) + n_layers):
+    for step in range(len(tokens) + layers):
         prev = y
         y = [stack.embedding[tokens[step]] if step < len(tokens) else np.zeros(sizes[0])]
-        for l in range(1, n_layers + 1):
-            x, h = prev[l - 1], prev[l]
+        for l in range(1, layers + 1):
+            x, h, th = prev[l - 1], prev[l], thresholds[l - 1]
             u = sig(x @ w[f"Wu{l}"] + h @ w[f"Uu{l}"])
             r = sig(x @ w[f"Wr{l}"] + h @ w[f"Ur{l}"])
             z = np.tanh(x @ w[f"Wz{l}"] + r * (h @ w[f"Uz{l}"]))
             cell = u * z + (1.0 - u) * c[l]
-            e = cell > threshold
+            e = cell > th
             y.append(np.where(e, cell, 0.0))
-            c[l] = cell - e * threshold
+            c[l] = cell - e * th
             if l <= step < l + len(tokens):
-                events += int(e.sum())
-                units += sizes[l]
-    return 1.0 - events / units if units else 0.0
+                events[l - 1] += int(e.sum())
+    units = np.array(sizes[1:], np.int64) * len(tokens)
+    return 1.0 - events / np.maximum(units, 1)
+
+
+def reference_sparsity(stack: EgruStack, tokens, threshold) -> float:
+    """``activity_sparsity`` of ``stack`` on ``tokens`` at ``threshold`` (one number or one per
+    layer), from ``reference_layer_sparsity``: all EGRU layers' unit-steps together."""
+    per_layer = reference_layer_sparsity(stack, tokens, threshold)
+    sizes = np.array([stack.workload.populations[p].size for p in egru_layers(stack)], float)
+    return float(1.0 - ((1.0 - per_layer) * sizes).sum() / sizes.sum())
 
 
 def calibrate_threshold(stack: EgruStack, tokens, target_sparsity: float, iterations: int = 20,
-                        tolerance: float = 0.005) -> tuple[float, float]:
-    """The threshold (one for all EGRU units) that gives activity sparsity ``target_sparsity``
-    on ``tokens``, by bisection over [0, 1] with ``reference_sparsity`` (sparsity rises with
-    the threshold; the cell state lies in (-1, 1)); sets it on ``stack`` and returns
-    (threshold, sparsity of the reference there). Stops within ``tolerance`` or after
+                        tolerance: float = 0.005) -> tuple[list[float], float]:
+    """Per-layer thresholds that give every EGRU layer activity sparsity ``target_sparsity`` on
+    ``tokens``: layer by layer (a layer's activity depends only on the layers before it), by
+    bisection over [0, 1] with ``reference_layer_sparsity`` (sparsity rises with the
+    threshold; the cell state lies in (-1, 1)). Sets them on ``stack`` and returns (thresholds,
+    overall sparsity of the reference there). Each layer stops within ``tolerance`` or after
     ``iterations`` steps; a target beyond what [0, 1] reaches ends at the nearest end."""
     if not 0.0 <= target_sparsity <= 1.0:
         raise ConfigError(f"target activity sparsity must be in [0, 1], got {target_sparsity}")
     tokens = np.asarray(tokens, np.int64)
-    lo, hi = 0.0, 1.0
-    best = (hi, reference_sparsity(stack, tokens, hi))
-    if best[1] >= target_sparsity:
-        for _ in range(iterations):
-            mid = 0.5 * (lo + hi)
-            s = reference_sparsity(stack, tokens, mid)
-            if abs(s - target_sparsity) < abs(best[1] - target_sparsity):
-                best = (mid, s)
-            if abs(s - target_sparsity) <= tolerance:
-                break
-            lo, hi = (mid, hi) if s < target_sparsity else (lo, mid)
-    set_threshold(stack, best[0])
-    return best
+    n_layers = len(egru_layers(stack))
+    thresholds = [1.0] * n_layers
+    for layer in range(1, n_layers + 1):
+        def sparsity(th):
+            thresholds[layer - 1] = th
+            return reference_layer_sparsity(stack, tokens, thresholds, layer)[layer - 1]
+        lo, hi = 0.0, 1.0
+        best = (hi, sparsity(hi))
+        if best[1] >= target_sparsity:
+            for _ in range(iterations):
+                mid = 0.5 * (lo + hi)
+                s = sparsity(mid)
+                if abs(s - target_sparsity) < abs(best[1] - target_sparsity):
+                    best = (mid, s)
+                if abs(s - target_sparsity) <= tolerance:
+                    break
+                lo, hi = (mid, hi) if s < target_sparsity else (lo, mid)
+        thresholds[layer - 1] = best[0]
+    set_threshold(stack, thresholds)
+    return thresholds, reference_sparsity(stack, tokens, thresholds)
