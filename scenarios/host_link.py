@@ -11,6 +11,7 @@ import numpy as np
 
 from eventsim.ledger import ledger_charge_amount
 
+
 def transfer_ps(ir, n_bytes: int) -> int:
     """Time (ps) of one transfer of ``n_bytes`` over the host link: latency + bytes / bandwidth
     (the latency even for 0 bytes); 0 without a host link."""
