@@ -13,6 +13,7 @@ import csv
 import hashlib
 import json
 import math
+import os
 import platform
 import shutil
 import time
@@ -42,6 +43,20 @@ def new_run_dir(out_root: Path, scenario: str, config: dict, seed: int) -> tuple
     partial = base / f".{run_id}.partial"
     partial.mkdir(parents=True)
     return run_id, partial
+
+
+def write_atomically(path, write) -> Path:
+    """Call ``write(tmp)`` on a hidden temporary file beside ``path``, then rename it to
+    ``path``: readers see the old file or the whole new one, never half of it; a failed write
+    leaves nothing behind. Returns ``path``."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def finish_run_dir(partial: Path, run_id: str) -> Path:

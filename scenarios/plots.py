@@ -16,13 +16,12 @@ The helpers that shape the data (``merge_intervals``, ``component_kind``, ``ener
 from __future__ import annotations
 
 import math
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 
 from .breakdown import PARTS, part_of
+from .output import write_atomically
 
 DPI = 110
 MAX_RASTER_SPIKES = 200_000     # more spikes than this: every k-th is drawn
@@ -81,14 +80,7 @@ def _wrap_titles(fig) -> None:
 def _save(fig, path) -> str:
     """Write ``fig`` as PNG to ``path`` (via a temporary file); returns the file name."""
     _wrap_titles(fig)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        fig.savefig(tmp, dpi=DPI, format="png")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path.name
+    return write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png")).name
 
 
 def _colours(n: int, cmap: str = "tab10") -> list:

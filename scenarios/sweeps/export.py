@@ -17,11 +17,11 @@ from __future__ import annotations
 import csv
 import importlib
 import json
-import os
 from pathlib import Path
 
 from eventsim.errors import ConfigError
 
+from ..output import write_atomically
 from .store import STORE_NAME, Store
 
 FORMATS = ("csv", "parquet")
@@ -62,17 +62,6 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
-def _write_to(path: Path, write) -> Path:
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
 def write_csv(path, rows: list[dict], columns: list[str]) -> Path:
     """``rows`` (dicts) as CSV with ``columns``; returns the path."""
     def write(tmp):
@@ -81,7 +70,7 @@ def write_csv(path, rows: list[dict], columns: list[str]) -> Path:
             w.writerow(columns)
             for r in rows:
                 w.writerow([_csv_cell(r.get(c)) for c in columns])
-    return _write_to(Path(path), write)
+    return write_atomically(path, write)
 
 
 def _arrow_column(values: list):
@@ -98,7 +87,7 @@ def write_parquet(path, rows: list[dict], columns: list[str]) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
     table = pa.table({c: _arrow_column([r.get(c) for r in rows]) for c in columns})
-    return _write_to(Path(path), lambda tmp: pq.write_table(table, tmp))
+    return write_atomically(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def export(out_dir, formats=("csv",)) -> list[Path]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 from pathlib import Path
 
+from ..output import write_atomically
 from .objectives import is_number
 
 FRONT_MD = "pareto.md"
@@ -89,18 +89,8 @@ def front_markdown(spec, analysis, total: int, dropped: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _replace_atomically(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_front_markdown(path: Path, text: str) -> None:
-    _replace_atomically(Path(path), lambda p: p.write_text(text))
+    write_atomically(path, lambda p: p.write_text(text))
 
 
 def _points(rows, objectives, verdicts):
@@ -186,7 +176,7 @@ def plot_front(path: Path, spec, rows, analysis) -> bool:
     axes[0].legend(fontsize="small")
     fig.suptitle(f"{spec.scenario}: {len(analysis.front)} on the front of "
                  f"{analysis.feasible} feasible / {len(pts)} finished points")
-    _replace_atomically(Path(path), lambda p: fig.savefig(p, format="png", dpi=110))
+    write_atomically(path, lambda p: fig.savefig(p, format="png", dpi=110))
     return True
 
 
