@@ -33,7 +33,6 @@ MAX_ENERGY_GROUPS = 24          # sub-runs in the energy figure; more: the first
 
 _TIME_UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9), ("ps", 1e-12))
 _ENERGY_UNITS = (("J", 1e12), ("mJ", 1e9), ("µJ", 1e6), ("nJ", 1e3), ("pJ", 1.0))
-_MEMORY_PORT_ACTIONS = {"read", "write", "read_byte", "write_byte"}
 
 
 # --------------------------------------------------------------------------- units
@@ -428,19 +427,11 @@ def energy_by_kind(rows) -> dict[str, dict[str, float]]:
     return _by(rows, lambda r: component_kind(r["component"]))
 
 
-def memory_components(rows) -> set[str]:
-    """Components of ``rows`` that are memories: those with a ``read``/``write`` (port) or
-    ``read_byte``/``write_byte`` action, except the host link."""
-    return {r["component"] for r in rows if r["action"] in _MEMORY_PORT_ACTIONS
-            and r["component"].rsplit(".", 1)[-1] != "host_link"}
-
-
 def energy_by_part(rows) -> dict[str, dict[str, float]]:
-    """{part: {action: energy (pJ)}} of ledger ``rows``, parts as ``breakdown.part_of`` with
-    the memories of ``memory_components(rows)``; every part of ``PARTS`` present."""
-    memories = memory_components(rows)
+    """{part: {action: energy (pJ)}} of ledger ``rows``, parts as ``breakdown.part_of``; every
+    part of ``PARTS`` present."""
     out = {p: {} for p in PARTS}
-    out.update(_by(rows, lambda r: part_of(r["component"], r["action"], memories)))
+    out.update(_by(rows, lambda r: part_of(r["component"], r["action"])))
     return out
 
 

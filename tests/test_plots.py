@@ -163,8 +163,7 @@ def test_energy_by_kind_sums_each_kind_and_action():
     assert sum(sum(a.values()) for a in got.values()) == TOTAL_PJ
 
 
-def test_energy_by_part_takes_read_write_components_as_memories():
-    assert plots.memory_components(ROWS) == {"chip0.l3"}
+def test_energy_by_part_takes_memory_port_reads_and_writes_as_memory():
     got = plots.energy_by_part(ROWS)
     assert got == {"compute": {"synop": 15.0, "neuron_update": 2.5},
                    "noc": {"packet_send": 0.25, "flit": 10.0}, "memory": {"read": 7.0},
