@@ -16,8 +16,13 @@ So the parts of a ledger sum to its total, to the picojoule (a test checks it).
 """
 from __future__ import annotations
 
+import re
+
+import numpy as np
+
 PARTS = ("compute", "noc", "memory", "host_link", "static")
 _NOC_CORE_ACTIONS = {"packet_send", "packet_recv", "barrier", "flit"}
+_CORE = re.compile(r"^chip\d+\.core(\d+)$")
 _MEMORY_ACTIONS = {"mem_read_byte", "mem_write_byte", "read", "write"}
 
 
@@ -46,3 +51,14 @@ def breakdown(rows, memories=()) -> dict:
         energy[part] += float(r["energy_pj"])
         busy[part] += int(r["busy_ps"])
     return {"energy_pj": energy, "busy_ps": busy}
+
+
+def busy_per_core(rows, n_cores: int) -> np.ndarray:
+    """Busy time (ps) of each of ``n_cores`` cores: the sum of the ``busy_ps`` of the ledger
+    rows of its component ``chipN.coreC`` (static rows carry none)."""
+    busy = np.zeros(n_cores, np.int64)
+    for r in rows:
+        m = _CORE.match(r["component"])
+        if m:
+            busy[int(m.group(1))] += int(r["busy_ps"])
+    return busy

@@ -30,6 +30,8 @@ from eventsim.process import Environment
 from eventsim.static_power import register_static_power
 from eventsim.thread_model import SoftwareThread, ThreadPool
 
+from .breakdown import busy_per_core
+
 BYTES_PER_WEIGHT = 4          # FP32
 BYTES_PER_VALUE = 4           # FP32 activations
 PAYLOAD_BYTES = 16            # values per packet: 16-byte payload (SpiNNaker2 data-NoC flit)
@@ -160,10 +162,7 @@ def run_dense_gru(machine: MachineIR, sizes: list[int], n_tokens: int, *, cores:
     env.run()
     duration = int(env.now)
     rows = kernel.ledger.rows(duration)
-    busy = np.zeros(machine.n_cores, np.int64)
-    for r in rows:
-        if r["component"].startswith("chip") and ".core" in r["component"]:
-            busy[int(r["component"].rsplit("core", 1)[1])] += r["busy_ps"]
+    busy = busy_per_core(rows, machine.n_cores)
     held = np.zeros(machine.n_cores, np.int64)
     held[:cores] = state_bytes + (weight_bytes_core if fits else 0)
     flops_token = sum(2 * weights_of(n_in, u) + FLOPS_PER_UNIT * u for n_in, u in shapes)

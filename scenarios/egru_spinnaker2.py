@@ -43,7 +43,7 @@ from networks.builders.egru import (activity_sparsity, calibrate_threshold, egru
                                     egru_stack, layer_activity_sparsity, set_threshold)
 
 from . import host_link
-from .breakdown import PARTS, breakdown
+from .breakdown import PARTS, breakdown, busy_per_core
 from .checks import int_at_least, one_of
 from .dense_gru import run_dense_gru
 from .output import write_ledger_csv
@@ -135,15 +135,6 @@ def _per_core(busy_ps: np.ndarray, held: np.ndarray, duration_ps: int) -> dict:
             "sram_bytes_max": int(held.max(initial=0))}
 
 
-def _core_busy_from_rows(rows, n_cores: int) -> np.ndarray:
-    busy = np.zeros(n_cores, np.int64)
-    for r in rows:
-        comp = r["component"]
-        if ".core" in comp and r["action"] != "static":
-            busy[int(comp.rsplit("core", 1)[1])] += r["busy_ps"]
-    return busy
-
-
 def _summary(rows, duration_ps: int, n_tokens: int, latency_ps: np.ndarray,
              latency_parts_ps: dict) -> dict:
     b = breakdown(rows)
@@ -160,10 +151,9 @@ def _summary(rows, duration_ps: int, n_tokens: int, latency_ps: np.ndarray,
             "duration_s": duration_ps / PS_PER_S, "tokens": n_tokens}
 
 
-def _egru_latency(config, ir, r, n_layers, n_tokens, out_events, rows) -> tuple:
-    """Per-token latency (ps) and its parts, see the module docstring."""
-    start, finish = r.step_start_ps, r.step_finish_ps
-    tick = ir.step_ps
+def _egru_latency(config, ir, start, step_work, n_layers, n_tokens, out_events, rows) -> tuple:
+    """Per-token latency (ps) and its parts, see the module docstring (``start``: step start
+    times, ``step_work``: each step's work within its tick, ps)."""
     bytes_in = config["model"]["embedding"] * config["host"]["bytes_in_per_value"]
     busy = breakdown(rows)["busy_ps"]
     on_chip_busy = busy["compute"] + busy["noc"] + busy["memory"]
@@ -176,8 +166,7 @@ def _egru_latency(config, ir, r, n_layers, n_tokens, out_events, rows) -> tuple:
         last = t + n_layers
         host = host_link.transfer_ps(ir, bytes_in) + host_link.transfer_ps(
             ir, int(out_events[t]) * config["host"]["bytes_out_per_event"])
-        work = np.array([max(0, min(finish[s], start[s] + tick) - start[s])
-                         for s in range(t, last + 1)], np.int64)
+        work = step_work[t:last + 1]
         on_chip = int(start[last] - start[t]) + int(work[-1])
         latency[t] = host + on_chip
         parts["host_link"][t] = host
@@ -234,7 +223,6 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
                  trace_window_ps=(0, config["trace_ticks"] * ir.step_ps))
     tr = r.kernel.trace
     duration = int(r.hardware_time_ps)
-    rows = r.ledger.rows(duration)
     last_steps, _ = r.spikes(layers[-1])
     token_of = last_steps - len(layers)            # the last layer handles token t at step t + L
     out_events = np.bincount(token_of[(token_of >= 0) & (token_of < n_tokens)],
@@ -244,9 +232,11 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
     host_link.charge(r.ledger, ir, "to_chip", bytes_in)
     host_link.charge(r.ledger, ir, "to_host", bytes_out)
     rows = r.ledger.rows(duration)
-    latency, parts = _egru_latency(config, ir, r, len(layers), n_tokens, out_events, rows)
-    busy = _core_busy_from_rows(rows, ir.n_cores)
-    work = np.minimum(r.step_finish_ps, r.step_start_ps[:-1] + ir.step_ps) - r.step_start_ps[:-1]
+    span = np.maximum(r.step_finish_ps - r.step_start_ps[:-1], 0)   # each step's work, ps
+    work = np.minimum(span, ir.step_ps)                                # ... within its tick
+    latency, parts = _egru_latency(config, ir, r.step_start_ps, work, len(layers), n_tokens,
+                                   out_events, rows)
+    busy = busy_per_core(rows, ir.n_cores)
     summary = _summary(rows, duration, n_tokens, latency, parts)
     summary.update({
         "cores_used": placement.cores_used,
@@ -261,8 +251,8 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
         "neuron_updates_per_token": r.counts["neuron_updates"] / n_tokens,
         "events_per_token": r.counts["spikes"] / n_tokens,
         "late_packets": r.counts["late_packets"],
-        "overrun_steps": int(((r.step_finish_ps - r.step_start_ps[:-1]) > ir.step_ps).sum()),
-        "min_tick_s": float((r.step_finish_ps - r.step_start_ps[:-1]).max()) / PS_PER_S,
+        "overrun_steps": int((span > ir.step_ps).sum()),
+        "min_tick_s": float(span.max()) / PS_PER_S,
         "tick_s": ir.step_ps / PS_PER_S,
         "per_core": _per_core(busy, placement.bytes_per_core, duration),
         "step_work_s": (work / PS_PER_S).tolist(),
