@@ -127,7 +127,11 @@ def layer_activity_sparsity(stack: EgruStack, spike_steps: list[np.ndarray],
 
 def activity_sparsity(stack: EgruStack, spike_steps: list[np.ndarray], n_tokens: int) -> float:
     """``layer_activity_sparsity`` over all EGRU layers' unit-steps together."""
-    per_layer = layer_activity_sparsity(stack, spike_steps, n_tokens)
+    return _overall(stack, layer_activity_sparsity(stack, spike_steps, n_tokens))
+
+
+def _overall(stack: EgruStack, per_layer: np.ndarray) -> float:
+    """The activity sparsity of all EGRU unit-steps together from that of each layer."""
     sizes = np.array([stack.workload.populations[p].size for p in egru_layers(stack)], float)
     return float(1.0 - ((1.0 - per_layer) * sizes).sum() / sizes.sum()) if sizes.size else 0.0
 
@@ -170,9 +174,7 @@ def reference_layer_sparsity(stack: EgruStack, tokens, threshold, layers: int | 
 def reference_sparsity(stack: EgruStack, tokens, threshold) -> float:
     """``activity_sparsity`` of ``stack`` on ``tokens`` at ``threshold`` (one number or one per
     layer), from ``reference_layer_sparsity``: all EGRU layers' unit-steps together."""
-    per_layer = reference_layer_sparsity(stack, tokens, threshold)
-    sizes = np.array([stack.workload.populations[p].size for p in egru_layers(stack)], float)
-    return float(1.0 - ((1.0 - per_layer) * sizes).sum() / sizes.sum())
+    return _overall(stack, reference_layer_sparsity(stack, tokens, threshold))
 
 
 def calibrate_threshold(stack: EgruStack, tokens, target_sparsity: float, iterations: int = 20,
