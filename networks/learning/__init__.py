@@ -10,6 +10,7 @@ Conventions (every module): parameters and arithmetic are float64; a multiply-ad
 """
 from .counts import PassCounts
 from .datasets import Dataset, digits, minibatches, sequential_digits, synthetic
+from .delays import DELAY_KINDS, DELAY_PER, WorkerDelays
 from .egru_layer import (activity_sparsity, egru_backward, egru_bytes, egru_flops, egru_forward,
                          egru_params, from_stack_weights, init_egru, surrogate, to_stack_weights)
 from .layers import (Dense, Egru, Stack, check_fits, init_egru_classifier, init_stack, layers_of,
@@ -23,6 +24,7 @@ from .schedule import METHODS, WORK_KINDS, ScheduleResult, train
 
 __all__ = [
     "PassCounts", "Dataset", "digits", "minibatches", "sequential_digits", "synthetic",
+    "DELAY_KINDS", "DELAY_PER", "WorkerDelays",
     "activity_sparsity", "egru_backward", "egru_bytes", "egru_flops", "egru_forward",
     "egru_params", "from_stack_weights", "init_egru", "surrogate", "to_stack_weights",
     "Dense", "Egru", "Stack", "check_fits", "init_egru_classifier", "init_stack", "layers_of",

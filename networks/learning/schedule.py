@@ -57,7 +57,19 @@ Placement: thread i runs on core i mod n_cores (threads 0..F-1 are the forward t
 ``layerwise-async``); threads sharing a core queue for its hardware threads. Minibatches come from
 ``minibatches(n_train, batch_size, numpy.random.default_rng(seed))``, epoch after epoch, as in
 ``train_sgd``; threads take them in the order they ask (the simulated time order, ties by SimPy's
-deterministic order). Not charged: the loss (O(batch x classes)), the hand-off of activations
+deterministic order).
+
+Injected delays (``delays=WorkerDelays(...)``, module ``delays``): a delayed thread waits before
+each of its work items, before the item reads any parameters, for simulated time in which it
+holds no compute and moves no bytes (a communication delay, a preempted or slow worker). Every
+other thread goes on meanwhile, except where the schedule makes it wait: the barriers of
+``sync`` (after the shard passes and after the all-reduce) wait for the slowest thread, so a
+delay on any one shard thread delays the whole step; ``layerwise-async`` threads wait only for
+a queued minibatch or a free slot. Delays cost no energy beyond the static power over the longer
+run. No delay (None, kind "none", or a draw of 0 ps) adds no SimPy event: the run is the same,
+time for time and bit for bit, as without delays.
+
+Not charged: the loss (O(batch x classes)), the hand-off of activations
 between threads (beyond the bytes the passes count), and the test-set evaluations (a monitor).
 """
 from __future__ import annotations
@@ -79,6 +91,7 @@ from eventsim.thread_model import SoftwareThread, ThreadPool
 
 from .counts import fraction, positive_int
 from .datasets import Dataset, minibatches
+from .delays import WorkerDelays
 from .loss import accuracy, softmax_cross_entropy
 from .layers import Stack, check_fits, layers_of, model_forward
 from .mlp import Mlp
@@ -104,9 +117,13 @@ class ScheduleResult:
     ``loss``. ``staleness[l]``: int64, the staleness of every update of layer l in the order
     applied, ``update_time_ps[l]`` their times. ``busy``: one row per work item, columns
     ``thread``, ``start_ps`` (when the thread asked), ``end_ps``, ``kind`` (index into
-    ``WORK_KINDS``) and ``layer`` (-1 for an all-reduce). ``threads``: per thread its
-    ``role`` and ``core``. Energies in joules from the ledger (``energy_j`` = dynamic + static
-    = the sum of ``ledger_rows``' energy_pj x 1e-12; only rows with a count or energy are kept).
+    ``WORK_KINDS``) and ``layer`` (-1 for an all-reduce). ``delays``: one row per injected
+    delay (a wait before a work item, holding no compute), the same columns, ``kind`` and
+    ``layer`` being those of the work item it delayed; not part of ``busy_ps`` or
+    ``utilisation``. ``threads``: per thread its ``role``, ``core``, ``delayed`` (whether it can
+    be delayed), ``delay_ps`` (sum of its delays, ps) and ``delay_count``. Energies in joules
+    from the ledger (``energy_j`` = dynamic + static = the sum of ``ledger_rows``' energy_pj x
+    1e-12; only rows with a count or energy are kept).
     ``activity``: for a model with EGRU layers, per EGRU layer (key: layer index as a string)
     over all training forward passes: ``passes``, ``recurrent_density`` (non-zero fraction of
     y_{t-1}, weighted by elements), ``activity_sparsity`` (1 - mean of the events),
@@ -135,6 +152,7 @@ class ScheduleResult:
     compile_s: float = 0.0
     wall_s: float = 0.0
     activity: dict = field(default_factory=dict)
+    delays: dict = field(default_factory=lambda: _intervals([]))
 
     @property
     def elapsed_s(self) -> float:
@@ -194,6 +212,7 @@ class ScheduleResult:
             "staleness_summary": self.staleness_summary(),
             "busy": {k: v.tolist() for k, v in self.busy.items()}, "work_kinds": list(WORK_KINDS),
             "threads": [dict(t) for t in self.threads],
+            "delays": {k: v.tolist() for k, v in self.delays.items()},
             "utilisation": self.utilisation().tolist(),
             "energy_j": self.energy_j, "dynamic_energy_j": self.dynamic_energy_j,
             "static_energy_j": self.static_energy_j, "ledger_totals": dict(self.ledger_totals),
@@ -239,6 +258,7 @@ class _Run:
         self.train_time_ps: list[int] = []
         self.train_loss: list[float] = []
         self.busy: list[tuple] = []
+        self.delays: list[tuple] = []
         self.workers: list[_Worker] = []
         self.layers = layers_of(self.model)
         self.layer_n = [n_params(p) for p in self.model.params]
@@ -302,11 +322,25 @@ class _Run:
 
 class _Worker:
     """A software thread of the run; ``work`` is a generator (``yield from``) that runs one
-    work item and records its busy interval."""
+    work item and records its busy interval; ``pause`` one that waits the thread's injected
+    delay before a work item (``sampler``: a ``delays.DelaySampler``, None: never waits)."""
 
-    def __init__(self, run: _Run, index: int, role: str, core: int):
+    def __init__(self, run: _Run, index: int, role: str, core: int, sampler=None):
         self.run, self.index, self.role, self.core = run, index, role, core
         self.thread = SoftwareThread(run.env, run.pool, core, name=f"{role}{index}")
+        self.sampler = sampler
+        self.delay_ps = self.delay_count = 0
+
+    def pause(self, kind: int, layer: int):
+        """Wait the delay drawn for the next work item (``kind``, ``layer``), if any; a delay
+        of 0 ps (or no sampler) is no wait and no SimPy event at all."""
+        wait_ps = self.sampler.next_ps() if self.sampler is not None else 0
+        if wait_ps > 0:
+            start = int(self.run.env.now)
+            yield self.run.env.timeout(wait_ps)
+            self.run.delays.append((self.index, start, start + wait_ps, kind, layer))
+            self.delay_ps += wait_ps
+            self.delay_count += 1
 
     def work(self, kind: int, layer: int, flops: int, n_bytes: int):
         run = self.run
@@ -322,6 +356,7 @@ def _forward(run: _Run, worker: _Worker, x: np.ndarray):
     """Forward through all layers; returns (logits, caches, versions read)."""
     caches, versions = [], []
     for l in range(run.shared.n_layers):
+        yield from worker.pause(0, l)
         params, version = run.shared.read(l)
         x, cache = run.layers[l].forward(params, x)
         caches.append(cache)
@@ -335,6 +370,7 @@ def _forward(run: _Run, worker: _Worker, x: np.ndarray):
 
 def _backward(run: _Run, worker: _Worker, l: int, cache: dict, grad: np.ndarray):
     """Backward of layer l with its current parameters; returns (grads_l, grad_in)."""
+    yield from worker.pause(1, l)
     params, _ = run.shared.read(l)
     grads, grad_in = run.layers[l].backward(params, cache, grad)
     flops, nbytes = run.counts(l, cache)
@@ -345,8 +381,15 @@ def _backward(run: _Run, worker: _Worker, l: int, cache: dict, grad: np.ndarray)
 def _update(run: _Run, worker: _Worker, l: int, grads: dict, version_read: int):
     """Update of layer l, applied to the shared parameters when its work item ends."""
     n = run.layer_n[l]
+    yield from worker.pause(2, l)
     yield from worker.work(2, l, update_flops(n), update_bytes(n, ITEMSIZE))
     run.shared.update(l, grads, version_read, int(run.env.now), worker.index)
+
+
+def _allreduce(worker: _Worker, flops: int, n_bytes: int):
+    """This thread's part of the all-reduce of ``_sync``."""
+    yield from worker.pause(3, -1)
+    yield from worker.work(3, -1, flops, n_bytes)
 
 
 def _loss(run: _Run, logits: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -376,8 +419,9 @@ def _sync(run: _Run):
         yield env.all_of([env.process(shard_pass(k, s)) for k, s in enumerate(shards) if len(s)])
         if K > 1:
             share = -(-sum(run.layer_n) // K)
-            yield env.all_of([env.process(w.work(3, -1, (K - 1) * share,
-                                                 (K + 1) * share * ITEMSIZE)) for w in workers])
+            yield env.all_of([env.process(_allreduce(w, (K - 1) * share,
+                                                     (K + 1) * share * ITEMSIZE))
+                              for w in workers])
             parts = [o for o in out if o is not None]
             grads = []
             for l in range(L):
@@ -447,6 +491,13 @@ def _layerwise(run: _Run, n_forward: int, max_in_flight: int):
 
 # --------------------------------------------------------------------------- the entry point
 
+def _intervals(rows: list[tuple]) -> dict:
+    """(thread, start_ps, end_ps, kind, layer) rows as one int64 array per column."""
+    a = np.array(rows, np.int64).reshape(-1, 5)
+    return {"thread": a[:, 0], "start_ps": a[:, 1], "end_ps": a[:, 2], "kind": a[:, 3],
+            "layer": a[:, 4]}
+
+
 def _check_method(method) -> str:
     if method not in METHODS:
         raise ConfigError(f"method must be one of {METHODS}, got {method!r}")
@@ -460,6 +511,17 @@ def _check_ratio(fwd_bwd_ratio) -> tuple[int, int]:
         raise ConfigError(f"fwd_bwd_ratio must be a pair (forward, backward) of integers >= 1, "
                           f"got {fwd_bwd_ratio!r}") from None
     return positive_int("fwd_bwd_ratio[0]", f), positive_int("fwd_bwd_ratio[1]", b)
+
+
+def _delay_samplers(delays, threads: int, seed: int) -> list:
+    """Per thread its ``DelaySampler``, or None if it never waits."""
+    if delays is None:
+        return [None] * threads
+    if not isinstance(delays, WorkerDelays):
+        raise ConfigError(f"delays must be a WorkerDelays or None, got {type(delays).__name__}")
+    delayed = set(delays.delayed_threads(threads, seed))
+    return [delays.sampler(i, seed) if delays.active and i in delayed else None
+            for i in range(threads)]
 
 
 def _memory_port(machine: MachineIR, memory) -> int:
@@ -485,7 +547,7 @@ def train(method: str, model: Mlp | Stack, data: Dataset, machine: MachineIR, *,
           fwd_bwd_ratio=None, max_in_flight: int | None = None, epochs: int = 1,
           batch_size: int = 32, lr: float = 0.05, momentum: float = 0.9, seed: int = 0,
           target_accuracy: float = 0.9, eval_every: int | None = None, memory=0,
-          static_power: bool = True) -> ScheduleResult:
+          static_power: bool = True, delays: WorkerDelays | None = None) -> ScheduleResult:
     """Train ``model`` (an ``Mlp`` or a ``Stack`` of EGRU and dense layers; copied, never
     modified) on ``data`` with ``method`` (one of ``METHODS``) on ``threads`` software threads of
     ``machine`` (a lowered ``MachineIR``); see the module docstring for the schedule of each
@@ -499,7 +561,8 @@ def train(method: str, model: Mlp | Stack, data: Dataset, machine: MachineIR, *,
     ``time_to_target_s`` is the time of the first evaluation reaching it (None if none does).
     ``memory``: the memory port (name or index into ``machine.memory_names``) that the passes'
     bytes go through, or None for compute only. ``static_power``: charge the machine's leakage
-    over the run to the ledger.
+    over the run to the ledger. ``delays``: injected worker delays (``delays.WorkerDelays``;
+    None or kind "none": no delay, and the run is the same, time for time, as without them).
     """
     _check_method(method)
     threads = positive_int("threads", threads)
@@ -553,9 +616,10 @@ def train(method: str, model: Mlp | Stack, data: Dataset, machine: MachineIR, *,
     eval_every = positive_int("eval_every", eval_every)
     run = _Run(env, pool, machine, port, shared, data, batch_size, epochs, seed, eval_every,
                target_accuracy)
+    samplers = _delay_samplers(delays, threads, seed)
     for i, core in enumerate(cores):
         role = ("forward" if i < n_forward else "backward") if n_forward else "worker"
-        run.workers.append(_Worker(run, i, role, core))
+        run.workers.append(_Worker(run, i, role, core, samplers[i]))
 
     compile_s = kernel.compile()
     t0 = _time.perf_counter()
@@ -575,7 +639,7 @@ def train(method: str, model: Mlp | Stack, data: Dataset, machine: MachineIR, *,
     elapsed = int(env.now)
     kernel.ledger.check(elapsed)
     totals = kernel.ledger.totals(elapsed)
-    busy = np.array(run.busy, np.int64).reshape(-1, 5)
+    busy = _intervals(run.busy)
     config = {"method": method, "threads": threads,
               "fwd_bwd_ratio": None if ratio is None else list(ratio),
               "max_in_flight": max_in_flight,
@@ -583,6 +647,7 @@ def train(method: str, model: Mlp | Stack, data: Dataset, machine: MachineIR, *,
               "momentum": float(momentum), "seed": seed, "eval_every": eval_every,
               "memory": machine.memory_names[port] if port >= 0 else None,
               "static_power": bool(static_power), "machine": machine.name,
+              "delays": None if delays is None else delays.to_dict(),
               "model_sizes": model.sizes, "activations": list(model.activations)}
     if isinstance(model, Stack):
         config["layers"] = model.describe()
@@ -595,9 +660,11 @@ def train(method: str, model: Mlp | Stack, data: Dataset, machine: MachineIR, *,
                           else run.time_to_target_ps / PS_PER_S),
         epochs_to_target=run.epochs_to_target,
         staleness=shared.staleness(), update_time_ps=shared.update_times_ps(),
-        busy={"thread": busy[:, 0], "start_ps": busy[:, 1], "end_ps": busy[:, 2],
-              "kind": busy[:, 3], "layer": busy[:, 4]},
-        threads=[{"thread": w.index, "role": w.role, "core": w.core} for w in run.workers],
+        busy=busy,
+        threads=[{"thread": w.index, "role": w.role, "core": w.core,
+                  "delayed": w.sampler is not None, "delay_ps": w.delay_ps,
+                  "delay_count": w.delay_count} for w in run.workers],
+        delays=_intervals(run.delays),
         energy_j=totals["energy_pj"] * 1e-12,
         dynamic_energy_j=totals["dynamic_energy_pj"] * 1e-12,
         static_energy_j=totals["static_energy_pj"] * 1e-12,
