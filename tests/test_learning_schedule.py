@@ -175,6 +175,28 @@ def test_layerwise_roles_queue_bound_and_curves(cpu, data):
                                res.busy_ps(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("threads, roles", [(3, "FBB"), (6, "FFBBBB")])
+def test_the_papers_one_forward_to_two_backward_threads(cpu, data, threads, roles):
+    # fwd_bwd_ratio (1, 2) (Fokam et al.: a backward pass costs about two forwards) at a
+    # multiple of 3 threads: the first third are forward threads; default max_in_flight is
+    # 2 x backward threads; with one minibatch in flight it is plain SGD bit for bit
+    model = init_mlp([8, 16, 3], seed=2)
+    res = train("layerwise-async", model, data, cpu, threads=threads, fwd_bwd_ratio=(1, 2),
+                epochs=1, batch_size=16, seed=3)
+    assert "".join(t["role"][0].upper() for t in res.threads) == roles
+    assert res.config["fwd_bwd_ratio"] == [1, 2]
+    assert res.config["max_in_flight"] == 2 * roles.count("B")
+    forward = res.busy["thread"] < roles.count("F")
+    assert (res.busy["kind"][forward] == 0).all() and (res.busy["kind"][~forward] != 0).all()
+    updates = res.busy["thread"][res.busy["kind"] == 2]
+    assert set(updates.tolist()) == set(range(roles.count("F"), threads))  # every B works
+    assert [len(s) for s in res.staleness] == [10, 10]          # each minibatch once per layer
+    ref = train_sgd(model, data, epochs=1, batch_size=16, lr=0.05, momentum=0.9, seed=3)
+    strict = train("layerwise-async", model, data, cpu, threads=threads, fwd_bwd_ratio=(1, 2),
+                   max_in_flight=1, epochs=1, batch_size=16, seed=3)
+    assert same_params(strict.model, ref.model)
+
+
 def test_staleness_summary_of_values():
     assert staleness_summary(np.array([0, 2, 2, 1])) == {"n": 4, "mean": 1.25, "max": 2,
                                                          "histogram": [1, 1, 2]}
