@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test validate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
+
+# Validation against peers and published figures (minutes; peers installed on first use).
+validate: $(VENV)/.installed
+	$(BIN)/eventsim validate --out out/validation
 
 # Benchmarks (minutes): each writes its section of benchmarks/RESULTS.md.
 bench: $(VENV)/.installed

@@ -14,45 +14,19 @@ from pathlib import Path
 
 import numpy as np
 
-from eventsim import Kernel
-from eventsim.noc_model import DELIVERED, LATENCY_MAX_PS, LATENCY_SUM_PS, NocModel
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
-from hardware_models.traffic import attach_uniform_traffic, sink
+from hardware_models.traffic import MESH_8X8, uniform_traffic_run
 
 from results_file import write_section
 
-MESH = {
-    "name": "mesh8x8", "description": "8x8 mesh, 1 core per router, 16-byte flits, 1 ns hops",
-    "semantics": "event",
-    "core": {"count": 64, "sram_bytes": 65536, "dvfs_level": "nominal",
-             "dvfs": [{"name": "nominal", "voltage_v": 0.8, "clock_hz": 1e9}],
-             "actions": {"packet_send": {"cycles": 1, "energy_pj": 1.0}}},
-    "noc": {"topology": "mesh", "width": 8, "height": 8, "flit_bytes": 16,
-            "hop_latency_ps": 1_000, "link_bandwidth_bytes_per_s": 16e9, "hop_energy_pj": 1.0},
-}
 PACKET_BYTES = 16
 
 
 def run_rate(rate: float, warmup_ns: int, measure_ns: int, seed: int) -> dict:
     """Latency and throughput at ``rate`` packets per core per ns (1 flit each)."""
-    ir = lower(machine_from_dict(MESH))
-    k = Kernel(seed=seed, queue_capacity=1 << 16)
-    noc = NocModel(ir, max_in_flight=1 << 20)
-    noc.attach(k, k.add_kind("sink", sink, np.zeros(1)))
-    attach_uniform_traffic(k, noc, rate, PACKET_BYTES)
-    k.run_until(warmup_ns * 1_000)
-    st = noc.state.stats
-    st[DELIVERED] = st[LATENCY_SUM_PS] = st[LATENCY_MAX_PS] = 0
-    events0 = k.events_processed
-    t0 = time.perf_counter()
-    k.run_until((warmup_ns + measure_ns) * 1_000)
-    wall = time.perf_counter() - t0
-    delivered = noc.delivered
-    return {"offered": rate, "accepted": delivered / (ir.n_cores * measure_ns),
-            "mean_latency_ns": noc.mean_latency_ps / 1_000, "max_latency_ns": noc.max_latency_ps / 1_000,
-            "in_flight_end": noc.in_flight, "packets_per_wall_s": delivered / wall,
-            "events_per_wall_s": (k.events_processed - events0) / wall}
+    return uniform_traffic_run(lower(machine_from_dict(MESH_8X8)), rate, PACKET_BYTES,
+                               warmup_ns, measure_ns, seed)
 
 
 def main() -> None:

@@ -108,6 +108,26 @@ def _run(args) -> int:
     return 0
 
 
+def _validate(args) -> int:
+    from scenarios.validation import case_names, load_case
+    from scenarios.validation.suite import exit_status, run_validation
+    if args.list:
+        for name in case_names():
+            print(f"  {name:<16}{load_case(name).TITLE}")
+        return 0
+    say = (lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr, flush=True))
+    results = run_validation(args.cases, args.out, say)
+    for r in results:
+        if r.message:
+            print(f"eventsim validate: {r.name}: {r.verdict}: {r.message}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write((Path(args.out) / "validation.json").read_text())
+    else:
+        print(f"wrote {Path(args.out) / 'validation.md'}: "
+              + ", ".join(f"{r.name} {r.verdict}" for r in results))
+    return exit_status(results)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="eventsim", description="Discrete-event simulation of "
                                 "event-based neural networks on modelled hardware.")
@@ -150,6 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_sweep_parser(sub)
     add_plot_parser(sub)
     add_compare_parser(sub)
+    v = sub.add_parser("validate", help="compare eventsim with references no one here wrote",
+                       description="Run validation cases (all by default) and write "
+                       "OUT/validation.md, validation.json and plots. Exit status: 0 all pass, "
+                       "1 some check misses, 2 some case could not run (skipped, error, unknown).")
+    v.add_argument("cases", nargs="*", help="case names (eventsim validate --list)")
+    v.add_argument("--out", default="out/validation", help="output folder (default: "
+                   "out/validation)")
+    v.add_argument("--json", action="store_true", help="print validation.json to stdout")
+    v.add_argument("--list", action="store_true", help="list the cases and stop")
+    v.set_defaults(func=_validate)
     d = sub.add_parser("demo", help="the quick demonstration `make demo` runs")
     d.add_argument("--out", default="out", help="output directory (default: out)")
     d.set_defaults(func=_demo)
