@@ -17,8 +17,11 @@ minibatch: ``time_ps`` at the end of its forward pass, ``loss`` to 6 digits),
 ``utilisation_timeline`` (``bin_ps`` and ``busy[thread][bin]``, the busy fraction), and for the
 representative runs ``gantt`` (the work items starting before ``until_ps``: thread, start_ps,
 end_ps, kind (index into work_kinds), layer (-1: all-reduce)); ``skipped``
-(combinations a method cannot run, with the reason); ``representative``; ``notes``.
-Ledgers of every run go to ``ledger.csv`` (column ``run`` = ``machine/method/threads``).
+(combinations a method cannot run, with the reason); ``representative``; ``notes``; and,
+unless ``delay_study.means`` is empty, ``delay_study``: time to target against injected worker
+delays (``async_sgd_delays``; the representative Gantt data then also holds the ``delays`` of
+each thread). Ledgers of every run go to ``ledger.csv`` (column ``run`` =
+``machine/method/threads``, for the delay study ``delay_study/<series>/<mean in units>``).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from hardware_models.lowering import lower
 from hardware_models.presets import preset, preset_names
 from networks.learning import METHODS, WORK_KINDS, digits, init_mlp, train
 
+from . import async_sgd_delays as delay_study
 from .checks import int_list, one_of
 from .output import write_ledger_csv
 
@@ -74,16 +78,18 @@ def check(config: dict) -> None:
         raise ConfigError(f"plots.utilisation_bins must be >= 1, got {p['utilisation_bins']}")
     if not 0.0 < p["gantt_fraction"] <= 1.0:
         raise ConfigError(f"plots.gantt_fraction must be in (0, 1], got {p['gantt_fraction']}")
+    delay_study.check(config, lambda m, k, ratio: _why_not(m, k, config, ratio))
     if not any(_why_not(m, k, config) is None for m in methods for k in config["threads"]):
         raise ConfigError("no method can run at any of the thread counts: "
                           + "; ".join(f"{m} at {k}: {_why_not(m, k, config)}"
                                       for m in methods for k in config["threads"]))
 
 
-def _why_not(method: str, threads: int, config: dict) -> str | None:
-    """Why ``method`` cannot run with ``threads`` threads, or None if it can."""
+def _why_not(method: str, threads: int, config: dict, ratio=None) -> str | None:
+    """Why ``method`` cannot run with ``threads`` threads (layer-wise: forward:backward
+    ``ratio``, default ``layerwise.fwd_bwd_ratio``), or None if it can."""
     if method == "layerwise-async":
-        f, b = config["layerwise"]["fwd_bwd_ratio"]
+        f, b = ratio or config["layerwise"]["fwd_bwd_ratio"]
         if threads < 2 or threads % (f + b):
             return (f"needs a multiple of forward + backward = {f + b} threads "
                     f"(ratio {f}:{b}), at least 2")
@@ -150,6 +156,9 @@ def _summary(machine: str, memory, r, config: dict, gantt: bool) -> dict:
                         "end_ps": r.busy["end_ps"][keep].tolist(),
                         "kind": r.busy["kind"][keep].tolist(),
                         "layer": r.busy["layer"][keep].tolist()}
+        waits = r.delays["start_ps"] < end
+        out["gantt"]["delays"] = {k: r.delays[k][waits].tolist()
+                                  for k in ("thread", "start_ps", "end_ps")}
     return out
 
 
@@ -199,10 +208,25 @@ def run(config: dict, seed: int, out_dir: Path, progress: bool) -> dict:
         methods.append(_summary(machine, _memory(config, machine), r, config, is_rep))
         ledgers[f"{machine}/{method}/{threads}"] = r.ledger_rows
     bar.close()
+    study, study_ledgers = _run_delay_study(config, seed, model, data, irs, progress)
+    ledgers.update(study_ledgers)
     write_ledger_csv(Path(out_dir) / "ledger.csv", ledgers)
-    return {"methods": methods, "skipped": skipped, "representative": rep, "notes": notes,
-            "data": {"name": "digits", "n_train": int(data.x_train.shape[0]),
-                     "n_test": int(data.x_test.shape[0])}}
+    out = {"methods": methods, "skipped": skipped, "representative": rep, "notes": notes,
+           "data": {"name": "digits", "n_train": int(data.x_train.shape[0]),
+                    "n_test": int(data.x_test.shape[0])}}
+    if study is not None:
+        out["delay_study"] = study
+    return out
+
+
+def _run_delay_study(config, seed, model, data, irs, progress):
+    """``async_sgd_delays.run`` on the study's machine (lowered once, shared with the main
+    runs)."""
+    machine = config["delay_study"]["machine"]
+    if machine not in irs:
+        irs[machine] = lower(preset(machine))
+    return delay_study.run(config, seed, model, data, irs[machine], _memory(config, machine),
+                           lambda m, k, ratio: _why_not(m, k, config, ratio), progress)
 
 
 # --------------------------------------------------------------------------- report
@@ -258,6 +282,7 @@ def report(result: dict) -> str:
         out += ["Notes:", *[f"- {n}" for n in result["notes"]], ""]
     out += [f"Thread timelines and staleness histograms: {rep['machine']}, {rep['threads']} "
             f"threads.", ""]
+    out += delay_study.report(result)
     out += [f"![{f}]({f})" for f in result.get("files", []) if f.endswith(".png")]
     return "\n".join(out) + "\n"
 
@@ -266,7 +291,7 @@ def report(result: dict) -> str:
 
 COLORS = {"sync": "tab:blue", "hogwild": "tab:orange", "layerwise-async": "tab:green"}
 KIND_COLORS = {"forward": "tab:blue", "backward": "tab:red", "update": "tab:green",
-               "allreduce": "tab:purple"}
+               "allreduce": "tab:purple", "delay": "darkgrey"}
 
 
 def _label(m):
@@ -279,9 +304,48 @@ def _styles(result):
     return {k: dashes[i % len(dashes)] for i, k in enumerate(threads)}
 
 
+def _gantt_figure(path: Path, panels: list[tuple], title: str) -> None:
+    """One panel per (title, gantt data, threads): the work items by kind and, in grey, the
+    injected delays (``gantt["delays"]``, when there are any)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(len(panels), 1, figsize=(11, 1.4 + 1.4 * len(panels)),
+                           squeeze=False, layout="constrained")
+    handles = {}
+    for a, (name, g, threads) in zip(ax[:, 0], panels):
+        for kind_i, kind in enumerate(g["work_kinds"]):
+            sel = [i for i, k in enumerate(g["kind"]) if k == kind_i]
+            if not sel:
+                continue
+            handles[kind] = a.barh(
+                [g["thread"][i] for i in sel],
+                [(g["end_ps"][i] - g["start_ps"][i]) * 1e-6 for i in sel],
+                left=[g["start_ps"][i] * 1e-6 for i in sel], height=0.7,
+                color=KIND_COLORS[kind], label=kind, edgecolor="white", linewidth=0.3)
+        d = g.get("delays", {})
+        if d.get("thread"):
+            handles["delay"] = a.barh(
+                d["thread"], (np.array(d["end_ps"]) - np.array(d["start_ps"])) * 1e-6,
+                left=np.array(d["start_ps"]) * 1e-6, height=0.35, color=KIND_COLORS["delay"],
+                label="delay", edgecolor="white", linewidth=0.3)
+        a.set_xlim(0, g["until_ps"] * 1e-6)
+        a.set_yticks(range(threads))
+        a.set_ylim(threads - 0.5, -0.5)
+        a.set_ylabel("thread")
+        a.set_title(name, fontsize=9)
+    ax[-1, 0].set_xlabel("simulated time (µs)")
+    fig.legend(list(handles.values()), list(handles), loc="outside upper right", ncol=5,
+               fontsize=8)
+    fig.suptitle(title, x=0.3)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def plots(result: dict, out_dir: Path) -> list[str]:
     """Accuracy/loss curves, time to target, energy, utilisation timeline, Gantt chart and
-    staleness histograms as PNG files in ``out_dir``; returns their names."""
+    staleness histograms as PNG files in ``out_dir``, and for the delay study its time to
+    target against the delay (``delay_study.png``) and the Gantt chart of its runs at
+    ``delay_study.gantt_mean`` with the delays (``gantt_delays.png``); returns their names."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -381,34 +445,21 @@ def plots(result: dict, out_dir: Path) -> list[str]:
     files.append(f"utilisation_{tag}.png")
 
     # Gantt chart of the first part of each representative run
-    fig, ax = plt.subplots(len(reps), 1, figsize=(11, 1.4 + 1.4 * len(reps)), squeeze=False,
-                           layout="constrained")
-    handles = {}
-    for a, m in zip(ax[:, 0], reps):
-        g = m["gantt"]
-        kinds = g["work_kinds"]
-        for kind_i, kind in enumerate(kinds):
-            sel = [i for i, k in enumerate(g["kind"]) if k == kind_i]
-            if not sel:
-                continue
-            handles[kind] = a.barh(
-                [g["thread"][i] for i in sel],
-                [(g["end_ps"][i] - g["start_ps"][i]) * 1e-6 for i in sel],
-                left=[g["start_ps"][i] * 1e-6 for i in sel], height=0.7,
-                color=KIND_COLORS[kind], label=kind, edgecolor="white", linewidth=0.3)
-        a.set_xlim(0, g["until_ps"] * 1e-6)
-        a.set_yticks(range(m["threads"]))
-        a.set_ylim(m["threads"] - 0.5, -0.5)
-        a.set_ylabel("thread")
-        a.set_title(m["method"], fontsize=9)
-    ax[-1, 0].set_xlabel("simulated time (µs)")
-    fig.legend(list(handles.values()), list(handles), loc="outside upper right", ncol=4,
-               fontsize=8)
-    fig.suptitle(f"work items, first {result['config']['plots']['gantt_fraction']:.0%} of each "
-                 f"run, {rep['machine']}, {rep['threads']} threads", x=0.3)
-    fig.savefig(out_dir / f"gantt_{tag}.png", dpi=110)
-    plt.close(fig)
+    fraction = result["config"]["plots"]["gantt_fraction"]
+    _gantt_figure(out_dir / f"gantt_{tag}.png",
+                  [(m["method"], m["gantt"], m["threads"]) for m in reps],
+                  f"work items, first {fraction:.0%} of each run, {rep['machine']}, "
+                  f"{rep['threads']} threads")
     files.append(f"gantt_{tag}.png")
+
+    study = result.get("delay_study")
+    if study:
+        files += delay_study.plot(result, out_dir, COLORS)
+        _gantt_figure(out_dir / "gantt_delays.png",
+                      [(g["label"], g, g["threads"]) for g in study["gantt"]],
+                      f"work items and delays (grey), first {fraction:.0%} of each run, "
+                      f"mean delay {study['gantt_mean']:g} units")
+        files.append("gantt_delays.png")
 
     # staleness histograms per method (column) and layer (row), each thread count a series
     on_rep = [m for m in runs if m["machine"] == rep["machine"]]

@@ -10,7 +10,7 @@ from scenarios import describe, load, run_scenario, scenario_names
 from scenarios.config import apply_overrides, parse_set, parse_value
 
 TINY = ["train.epochs=1", "threads=[2]", 'machines=["cpu_multicore"]', "train.eval_every=20",
-        "plots.representative_threads=2"]
+        "plots.representative_threads=2", "delay_study.means=[0, 1]"]
 
 
 def test_registry_lists_async_sgd_with_a_description():
@@ -81,6 +81,14 @@ def test_open_tables_take_new_keys():
     (["train.epochs=0"], "train.epochs must be >= 1"),
     (["layerwise.fwd_bwd_ratio=[1]"], r"fwd_bwd_ratio must be \[forward, backward\]"),
     (["threads=[3]", "methods=[\"layerwise-async\"]"], "no method can run"),
+    (["delay_study.kind=\"none\""], r"delay_study.kind must be one of \['constant', "),
+    (["delay_study.means=[-1]"], r"delay_study.means must be a list of distinct numbers >= 0"),
+    (["delay_study.gantt_mean=3.0"], r"delay_study.gantt_mean must be one of"),
+    (["delay_study.layerwise_ratios=[[1]]"], r"delay_study.layerwise_ratios must be"),
+    (["delay_study.fraction=0.0"], r"delay_study.fraction must be a number in \(0, 1\]"),
+    (["methods=[\"layerwise-async\"]", "delay_study.layerwise_ratios=[[1, 2]]",
+      "delay_study.threads=4"], r"delay_study: no series can run at delay_study.threads = 4: "
+                                r"layerwise-async 1:2: needs a multiple of forward \+ backward"),
 ])
 def test_async_sgd_checks_its_config_before_running(sets, message, tmp_path):
     with pytest.raises(ConfigError, match=message):
@@ -128,18 +136,56 @@ def test_tiny_async_sgd_run_writes_result_ledger_plots_and_report(tiny_run):
     pngs = [f for f in doc["files"] if f.endswith(".png")]
     assert {"curves_cpu_multicore.png", "time_to_target_energy.png",
             "utilisation_cpu_multicore_2t.png", "gantt_cpu_multicore_2t.png",
-            "staleness_cpu_multicore.png"} == set(pngs)
+            "staleness_cpu_multicore.png", "delay_study.png", "gantt_delays.png"} == set(pngs)
     assert all((run_dir / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     with open(run_dir / "ledger.csv") as f:
         rows = list(csv.DictReader(f))
+    study = {f"delay_study/{label}/{mean}" for mean in (0, 1) for label in
+             ("sync", "hogwild", "layerwise-async 1:1", "layerwise-async 1:2")}
     assert {r["run"] for r in rows} == {"cpu_multicore/sync/2", "cpu_multicore/hogwild/2",
-                                        "cpu_multicore/layerwise-async/2"}
+                                        "cpu_multicore/layerwise-async/2"} | study
     for m in methods:
         run = f"{m['machine']}/{m['method']}/{m['threads']}"
         total = sum(float(r["energy_pj"]) for r in rows if r["run"] == run) * 1e-12
         assert total == pytest.approx(m["energy_j"], rel=1e-9)
     report = (run_dir / "report.md").read_text()
     assert "| cpu_multicore | layerwise-async | 2 (1F+1B) |" in report
+    assert "## Delay study" in report and "### Beside the paper" in report
+
+
+def test_the_delay_study_runs_every_series_at_every_delay(tiny_run):
+    study = tiny_run[0]["delay_study"]
+    # unit: backward FLOPs at batch 32 of layer 0 (no grad_in) 2*32*64*64 + 32*64 + 32*64 =
+    # 266240 and of layer 1 2*(2*32*64*10) + 32*10 = 82240, at 0.0625 cycles / 2.45 GHz:
+    # 6791837 and 2097959 ps, mean 4444898 ps
+    assert study["unit_ps"] == round((6791837 + 2097959) / 2) == 4444898
+    assert [s["label"] for s in study["series"]] == [
+        "sync", "hogwild", "layerwise-async 1:1", "layerwise-async 1:2"]
+    assert [(r["label"], r["mean_units"], r["mean_ps"]) for r in study["runs"]] == [
+        (s["label"], m, round(m * 4444898)) for m in (0, 1) for s in study["series"]]
+    for r in study["runs"]:
+        total, count = sum(r["delay_ps"]), sum(r["delay_count"])
+        assert (total == 0 and count == 0) if r["mean_units"] == 0 else (total > 0 and count > 0)
+        assert len(r["delay_ps"]) == study["threads"] == 6
+    assert [g["label"] for g in study["gantt"]] == [s["label"] for s in study["series"]]
+    assert all(g["delays"]["thread"] for g in study["gantt"])        # gantt_mean 1: delays drawn
+
+
+def test_the_delay_comparison_of_hand_made_times():
+    from scenarios.async_sgd_delays import comparison
+    series = [{"label": "sync", "method": "sync", "fwd_bwd_ratio": None},
+              {"label": "hogwild", "method": "hogwild", "fwd_bwd_ratio": None},
+              {"label": "lw", "method": "layerwise-async", "fwd_bwd_ratio": [1, 2]}]
+    times = {"sync": [1.0, 3.0, 6.0], "hogwild": [1.5, 1.0, None], "lw": [2.0, 2.0, 3.0]}
+    runs = [{"label": l, "mean_units": m, "time_to_target_s": t[i]}
+            for l, t in times.items() for i, m in enumerate((0, 1, 2))]
+    (c,) = comparison({"means": [0, 1, 2], "series": series, "runs": runs})
+    assert c["sync_over_layerwise"] == [0.5, 1.5, 2.0]
+    assert c["ahead_of_sync_from_units"] == 1
+    assert c["largest_vs_sync"] == {"ratio": 2.0, "at_units": 2}
+    assert c["hogwild_over_layerwise"] == [0.75, 0.5, None]
+    assert c["ahead_of_hogwild_from_units"] == 2          # Hogwild! never reaches it at 2
+    assert c["largest_vs_hogwild"] == {"ratio": 0.75, "at_units": 0}
 
 
 def test_same_config_and_seed_give_the_same_numbers_and_hash(tiny_run, tmp_path):
@@ -150,3 +196,4 @@ def test_same_config_and_seed_give_the_same_numbers_and_hash(tiny_run, tmp_path)
     for a, b in zip(result["methods"], again["methods"]):
         assert {k: v for k, v in a.items() if k not in strip} == \
             {k: v for k, v in b.items() if k not in strip}
+    assert result["delay_study"] == again["delay_study"]
