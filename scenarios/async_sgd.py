@@ -458,7 +458,7 @@ def plots(result: dict, out_dir: Path) -> list[str]:
         _gantt_figure(out_dir / "gantt_delays.png",
                       [(g["label"], g, g["threads"]) for g in study["gantt"]],
                       f"work items and delays (grey), first {fraction:.0%} of each run, "
-                      f"mean delay {study['gantt_mean']:g} units")
+                      f"mean delay {study['gantt_mean']:g} x one backward item")
         files.append("gantt_delays.png")
 
     # staleness histograms per method (column) and layer (row), each thread count a series

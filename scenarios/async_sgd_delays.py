@@ -392,12 +392,33 @@ def _mechanisms(result: dict) -> list[str]:
         f"the bottleneck. Under delays, each minibatch waits {len(sizes) - 1} delays on a forward "
         f"thread and {2 * (len(sizes) - 1)} on a backward thread (a pass and an update per "
         f"layer), which 1:2 balances.",
+        *_hogwild_note(study),
         f"- *A tiny model.* {n_params} parameters, work items of microseconds (one backward "
         f"item {study['unit_ps'] * 1e-6:.2f} µs of compute){_port_note(study)}.",
         "- *One seed.* Each figure is one deterministic run; time to target moves in steps of "
         f"{c['train']['eval_every']} minibatches (the evaluation period) and with the seed.",
     ]
     return out
+
+
+def _hogwild_note(study: dict) -> list[str]:
+    """Hogwild! against layer-wise async at the largest delay: staleness and utilisation."""
+    top = max(study["means"])
+    at_top = {r["label"]: r for r in study["runs"] if r["mean_units"] == top}
+    lw = [l for l, r in at_top.items() if r["method"] == "layerwise-async"]
+    if "hogwild" not in at_top or not lw:
+        return []
+    notes = "; ".join(_run_note(at_top[l]) for l in ["hogwild", *lw])
+    return [f"- *Hogwild! here is not LPP-SGD across devices.* It runs on the same shared "
+            f"memory, threads and per-item costs as layer-wise async, and neither has a "
+            f"barrier; what sets them apart is staleness and how the work is split over the "
+            f"threads (layer-wise threads wait for a queued minibatch or a free slot). At the "
+            f"largest delay ({top:g}): {notes}."]
+
+
+def _run_note(r: dict) -> str:
+    return (f"{r['label']} {_x(r['mean_staleness'])} versions mean staleness, "
+            f"{r['utilisation_mean']:.0%} of the run computing")
 
 
 def _port_note(study: dict) -> str:
