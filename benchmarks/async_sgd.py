@@ -1,6 +1,7 @@
 """Asynchronous layer-wise SGD vs Hogwild! vs synchronous SGD: the scenario ``async_sgd`` at its
 defaults (scenarios/async_sgd.toml), its table with every method's time to target and energy as
-ratios against sync SGD at the same machine and thread count.
+ratios against sync SGD at the same machine and thread count, and its delay study (time to
+target against injected worker delays, with sync and Hogwild! over layer-wise async).
 
     python benchmarks/async_sgd.py                  # run, print the table (run dir under out/)
     python benchmarks/async_sgd.py --write-results  # ... and the section in benchmarks/RESULTS.md,
@@ -27,6 +28,7 @@ from results_file import write_section  # noqa: E402
 
 from scenarios import run_scenario  # noqa: E402
 from scenarios.async_sgd import table  # noqa: E402
+from scenarios.async_sgd_delays import report as delay_report  # noqa: E402
 
 
 def _ratio(a, b):
@@ -54,6 +56,12 @@ def ratio_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def delay_section(result: dict) -> list[str]:
+    """The delay study's report section (markdown lines) one heading level down; empty if the
+    study did not run."""
+    return [("#" + line) if line.startswith("#") else line for line in delay_report(result)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -68,6 +76,8 @@ def main() -> None:
     print(table(result))
     print()
     print(ratios)
+    delays = delay_section(result)
+    print("\n" + "\n".join(delays))
     print(f"\nrun directory {run_dir}; wall time {wall:.1f} s (deterministic figures: one run, "
           f"no medians)", file=sys.stderr)
     if args.write_results:
@@ -95,6 +105,7 @@ def main() -> None:
             "minibatches) at or above it. Energy: the whole run, dynamic (ledger) + the "
             "machine's static power. " + " ".join(result["notes"]), "",
             ratios, "",
+            *delays,
             *[f"![{f}]({f})" for f in figures],
         ])
         write_section("async_sgd", body)
