@@ -22,6 +22,26 @@ def from_dense(name: str, pre: int, post: int, weights: np.ndarray, delay_ps=0,
     return _csr(name, pre, post, w.shape[0], rows, cols, w[rows, cols], delays, port, source)
 
 
+def from_pairs(name: str, pre: int, post: int, n_pre: int, n_post: int, pre_index, post_index,
+               weights, delays_ps, port: int = 0) -> Projection:
+    """A projection with one synapse per (pre_index[s], post_index[s]) pair (indices within the
+    pre and post populations), its weight and delay in ps (arrays, or one value for all):
+    synapses drawn elsewhere, e.g. exported from another simulator."""
+    rows, cols = np.asarray(pre_index, np.int64), np.asarray(post_index, np.int64)
+    if rows.shape != cols.shape or rows.ndim != 1:
+        raise ConfigError(f"projection {name!r}: pre_index and post_index must be 1-D of one "
+                          f"length, got {rows.shape} and {cols.shape}")
+    for what, idx, n in (("pre_index", rows, n_pre), ("post_index", cols, n_post)):
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ConfigError(f"projection {name!r}: {what} must be in [0, {n}), got "
+                              f"[{idx.min()}, {idx.max()}]")
+    delays = np.broadcast_to(np.asarray(delays_ps, np.int64), rows.shape)
+    if delays.size and delays.min() < 0:
+        raise ConfigError(f"projection {name!r}: delays_ps must be >= 0, got {delays.min()}")
+    return _csr(name, pre, post, n_pre, rows, cols, np.broadcast_to(weights, rows.shape),
+                delays, port)
+
+
 def fixed_probability(name: str, pre: int, post: int, n_pre: int, n_post: int, p: float,
                       weight: float, rng: np.random.Generator, delay_ps: int = 0,
                       port: int = 0, allow_self: bool = True) -> Projection:

@@ -173,12 +173,14 @@ def test_an_inhibitory_input_before_the_crossing_cancels_the_planned_spike():
 
 
 def test_a_discrete_run_sees_the_first_crossing_in_the_step_that_contains_it():
-    """Inputs on step boundaries, CUBA jumps at the start of a step (discrete) or at the same
-    time (exact): the first spike's step is the one whose interval holds the exact crossing."""
+    """Inputs on step boundaries: a CUBA jump of step k acts at the end of that step (discrete,
+    Brian2 and NEST's order) or at time (k + 1) dt (exact): the first spike's step is the one
+    whose interval holds the exact crossing."""
     dt = 1e-5
-    inputs = [events([0.0, 2e-4], [6e-3, 5e-3])]
     pop = population("n", "cuba", 1, **CUBA, v=-57e-3)
-    t = spike_times_s(simulate_exact(WorkloadIR([pop], inputs=inputs), 0.06))[0]
+    exact_inputs = [events([dt, 2e-4 + dt], [6e-3, 5e-3])]
+    t = spike_times_s(simulate_exact(WorkloadIR([pop], inputs=exact_inputs), 0.06))[0]
+    inputs = [events([0.0, 2e-4], [6e-3, 5e-3])]
     steps, _ = simulate(WorkloadIR([pop], inputs=inputs), dt, 6000).spikes(0)
     assert steps[0] == math.ceil(t / dt) - 1
 

@@ -76,10 +76,10 @@ def test_cuba_lif_with_equal_time_constants_uses_the_limit():
     assert res.final_state[0][0, 0] == pytest.approx(1 - math.exp(-t / tau) * (1 + t / tau), rel=1e-10)
 
 
-def test_cuba_neuron_after_one_excitatory_and_one_inhibitory_jump_matches_scipy():
+def _cuba_jumps_at_step_0(input_after_step):
     p = dict(tau_mem=20e-3, tau_exc=5e-3, tau_inh=10e-3, v_rest=-49e-3, v_threshold=1.0,
              v_reset=-60e-3)
-    pop = population("p", "cuba", 1, v=-55e-3, **p)
+    pop = population("p", "cuba", 1, v=-55e-3, input_after_step=input_after_step, **p)
     exc = InputEvents(0, np.array([0], np.int64), np.array([0], np.int32), np.array([4e-3]), port=0)
     inh = InputEvents(0, np.array([0], np.int64), np.array([0], np.int32), np.array([-2e-3]), port=1)
     res = simulate(WorkloadIR([pop], inputs=[exc, inh]), DT, 80)
@@ -87,8 +87,21 @@ def test_cuba_neuron_after_one_excitatory_and_one_inhibitory_jump_matches_scipy(
     def f(t, y):
         v, ge, gi = y
         return [(p["v_rest"] - v + ge + gi) / p["tau_mem"], -ge / p["tau_exc"], -gi / p["tau_inh"]]
-    ref = solve_ivp(f, (0, 80 * DT), [-55e-3, 4e-3, -2e-3], rtol=1e-12, atol=1e-15).y[:, -1]
-    assert res.final_state[0][0, :3] == pytest.approx(ref, rel=1e-8, abs=1e-14)
+    return res.final_state[0][0, :3], lambda t0, t1, y: solve_ivp(
+        f, (t0, t1), y, rtol=1e-12, atol=1e-15).y[:, -1]
+
+
+def test_cuba_neuron_feels_a_jump_of_step_0_from_step_1_on_as_brian2_and_nest():
+    got, ode = _cuba_jumps_at_step_0(1.0)
+    v1 = ode(0, DT, [-55e-3, 0.0, 0.0])[0]                 # step 0 integrates without them
+    ref = ode(DT, 80 * DT, [v1, 4e-3, -2e-3])
+    assert got == pytest.approx(ref, rel=1e-8, abs=1e-14)
+
+
+def test_cuba_neuron_with_inputs_before_the_step_feels_a_jump_in_its_own_step():
+    got, ode = _cuba_jumps_at_step_0(0.0)
+    ref = ode(0, 80 * DT, [-55e-3, 4e-3, -2e-3])
+    assert got == pytest.approx(ref, rel=1e-8, abs=1e-14)
 
 
 def test_if_integrates_current_times_dt():

@@ -4,10 +4,22 @@
     tau_mem dv/dt = (v_rest - v) + g_exc + g_inh
     tau_exc dg_exc/dt = -g_exc,   tau_inh dg_inh/dt = -g_inh
 
-Inputs are jumps: a step's input on port 0 is added to g_exc, on port 1 to g_inh (Brian2's
-``on_pre: ge += we``), at the start of the step. Then the state is integrated exactly over dt
-(v is held at v_reset while refractory; the currents keep decaying), and if v > v_threshold the
-neuron spikes: v = v_reset for ``refractory_s`` (whole steps). Units: seconds and volts.
+A step integrates the state exactly over dt (v is held at v_reset while refractory; the
+currents keep decaying and receiving inputs); if v > v_threshold the neuron spikes: v = v_reset,
+and v stays there for the next round(refractory_s / dt) steps. Inputs are jumps: a step's input
+on port 0 is added to g_exc, on port 1 to g_inh (Brian2's ``on_pre: ge += we``), with
+``input_after_step``
+
+- 1 (default; Brian2's and NEST's ``iaf_psc_exp`` order): after the step's integration, so v
+  first feels an input in the step after it arrives, and a spike of step k with a delay of d
+  steps first moves v in step k + d + 1 (Brian2 2.9 ``network.py`` schedule groups, thresholds,
+  synapses, resets; NEST 3.10 ``iaf_psc_exp::update``);
+- 0 (eventsim before 2026-12): before the integration, so v feels it in the same step (the
+  order of Brian2 with one step less of delay).
+
+The refractory count is NEST's (``RefractoryCounts`` = round(t_ref / h) steps held); Brian2's
+``refractory=5*ms`` holds v one step less (49 steps at dt = 0.1 ms: its ``not_refractory``
+is timestep(t - lastspike) >= timestep(refractory)). Units: seconds and volts.
 
 Exact event-driven form (``eventsim.simulate_exact``): an input event adds its weight to g_exc
 or g_inh at its time; in between, the state follows the closed form (tau_exc, tau_inh !=
@@ -23,17 +35,21 @@ from eventsim.jit import kernel_jit
 
 from .cuba_lif import coupling
 
-PARAMS = ("tau_mem", "tau_exc", "tau_inh", "v_rest", "v_threshold", "v_reset", "refractory_s")
-DEFAULTS = {"refractory_s": 0.0}
+PARAMS = ("tau_mem", "tau_exc", "tau_inh", "v_rest", "v_threshold", "v_reset", "refractory_s",
+          "input_after_step")
+DEFAULTS = {"refractory_s": 0.0, "input_after_step": 1.0}
 STATE = ("v", "g_exc", "g_inh", "refractory_left")
 PORTS = 2
-_A_MEM, _A_EXC, _A_INH, _K_EXC, _K_INH, _V_REST, _THRESHOLD, _RESET, _REFRACTORY = range(9)
+_A_MEM, _A_EXC, _A_INH, _K_EXC, _K_INH, _V_REST, _THRESHOLD, _RESET, _REFRACTORY, _AFTER = \
+    range(10)
 
 
 def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
     """Per-neuron constants of a step of ``dt_s`` seconds."""
-    tau_mem, tau_exc, tau_inh, v_rest, th, reset, refr = params.T
-    out = np.empty((params.shape[0], 9))
+    tau_mem, tau_exc, tau_inh, v_rest, th, reset, refr, after = params.T
+    if not np.isin(after, (0.0, 1.0)).all():
+        raise ConfigError(f"cuba: input_after_step must be 0 or 1, got {np.unique(after)}")
+    out = np.empty((params.shape[0], 10))
     out[:, _A_MEM] = np.exp(-dt_s / tau_mem)
     out[:, _A_EXC] = np.exp(-dt_s / tau_exc)
     out[:, _A_INH] = np.exp(-dt_s / tau_inh)
@@ -41,6 +57,7 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
     out[:, _K_INH] = coupling(tau_inh, tau_mem, dt_s)
     out[:, _V_REST], out[:, _THRESHOLD], out[:, _RESET] = v_rest, th, reset
     out[:, _REFRACTORY] = np.round(refr / dt_s)
+    out[:, _AFTER] = after
     return out
 
 
@@ -48,15 +65,17 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, inputs ring[slot, 0 | 1, g] (see the module docstring); True if
     it spiked. Written with selects so that the loop over neurons vectorises."""
-    ge = state[1, i] + ring[slot, 0, g]
-    gi = state[2, i] + ring[slot, 1, g]
+    x_exc, x_inh = ring[slot, 0, g], ring[slot, 1, g]
+    after = coef[_AFTER, c] > 0.0
+    ge = state[1, i] + (0.0 if after else x_exc)        # the currents v integrates this step
+    gi = state[2, i] + (0.0 if after else x_inh)
     refractory = state[3, i] > 0
     v_rest = coef[_V_REST, c]
     v = v_rest + (state[0, i] - v_rest) * coef[_A_MEM, c] + ge * coef[_K_EXC, c] \
         + gi * coef[_K_INH, c]
     v = coef[_RESET, c] if refractory else v
-    state[1, i] = ge * coef[_A_EXC, c]
-    state[2, i] = gi * coef[_A_INH, c]
+    state[1, i] = ge * coef[_A_EXC, c] + (x_exc if after else 0.0)
+    state[2, i] = gi * coef[_A_INH, c] + (x_inh if after else 0.0)
     spiked = v > coef[_THRESHOLD, c]
     state[0, i] = coef[_RESET, c] if spiked else v
     state[3, i] = coef[_REFRACTORY, c] if spiked else max(state[3, i] - 1, 0.0)
@@ -81,7 +100,7 @@ _E_TAU_MEM, _E_TAU_EXC, _E_TAU_INH, _E_V_REST, _E_THRESHOLD, _E_RESET, _E_REFRAC
 def exact_constants(params: np.ndarray) -> np.ndarray:
     """Per-neuron constants of the exact form; the synaptic time constants must differ from
     tau_mem (the closed form divides by their difference)."""
-    tau_mem, tau_exc, tau_inh, v_rest, th, reset, refr = params.T
+    tau_mem, tau_exc, tau_inh, v_rest, th, reset, refr, _ = params.T
     for name, tau in (("tau_exc", tau_exc), ("tau_inh", tau_inh)):
         if np.isclose(tau, tau_mem, rtol=1e-9, atol=0).any():
             raise ConfigError(f"cuba: exact integration needs {name} != tau_mem")
