@@ -38,7 +38,7 @@ graph's units; time constants in seconds).
 import importlib
 
 MODELS = ("lif", "cuba_lif", "cuba", "if_neuron", "li", "adaptive_lif", "izhikevich",
-          "threshold", "egru", "relay", "activation", "readout", "ssm")
+          "threshold", "egru", "relay", "activation", "readout", "ssm", "loihi_lif")
 
 
 def model_module(name: str):
