@@ -104,6 +104,25 @@ def place(workload: WorkloadIR, machine: MachineIR, strategy: str = "balanced",
     return p
 
 
+def given(workload: WorkloadIR, machine: MachineIR, core_of_neuron) -> Placement:
+    """The placement ``core_of_neuron`` (a core per neuron, made elsewhere: e.g. the mapping of
+    another simulator), summarised and checked as ``place``'s: PlacementError when a core would
+    hold more than its memory."""
+    core = np.asarray(core_of_neuron)
+    if core.shape != (workload.n_neurons,) or (core.size and (
+            core.min() < 0 or core.max() >= machine.n_cores)):
+        raise ConfigError(f"core_of_neuron must give one core in [0, {machine.n_cores}) per "
+                          f"neuron ({workload.n_neurons}), got shape {core.shape}")
+    need, cap = workload.neuron_bytes(), machine.core_sram_bytes.astype(np.int64)
+    p = _summarise("given", workload, core.astype(np.int32), need, cap)
+    over = np.flatnonzero(p.bytes_per_core > cap)
+    if over.size:
+        c = int(over[0])
+        raise PlacementError(f"given: core {c} would hold {p.neurons_per_core[c]} neurons "
+                             f"needing {_fmt(p.bytes_per_core[c])}, but holds {_fmt(cap[c])}")
+    return p
+
+
 def _check_totals(workload, machine, need, cap, limit):
     pop_of = workload.population_of()
     biggest = int(np.argmax(need)) if need.size else 0

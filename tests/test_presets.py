@@ -9,10 +9,10 @@ from eventsim.cli import main
 from hardware_models.lowering import lower
 from hardware_models.presets import PRESET_DIR, preset, preset_names, unsourced_numbers
 
-PRESETS = ("spinnaker2", "loihi", "ipu_gc200", "cpu_multicore", "a100")
+PRESETS = ("spinnaker2", "loihi", "ipu_gc200", "cpu_multicore", "a100", "loihi_sanafe")
 
 
-def test_the_five_presets_ship():
+def test_the_presets_ship():
     assert set(PRESETS) <= set(preset_names())
 
 
@@ -59,6 +59,14 @@ def test_loihi_carries_the_costs_of_davies_2018_table_2():
 def test_the_ipu_has_1472_tiles_of_six_threads_and_624_kib():
     m = preset("ipu_gc200")
     assert (m.core.count, m.core.threads, m.core.sram_bytes) == (1472, 6, 624 * 1024)
+
+
+def test_loihi_sanafe_carries_sanafe_costs_summed_per_action():
+    core = preset("loihi_sanafe").core
+    assert core.energy_pj("neuron_update", 1) == pytest.approx(51.2 + 21.6)
+    assert core.energy_pj("neuron_update_spiking", 1) == pytest.approx(51.2 + 21.6 + 69.3)
+    assert core.time_ps("neuron_update_spiking", 1) == 6_000 + 3_700 + 30_000
+    assert (core.energy_pj("packet_send", 1), core.time_ps("packet_recv", 1)) == (111.0, 16_000)
 
 
 def test_eventsim_list_shows_every_preset(capsys):

@@ -34,7 +34,7 @@ class Peer:
 PEERS = {p.name: p for p in (
     Peer("brian2", ("brian2==2.9.*", "numpy<2"), "brian2"),
     Peer("nest", ("nest-simulator==3.*",), "nest"),
-    Peer("sanafe", ("sanafe==2.2.*",), "sanafe"),
+    Peer("sanafe", ("sanafe==2.2.*", "numpy", "pyyaml"), "sanafe"),
 )}
 
 
