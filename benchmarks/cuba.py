@@ -6,8 +6,9 @@ Brian2 (its default runtime) on the same network, in one script.
     python benchmarks/cuba.py --json              # the JSON record of the issue
     python benchmarks/cuba.py --write-results     # ... and write benchmarks/RESULTS.md
 
-Brian2 runs in its own environment (``benchmarks/.venv-brian2``: brian2 2.9 with numpy < 2, which
-Brian2 2.9 needs), created on first use unless ``--brian2-python`` names another interpreter
+Brian2 runs in its own environment (the validation peer ``brian2``, ``.venv-peers/brian2``:
+brian2 2.9 with numpy < 2, which Brian2 2.9 needs; ``scenarios.validation.peers``), created on
+first use unless ``--brian2-python`` names another interpreter
 or ``--no-brian2`` skips it. Wall times include building the run (kernel, routes, synapse
 rows) but not the network construction, the placement or the first (compiling) run, for both
 simulators. The accounting runs are timed twice: building their mapping (synapse rows by core,
@@ -31,11 +32,11 @@ from hardware_models.lowering import lower
 from hardware_models.placement import place
 from hardware_models.presets import preset
 from networks.builders.cuba import cuba
+from scenarios.validation.peers import peer_python
 
 from results_file import write_section
 
 HERE = Path(__file__).resolve().parent
-BRIAN_VENV = HERE / ".venv-brian2"
 DT_S, STEPS = 1e-4, 10_000
 
 
@@ -53,13 +54,7 @@ def timed(fn, repeats):
 def brian2_python(path: str | None) -> Path:
     if path:
         return Path(path)
-    py = BRIAN_VENV / "bin" / "python"
-    if not py.exists():
-        print("  creating benchmarks/.venv-brian2 (brian2 2.9) ...", file=sys.stderr, flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(BRIAN_VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "--quiet", "brian2==2.9.*", "numpy<2"],
-                       check=True)
-    return py
+    return peer_python("brian2", lambda m: print(f"  {m}", file=sys.stderr, flush=True))
 
 
 def run_brian2(py: Path, neurons: int, seed: int, repeats: int) -> dict:
