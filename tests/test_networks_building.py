@@ -121,3 +121,27 @@ def test_pruning_zeroes_the_smallest_magnitudes_as_a_stable_sort_would(rows, col
     expected = w.copy()
     expected.flat[np.argsort(np.abs(w), axis=None, kind="stable")[:k]] = 0
     assert np.array_equal(prune_by_magnitude(w, sparsity), expected)
+
+
+def test_cuba_from_arrays_puts_each_synapse_on_its_pair_sign_and_delay():
+    from networks.builders.cuba import cuba_from_arrays
+    # neurons 0-3 excitatory, 4 inhibitory; synapses 0->4 (+2 mV), 4->1 (-9 mV, 0.2 ms), 3->3
+    w = cuba_from_arrays([0, 4, 3], [4, 1, 3], [2e-3, -9e-3, 1e-3], [1e-4, 2e-4, 1e-4],
+                         np.full(5, -0.055), n_exc=4)
+    found = {}
+    for pr in w.projections:
+        for i in range(pr.indptr.size - 1):
+            for s in range(pr.indptr[i], pr.indptr[i + 1]):
+                found[(pr.pre, i, pr.post, int(pr.indices[s]))] = (
+                    float(pr.weights[s]), int(pr.delays_ps[s]), pr.port)
+    assert found == {(0, 0, 1, 0): (pytest.approx(2e-3), 100_000_000, 0),
+                     (1, 0, 0, 1): (pytest.approx(-9e-3), 200_000_000, 1),
+                     (0, 3, 0, 3): (pytest.approx(1e-3), 100_000_000, 0)}
+    assert [p.size for p in w.populations] == [4, 1]
+
+
+def test_pairs_outside_their_populations_are_refused():
+    from eventsim import ConfigError
+    from networks.projection import from_pairs
+    with pytest.raises(ConfigError, match=r"post_index must be in \[0, 3\), got \[0, 3\]"):
+        from_pairs("p", 0, 0, 3, 3, [0, 1], [0, 3], 1.0, 0)

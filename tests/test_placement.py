@@ -91,3 +91,21 @@ def test_report_gives_per_core_load_and_memory():
 def test_unknown_strategy_is_refused():
     with pytest.raises(Exception, match=r"strategy must be one of .* got 'random'"):
         place(layered(), machine(), "random")
+
+
+def test_a_given_placement_keeps_its_cores_and_refuses_an_overfull_one():
+    from eventsim import ConfigError
+    from hardware_models.placement import given
+    from hardware_models.presets import preset
+    from networks.builders.cuba import cuba
+    w = cuba(40, seed=1)
+    ir = lower(preset("loihi"))
+    p = given(w, ir, np.arange(40) % 3)
+    assert p.core_of_neuron.tolist() == (np.arange(40) % 3).tolist()
+    assert p.neurons_per_core[:3].tolist() == [14, 13, 13] and p.strategy == "given"
+    with pytest.raises(ConfigError, match=r"one core in \[0, 128\) per neuron \(40\)"):
+        given(w, ir, np.full(40, 128))
+    tiny = lower(preset("loihi"))
+    tiny.core_sram_bytes[:] = 10
+    with pytest.raises(PlacementError, match="given: core 0 would hold 40 neurons"):
+        given(w, tiny, np.zeros(40, int))

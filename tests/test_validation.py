@@ -204,3 +204,23 @@ def test_spike_steps_differing_in_count_are_infinitely_far_apart():
     assert max_step_difference(np.array([1, 5]), np.array([2, 5])) == 1.0
     assert max_step_difference(np.array([1, 5]), np.array([1])) == float("inf")
     assert max_step_difference(np.array([], int), np.array([], int)) == 0.0
+
+
+# -- spike trains and their statistics ---------------------------------------------------------
+
+def test_trains_compare_spike_for_spike_with_the_first_difference():
+    from scenarios.validation.spike_trains import compare_trains
+    c = compare_trains([0, 0, 3, 5], [1, 2, 0, 1], [0, 0, 4, 5], [2, 1, 0, 1], n_neurons=3)
+    assert c == {"spikes_a": 4, "spikes_b": 4, "only_a": 1, "only_b": 1, "identical_prefix": 2,
+                 "first_difference_step": 3}
+    same = compare_trains([1], [0], [1], [0], n_neurons=1)
+    assert (same["first_difference_step"], same["only_a"] + same["only_b"]) == (None, 0)
+
+
+def test_activity_statistics_of_a_hand_made_train():
+    from scenarios.validation.spike_trains import activity_statistics
+    # neuron 0 spikes at steps 0, 2, 6 (ISIs 2, 4: CV 1/3), neuron 1 once, neuron 2 never;
+    # dt 1 s, window [0, 8) s, bins of 4 s: counts [3, 1] -> Fano var/mean = 1 / 2
+    s = activity_statistics([0, 2, 6, 1], [0, 0, 0, 1], 3, 1.0, 0.0, 8.0, bin_s=4.0)
+    assert s == pytest.approx({"rate_hz": 4 / 3 / 8, "cv_isi": 1 / 3,
+                               "silent_fraction": 1 / 3, "fano_factor": 0.5})
