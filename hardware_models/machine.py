@@ -4,9 +4,17 @@ links, with a host link and an execution semantics; loaded from TOML or a dict (
     m = load_machine("my_chip.toml")          # or machine_from_dict({...})
     m.core.time_ps("synop", 100)               # busy time of 100 synaptic ops, ps
     m.sources["core.actions.synop.energy_pj"]  # where that number comes from
+    m.estimated("core.actions.synop.energy_pj")  # True: that source says "estimate: ..."
+    m.with_scaled("core.actions.synop.cycles", 2.0)   # the same machine, synops twice as slow
+
+A field path names one number of the description as ``sources`` does: tables by key, arrays of
+tables by index (``core.dvfs[1].clock_hz``, ``memory[0].latency_ps``).
 """
 from __future__ import annotations
 
+import copy
+import math
+import numbers
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -21,6 +29,9 @@ from .memory import Memory
 from .noc import NoC
 
 SEMANTICS = ("event", "timer", "barrier")
+ESTIMATE = "estimate"
+"""How a source that is an estimate begins (SCHEMA.md: ``source = "estimate: <reasoning>"``)."""
+_PART = re.compile(r"^([A-Za-z0-9_]+)(?:\[(\d+)\])?$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,8 @@ class Machine:
     host_link: Link | None = None
     chip_static_power_w: float = 0.0
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    data: dict = field(default_factory=dict, compare=False, repr=False)
+    """The description this machine was read from (``with_scaled`` rebuilds from it)."""
 
     def __post_init__(self):
         per_chip = self.noc.n_routers * self.noc.cores_per_router
@@ -55,8 +68,55 @@ class Machine:
         return self.chips * self.core.count
 
     def with_dvfs(self, level: str) -> Machine:
-        """The same machine with every core at DVFS level ``level``."""
-        return replace(self, core=self.core.at_level(level))
+        """The same machine with every core at DVFS level ``level`` (its description too)."""
+        data = copy.deepcopy(self.data)
+        if isinstance(data.get("core"), dict):
+            data["core"]["dvfs_level"] = level
+        return replace(self, core=self.core.at_level(level), data=data)
+
+    def number(self, path: str) -> float | int:
+        """The number the description gives at field ``path``; ConfigError if it gives none."""
+        parent, key = _locate(self.data, path, self.name)
+        value = parent[key]
+        return value["value"] if isinstance(value, dict) else value
+
+    def number_paths(self) -> list[str]:
+        """Field paths of every number the description gives, in file order."""
+        return _number_paths(self.data, "")
+
+    def estimated(self, path: str) -> bool:
+        """Whether the number at ``path`` rests on an estimate: its source begins with
+        "estimate" (any case), or it has no source at all (nothing backs it)."""
+        self.number(path)
+        source = self.sources.get(path)
+        return source is None or source.strip().lower().startswith(ESTIMATE)
+
+    def with_scaled(self, path: str, factor: float) -> Machine:
+        """A new machine, this one with the single number at field ``path`` multiplied by
+        ``factor`` (a finite number > 0) and every other number as it is. It is rebuilt from
+        the description, so what follows that number follows it (``noc.hop_energy_pj`` is also
+        the per-axis energy where the description gives none) and it is checked like any
+        description (a scaled integer, e.g. a latency in ps, is rounded to the nearest
+        integer). The scaled number's source becomes ``estimate: x<factor> of ...`` (the old
+        source). ConfigError for a path that names no number of the description, a bad factor,
+        or a machine changed (``dataclasses.replace``) since it was read, whose description no
+        longer says what it is."""
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) \
+                or not math.isfinite(factor) or factor <= 0:
+            raise ConfigError(f"scale factor of {path} must be a finite number > 0, "
+                              f"got {factor!r}")
+        old = self.number(path)
+        if machine_from_dict(self.data) != self:
+            raise ConfigError(f"machine {self.name!r} was changed after it was read, so its "
+                              f"description no longer describes it; scale {path} before "
+                              f"changing it")
+        data = copy.deepcopy(self.data)
+        parent, key = _locate(data, path, self.name)
+        new = round(old * factor) if isinstance(old, int) else old * factor
+        was = self.sources.get(path)
+        parent[key] = {"value": new, "source": f"estimate: x{factor:g} of the number whose "
+                       + (f"source is: {was}" if was else "source is not given")}
+        return machine_from_dict(data)
 
     def headline(self) -> dict:
         """A few figures that identify the machine (for listings)."""
@@ -69,6 +129,50 @@ class Machine:
             if a in c.actions:
                 out[f"{a}_pj"] = c.energy_pj(a)
         return out
+
+
+def _locate(data: dict, path: str, machine: str) -> tuple[dict | list, str | int]:
+    """(the table or array holding the number at field ``path`` of description ``data``, its
+    key or index); ConfigError naming ``path`` when the description gives no number there."""
+    holder, key, node = None, None, data
+    parts = path.split(".") if isinstance(path, str) else []
+    for part in parts:
+        m = _PART.match(part)
+        if m is None or not isinstance(node, dict) or _is_sourced_number(node) \
+                or m.group(1) not in node:
+            node = None
+            break
+        holder, key, node = node, m.group(1), node[m.group(1)]
+        if m.group(2) is not None:
+            index = int(m.group(2))
+            if not isinstance(node, list) or index >= len(node):
+                node = None
+                break
+            holder, key, node = node, index, node[index]
+    if parts and (_is_number(node) or _is_sourced_number(node)):
+        return holder, key
+    raise ConfigError(f"machine {machine!r} has no number at {path!r} (a field path such as "
+                      f"'core.actions.synop.energy_pj' or 'memory[0].latency_ps')")
+
+
+def _is_sourced_number(node) -> bool:
+    return isinstance(node, dict) and "value" in node and set(node) <= {"value", "source"} \
+        and _is_number(node["value"])
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _number_paths(node, prefix: str) -> list[str]:
+    if _is_sourced_number(node):
+        return [prefix]
+    if isinstance(node, dict):
+        return [p for k, v in node.items() if k != "source"
+                for p in _number_paths(v, f"{prefix}.{k}" if prefix else k)]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _number_paths(v, f"{prefix}[{i}]")]
+    return [prefix] if _is_number(node) else []
 
 
 def machine_from_dict(data: dict) -> Machine:
@@ -90,7 +194,7 @@ def machine_from_dict(data: dict) -> Machine:
         chip_link=_optional(t, "chip_link", Link.from_table),
         host_link=_optional(t, "host_link", Link.from_table),
         chip_static_power_w=_chip_static(t),
-        sources=sources)
+        sources=sources, data=copy.deepcopy(data))
     t.done()
     return m
 
