@@ -38,7 +38,7 @@ from eventsim.errors import ConfigError
 from eventsim.simulation import simulate
 from hardware_models.lowering import lower
 from hardware_models.placement import STRATEGIES, place
-from hardware_models.presets import preset, preset_names
+from hardware_models.presets import preset_names
 from networks.builders.egru import (activity_sparsity, calibrate_threshold, egru_layers,
                                     egru_stack, layer_activity_sparsity, set_threshold)
 
@@ -46,6 +46,7 @@ from . import host_link
 from .breakdown import PARTS, breakdown, busy_per_core
 from .checks import int_at_least, one_of
 from .dense_gru import run_dense_gru
+from .machine_scale import scaled_preset
 from .output import write_ledger_csv
 from .redraw import scenario_plots
 from .run_data import core_busy, network_run_data, save_run_data
@@ -61,7 +62,7 @@ TRACE_CAPACITY = 1 << 21
 def check(config: dict) -> None:
     """Raise ConfigError for any value the scenario cannot run with."""
     one_of("machine", config["machine"], preset_names())
-    levels = [lv.name for lv in preset(config["machine"]).core.dvfs]
+    levels = [lv.name for lv in scaled_preset(config).core.dvfs]
     if config["dvfs"] not in levels:
         raise ConfigError(f"dvfs must be one of {levels} for {config['machine']}, "
                           f"got {config['dvfs']!r}")
@@ -92,14 +93,25 @@ def check(config: dict) -> None:
     int_at_least("trace_ticks", config["trace_ticks"], 1)
 
 
-def machine_ir(config: dict):
-    """The lowered machine: the preset at the DVFS level, with the tick of the config."""
+def machine(config: dict):
+    """The machine of every run (and ledger): the preset with the config's ``machine_scale``
+    applied, at the DVFS level, with the tick of the config."""
     from dataclasses import replace
-    m = preset(config["machine"]).with_dvfs(config["dvfs"])
+    m = scaled_preset(config).with_dvfs(config["dvfs"])
     if m.semantics != "timer":
         raise ConfigError(f"egru_spinnaker2 runs timer-driven (SpiNNaker-style); machine "
                           f"{config['machine']!r} has semantics {m.semantics!r}")
-    return lower(replace(m, step_ps=int(round(config["tick_us"] * 1e6))))
+    return replace(m, step_ps=int(round(config["tick_us"] * 1e6)))
+
+
+def machine_ir(config: dict):
+    """The lowered machine (``machine(config)``)."""
+    return lower(machine(config))
+
+
+SENSITIVITY_METRICS = {"latency_per_token_s": None, "energy_per_token_j": "egru"}
+"""Headline figures for --sensitivity: metric -> the ledger run whose total energy it is
+proportional to (by a factor no energy number changes), None if no energy number changes it."""
 
 
 EGRU_KEYS = ("machine", "dvfs", "tick_us", "tokens", "placement", "noc", "model", "host")
