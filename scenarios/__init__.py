@@ -12,8 +12,10 @@ A scenario is two files in this folder:
   ``ConfigError`` before anything runs), ``report(result) -> str`` (markdown, written to
   ``report.md``), ``table(result) -> str`` (the summary ``eventsim run`` prints),
   ``OPEN_TABLES`` (tables whose keys ``--set`` may add, see ``config``),
-  ``SUPPORTS_TRACE`` (if true ``run`` takes ``trace=``) and ``TRACE_NOTE`` (the warning given
-  when ``--trace`` is asked of a scenario that has nothing to trace).
+  ``SUPPORTS_TRACE`` (if true ``run`` takes ``trace=``), ``TRACE_NOTE`` (the warning given
+  when ``--trace`` is asked of a scenario that has nothing to trace) and ``machine(config)``
+  (the ``hardware_models`` Machine every ledger of its ledger.csv ran on: the result then has
+  ``estimated_share``, see ``uncertainty``).
 
 ``run_scenario`` resolves the configuration, runs the scenario and writes the run directory
 ``<out>/<scenario>/<run-id>/`` (see ``output``): ``result.json`` (the metrics at top level,
@@ -98,10 +100,25 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _uncertainty(scenario, config, run_dir, metrics) -> list[str]:
+    """Add ``estimated_share`` (where the scenario names its machine) to ``metrics`` of the
+    run in ``run_dir``; returns its report.md sections."""
+    from . import uncertainty
+    sections = []
+    share = uncertainty.share_of_run_dir(scenario.module, config, run_dir)
+    if share is not None:
+        metrics["estimated_share"] = share
+        sections.append(uncertainty.markdown(share))
+    return sections
+
+
 def run_scenario(name: str, sets=(), *, seed: int = 0, out="out", trace: bool = False,
                  progress: bool = False, warn=_stderr) -> tuple[dict, Path]:
     """Run scenario ``name`` with overrides ``sets``; returns (result, run directory).
-    Bad input raises ``ConfigError`` before anything is written."""
+    Bad input raises ``ConfigError`` before anything is written.
+
+    A scenario whose module names its machine (``machine(config)``) gets ``estimated_share``
+    (``scenarios.uncertainty``) in result.json and report.md."""
     scenario = load(name)
     config = scenario.resolve(sets)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -119,6 +136,7 @@ def run_scenario(name: str, sets=(), *, seed: int = 0, out="out", trace: bool = 
         t0 = time.perf_counter()
         metrics = scenario.module.run(config, seed, partial, progress, **kwargs)
         wall_s = time.perf_counter() - t0
+        sections = _uncertainty(scenario, config, partial, metrics)
         result = {"scenario": name, "description": scenario.description, "run_id": run_id,
                   "seed": seed, "created": created, "wall_s": wall_s,
                   "trace": bool(kwargs.get("trace", False)), "config": config,
@@ -126,7 +144,7 @@ def run_scenario(name: str, sets=(), *, seed: int = 0, out="out", trace: bool = 
         files = list(scenario.module.plots(result, partial))
         report = getattr(scenario.module, "report", None)
         if report is not None:
-            (partial / "report.md").write_text(report(result))
+            (partial / "report.md").write_text("\n".join([report(result), *sections]))
         result["files"] = sorted({*files, "result.json",
                                   *(p.name for p in partial.iterdir() if p.is_file())})
         write_json(partial / "result.json", result)
