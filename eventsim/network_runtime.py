@@ -11,7 +11,8 @@ Two ways to run the same network:
 * **software** (no machine): one kernel event per step; spikes go straight into the rings.
   The numbers of the network only, as fast as it goes.
 * **on a machine** (timer, barrier or event semantics, ``step_model``): per step, each core
-  updates its neurons (``neuron_update`` actions on its threads; under event semantics only
+  updates its neurons (``neuron_update`` actions on its threads, or ``neuron_update_spiking``
+  for a neuron that fires, when the machine declares that action; under event semantics only
   those with input or able to fire), sends each spike as one multicast packet along its
   routing tree, or one unicast packet per destination core, when its core finishes
   (``noc_model`` hop by hop with contention, or in closed form with ``analytic``), and each
@@ -40,6 +41,9 @@ from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
                                          "beyond the input ring of {b} slots; raise ring_slack")
+ERR_UNCOUNTED_SPIKES = register_error(
+    ERR_USER + 12, "core {a}: {b} neurons fired in a step but only {c} were counted as updated "
+                   "(a neuron model's quiescent() says a neuron that fires cannot)")
 
 # counters[] slots
 (N_STEPS, STEP_KIND, REC_COUNT, SPIKES, SYN_EVENTS, UPDATES, IN_CURSOR, CUR_STEP, LATE,
@@ -76,27 +80,32 @@ HwState = namedtuple("HwState", [
     "spike_bytes", "multicast", "analytic",
     "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps",
     "route_uses", "update_busy_ps", "update_count", "update_ps", "recv_count", "synop_count",
-    "synop_busy_ps", "dest_cur", "dest_tree_pos", "tree_done_ps"])
+    "synop_busy_ps", "dest_cur", "dest_tree_pos", "tree_done_ps", "spikes_on_core",
+    "spiking_count", "spiking_ps"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
 pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
 dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core), whose synops keep the core busy
 dest_synop_ps[e] (ps, rounded as ``core_execute`` rounds); updates_on_core[c] counts a step's
 updates under event semantics, neurons_on_core[c] is what every other step charges;
-actions = [neuron_update, synop,
-packet_send or -1, packet_recv or -1]; multicast: one packet per spike along its tree, else
-one unicast packet per destination core (each charged a packet_send); analytic: packets are
-not simulated hop by hop but charged and delivered in closed form (no contention), with the
+actions = [neuron_update, synop, packet_send or -1, packet_recv or -1, neuron_update_spiking
+or -1]; multicast: one packet per spike along its tree, else one unicast packet per destination
+core (each charged a packet_send); analytic: packets are not simulated hop by hop but charged
+and delivered in closed form (no contention), with the
 links, destination cores and uncontended tail latencies of multicast route r in route_link,
 route_dest_core (ascending within a route) and route_dest_tail_ps; route_uses[r] counts the
 spikes sent along route r, whose links are charged after the run (``charge_route_uses``: the
 same count x cost as charging each packet); update_busy_ps[c] is the busy time of updating all
-of core c's neurons; update_count[c], update_ps[c], recv_count[c], synop_count[c] and
-synop_busy_ps[c] are the neuron_update actions of core c and their busy time (ps), its
-packet_recv actions, its synop actions and their busy time, charged after the run
-(``charge_core_work``: the same counts and busy time as charging each reception, energy up to
-the order of summation); dest_tree_pos[e]: the position of dest_core[e] among the destination
-cores of g's multicast route; dest_cur and tree_done_ps: scratch of ``multicast_analytic``
+of core c's neurons as neuron_update; update_count[c], update_ps[c], recv_count[c],
+synop_count[c] and synop_busy_ps[c] are the neuron_update actions of core c and their busy time
+(ps), its packet_recv actions, its synop actions and their busy time, and spiking_count[c],
+spiking_ps[c] its neuron_update_spiking actions (updates of neurons that fired; a machine that
+declares the action charges them instead of neuron_update) and their busy time (ps), all
+charged after the run (``charge_core_work``: the same counts and busy time as charging each
+action, energy up to the order of summation); spikes_on_core[c]: scratch, the neurons of core c
+that fired in the current step (counted only when the machine declares neuron_update_spiking);
+dest_tree_pos[e]: the position of dest_core[e] among the destination cores of g's multicast
+route; dest_cur and tree_done_ps: scratch of ``multicast_analytic``
 (per destination core of a spike: the step current there, when its look-up ends)."""
 
 HwNet = namedtuple("HwNet", ["net", "hw"])
@@ -201,21 +210,24 @@ def next_step_in_software(ctx, net, t_ps, k):
 
 @kernel_jit
 def issue_core_work(ctx, run, t_ps, k, n_spiked):
-    """Charge each core's neuron updates of this step, then send this step's spikes as
-    multicast packets from their cores when those finish."""
+    """Charge each core's neuron updates of this step (``update_core``), then send this step's
+    spikes as packets from their cores when those finish."""
     hw, net = run.hw, run.net
-    a_update, a_send = hw.actions[0], hw.actions[2]
+    a_send = hw.actions[2]
     C = hw.updates_on_core.shape[0]
     dense = hw.steps.semantics != EVENT
+    if hw.actions[4] >= 0:
+        for j in range(n_spiked):
+            hw.spikes_on_core[hw.core_of[net.spiked[j]]] += 1
     for c in range(C):
-        if dense and hw.neurons_on_core[c] > 0:
-            fin = _update_core(ctx, hw, t_ps, c, hw.neurons_on_core[c], hw.update_busy_ps[c])
+        n = hw.neurons_on_core[c] if dense else hw.updates_on_core[c]
+        if n > 0 or hw.spikes_on_core[c] > 0:
+            fin = update_core(ctx, hw, t_ps, c, n, dense)
+            if fin < 0:
+                return
             step_note_finish(hw.steps, c, fin)
-        elif not dense and hw.updates_on_core[c] > 0:
-            fin = _update_core(ctx, hw, t_ps, c, hw.updates_on_core[c],
-                               core_work_ps(hw.cores, c, a_update, hw.updates_on_core[c]))
-            step_note_finish(hw.steps, c, fin)
-            hw.updates_on_core[c] = 0
+        hw.updates_on_core[c] = 0
+        hw.spikes_on_core[c] = 0
     for j in range(n_spiked):
         g = net.spiked[j]
         if hw.route_of[g] < 0:
@@ -237,17 +249,35 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
 
 
 @kernel_jit
-def _update_core(ctx, hw, t_ps, c, n, busy_ps):
-    """Core c updates ``n`` neurons from t_ps on, busy for busy_ps (ps): timed now, counted in
-    update_count and update_ps and charged after the run (``charge_core_work``). Returns
-    the finish time (ps), -1 on error."""
-    a = hw.actions[0]
-    if hw.cores.row[c, a] < 0:
+def update_core(ctx, hw, t_ps, c, n, dense):
+    """Core c updates ``n`` neurons (all of its neurons if ``dense``), spikes_on_core[c] of
+    which fired, from t_ps on, as one work item: the neurons that did not fire are
+    neuron_update actions, those that fired neuron_update_spiking actions (0 of them unless the
+    machine declares it), busy for the sum of the two actions' times (ps). Timed now, counted in
+    update_count, update_ps, spiking_count and spiking_ps, charged after the run
+    (``charge_core_work``). Returns the finish time (ps), -1 on error."""
+    cores = hw.cores
+    a, a_spiking = hw.actions[0], hw.actions[4]
+    s = hw.spikes_on_core[c]
+    quiet = n - s
+    if cores.row[c, a] < 0:
         fail(ctx, ERR_NO_ACTION, c, a)
         return np.int64(-1)
-    hw.update_count[c] += n
+    if quiet < 0:
+        fail(ctx, ERR_UNCOUNTED_SPIKES, c, s, n)
+        return np.int64(-1)
+    busy_ps = hw.update_busy_ps[c] if dense and s == 0 else core_work_ps(cores, c, a, quiet)
+    hw.update_count[c] += quiet
     hw.update_ps[c] += busy_ps
-    return core_occupy(ctx, hw.cores, t_ps, c, a, busy_ps)
+    if s > 0:
+        if cores.row[c, a_spiking] < 0:
+            fail(ctx, ERR_NO_ACTION, c, a_spiking)
+            return np.int64(-1)
+        spiking_ps = core_work_ps(cores, c, a_spiking, s)
+        hw.spiking_count[c] += s
+        hw.spiking_ps[c] += spiking_ps
+        busy_ps += spiking_ps
+    return core_occupy(ctx, cores, t_ps, c, a, busy_ps)
 
 
 @kernel_jit
@@ -495,13 +525,17 @@ def multicast_analytic(ctx, run, t_send, g, k):
 
 
 def charge_core_work(ledger, hw) -> None:
-    """Charge each core its neuron_update, packet_recv and synop actions counted during the run
-    (count x energy per action, their busy time) and zero the counts."""
+    """Charge each core its neuron_update, neuron_update_spiking (if the machine declares it),
+    packet_recv and synop actions counted during the run (count x energy per action, their busy
+    time) and zero the counts."""
     cores = hw.cores
     a_update, a_syn, a_recv = int(hw.actions[0]), int(hw.actions[1]), int(hw.actions[3])
+    a_spiking = int(hw.actions[4])
     a = ledger.arrays
     charges = [(a_update, hw.update_count, hw.update_ps),
                (a_syn, hw.synop_count, hw.synop_busy_ps)]
+    if a_spiking >= 0:
+        charges.append((a_spiking, hw.spiking_count, hw.spiking_ps))
     if a_recv >= 0:
         charges.append((a_recv, hw.recv_count, hw.recv_count * cores.busy_ps[:, a_recv]))
     for action, n, busy in charges:
@@ -511,7 +545,7 @@ def charge_core_work(ledger, hw) -> None:
         np.add.at(a.energy_pj, rows, n[c] * cores.energy_pj[c, action])
         np.add.at(a.busy_ps, rows, busy[c])
     for x in (hw.update_count, hw.update_ps, hw.recv_count, hw.synop_count,
-              hw.synop_busy_ps):
+              hw.synop_busy_ps, hw.spiking_count, hw.spiking_ps):
         x[:] = 0
 
 

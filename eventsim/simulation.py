@@ -304,10 +304,9 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
     for a in ("neuron_update", "synop"):
         if a not in ir.action_names:
             raise ConfigError(f"machine {ir.name!r} declares no {a!r} action; a network needs it")
-    actions = np.array([ir.action("neuron_update"), ir.action("synop"),
-                        ir.action("packet_send") if "packet_send" in ir.action_names else -1,
-                        ir.action("packet_recv") if "packet_recv" in ir.action_names else -1],
-                       np.int64)
+    optional = lambda a: ir.action(a) if a in ir.action_names else -1
+    actions = np.array([ir.action("neuron_update"), ir.action("synop"), optional("packet_send"),
+                        optional("packet_recv"), optional("neuron_update_spiking")], np.int64)
     cores = new_core_state(ir, kernel)
     steps = new_step_state(ir, kernel, n_steps, network_step_ps=int(net.dt_ps))
     N, C = m.core_of.shape[0], ir.n_cores
@@ -327,7 +326,8 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
                     core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
                     zeros(C), zeros(C), zeros(C), zeros(C), zeros(C),
                     zeros(int(np.diff(m.dest_ptr).max(initial=0)) + 1), m.dest_tree_pos,
-                    zeros(int(np.diff(m.tree_dest_ptr).max(initial=0)) + 1))
+                    zeros(int(np.diff(m.tree_dest_ptr).max(initial=0)) + 1),
+                    zeros(C), zeros(C), zeros(C))
     run = rt.HwNet(net, hw)
     packets = N if ir.multicast else int(np.diff(m.dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
