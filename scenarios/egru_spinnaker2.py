@@ -47,6 +47,7 @@ from .breakdown import PARTS, breakdown, busy_per_core
 from .checks import int_at_least, one_of
 from .dense_gru import run_dense_gru
 from .machine_scale import scaled_preset
+from .nazeer2024 import paper_comparison_lines
 from .output import write_ledger_csv
 from .redraw import scenario_plots
 from .run_data import core_busy, network_run_data, save_run_data
@@ -401,6 +402,8 @@ def report(result: dict) -> str:
     if result.get("trace_dropped_records"):
         out.append(f"- The trace ring dropped {result['trace_dropped_records']} oldest records "
                    f"(the trace covers the first {c['trace_ticks']} ticks).")
+    out += ["", "## Published figures (Nazeer et al. 2024, Table II)", "",
+            *paper_comparison_lines(result, c["machine"])]
     return "\n".join(out) + "\n"
 
 
