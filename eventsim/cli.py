@@ -92,8 +92,10 @@ def _run(args) -> int:
     from scenarios import load, run_scenario
     progress = not args.no_progress and sys.stderr.isatty()
     try:
+        factors = _sensitivity_factors(args)
         result, run_dir = run_scenario(args.scenario, args.set, seed=args.seed, out=args.out,
-                                       trace=args.trace, progress=progress)
+                                       trace=args.trace, progress=progress,
+                                       sensitivity=factors)
     except ConfigError as e:
         print(f"eventsim: {e}", file=sys.stderr)
         return 2
@@ -104,8 +106,41 @@ def _run(args) -> int:
         table = getattr(load(args.scenario).module, "table", None)
         if table is not None:
             print(table(result))
+        for line in _uncertainty_lines(result):
+            print(line)
         print(f"\nwrote {run_dir} ({', '.join(result['files'])}) in {result['wall_s']:.1f} s")
     return 0
+
+
+def _sensitivity_factors(args):
+    """The factors of ``--sensitivity`` (None without it); ConfigError for a bad
+    ``--sensitivity-range`` or one given without ``--sensitivity``."""
+    from eventsim.errors import ConfigError
+    from scenarios.sensitivity import DEFAULT_FACTORS, parse_range
+    if args.sensitivity_range is not None and not args.sensitivity:
+        raise ConfigError("--sensitivity-range needs --sensitivity")
+    if not args.sensitivity:
+        return None
+    return DEFAULT_FACTORS if args.sensitivity_range is None else parse_range(args.sensitivity_range)
+
+
+def _uncertainty_lines(result: dict) -> list[str]:
+    """What ``eventsim run`` prints of ``estimated_share`` and ``sensitivity``."""
+    out = []
+    share = result.get("estimated_share")
+    if share:
+        out.append(f"\nresting on estimated machine numbers: {100 * share['energy']:.1f} % of the "
+                   f"energy, {100 * share['busy_time']:.1f} % of the busy time")
+    sens = result.get("sensitivity")
+    if sens:
+        xs = " and ".join(f"x{f:g}" for f in sens["factors"])
+        out.append(f"sensitivity ({sens['numbers_varied']} estimated numbers one at a time at "
+                   f"{xs}, {sens['reruns']} re-runs in {sens['rerun_wall_s']:.1f} s):")
+        for m, s in sens["metrics"].items():
+            lo, hi = s["interval"]
+            out.append(f"  {m} {s['baseline']:.6g} in [{lo:.6g}, {hi:.6g}]; moved most by "
+                       + ", ".join(t["number"] for t in s["top"][:5]))
+    return out
 
 
 def _validate(args) -> int:
@@ -163,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="record a trace where the scenario has one (warns where it has not)")
     r.add_argument("--no-progress", action="store_true",
                    help="no progress bar (shown on stderr only when it is a terminal)")
+    r.add_argument("--sensitivity", action="store_true",
+                   help="also vary each estimated number of the scenario's machine, one at a "
+                   "time, and report how far the headline figures move (sensitivity.md, "
+                   "sensitivity.json, tornado plots)")
+    r.add_argument("--sensitivity-range", default=None, metavar="F1,F2",
+                   help="the factors of --sensitivity (default 0.5,2)")
     r.set_defaults(func=_run)
     from scenarios.compare import add_compare_parser
     from scenarios.redraw import add_plot_parser

@@ -13,9 +13,11 @@ A scenario is two files in this folder:
   ``report.md``), ``table(result) -> str`` (the summary ``eventsim run`` prints),
   ``OPEN_TABLES`` (tables whose keys ``--set`` may add, see ``config``),
   ``SUPPORTS_TRACE`` (if true ``run`` takes ``trace=``), ``TRACE_NOTE`` (the warning given
-  when ``--trace`` is asked of a scenario that has nothing to trace) and ``machine(config)``
+  when ``--trace`` is asked of a scenario that has nothing to trace), ``machine(config)``
   (the ``hardware_models`` Machine every ledger of its ledger.csv ran on: the result then has
-  ``estimated_share``, see ``uncertainty``).
+  ``estimated_share``, see ``uncertainty``) and ``SENSITIVITY_METRICS`` (its headline figures
+  for ``--sensitivity``, see ``sensitivity``; needs ``machine`` and a ``machine_scale`` config
+  table applied through ``machine_scale.scaled_preset``).
 
 ``run_scenario`` resolves the configuration, runs the scenario and writes the run directory
 ``<out>/<scenario>/<run-id>/`` (see ``output``): ``result.json`` (the metrics at top level,
@@ -100,27 +102,42 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _uncertainty(scenario, config, run_dir, metrics) -> list[str]:
-    """Add ``estimated_share`` (where the scenario names its machine) to ``metrics`` of the
-    run in ``run_dir``; returns its report.md sections."""
+def _uncertainty(scenario, config, seed, run_dir, metrics, sensitivity, top,
+                 progress) -> list[str]:
+    """Add ``estimated_share`` (where the scenario names its machine) and, with
+    ``sensitivity`` factors, ``sensitivity`` to ``metrics`` of the run in ``run_dir``; returns
+    their report.md sections."""
     from . import uncertainty
     sections = []
     share = uncertainty.share_of_run_dir(scenario.module, config, run_dir)
     if share is not None:
         metrics["estimated_share"] = share
         sections.append(uncertainty.markdown(share))
+    if sensitivity is not None:
+        from .sensitivity import analyse
+        metrics["sensitivity"], text = analyse(scenario, config, seed, run_dir, metrics,
+                                               sensitivity, top, progress)
+        sections.append(text)
     return sections
 
 
 def run_scenario(name: str, sets=(), *, seed: int = 0, out="out", trace: bool = False,
-                 progress: bool = False, warn=_stderr) -> tuple[dict, Path]:
+                 progress: bool = False, warn=_stderr, sensitivity=None,
+                 sensitivity_top: int = 10) -> tuple[dict, Path]:
     """Run scenario ``name`` with overrides ``sets``; returns (result, run directory).
     Bad input raises ``ConfigError`` before anything is written.
 
     A scenario whose module names its machine (``machine(config)``) gets ``estimated_share``
-    (``scenarios.uncertainty``) in result.json and report.md."""
+    (``scenarios.uncertainty``) in result.json and report.md; with ``sensitivity`` (factors,
+    e.g. (0.5, 2.0)) also the one-at-a-time sensitivity of its headline figures to its
+    estimated numbers (``scenarios.sensitivity``, the ``sensitivity_top`` numbers that move
+    each most)."""
     scenario = load(name)
     config = scenario.resolve(sets)
+    if sensitivity is not None:
+        from .sensitivity import check_factors, require_support
+        require_support(scenario)
+        sensitivity = check_factors(sensitivity)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed must be an integer >= 0, got {seed!r}")
     kwargs = {}
@@ -136,7 +153,8 @@ def run_scenario(name: str, sets=(), *, seed: int = 0, out="out", trace: bool = 
         t0 = time.perf_counter()
         metrics = scenario.module.run(config, seed, partial, progress, **kwargs)
         wall_s = time.perf_counter() - t0
-        sections = _uncertainty(scenario, config, partial, metrics)
+        sections = _uncertainty(scenario, config, seed, partial, metrics, sensitivity,
+                                sensitivity_top, progress)
         result = {"scenario": name, "description": scenario.description, "run_id": run_id,
                   "seed": seed, "created": created, "wall_s": wall_s,
                   "trace": bool(kwargs.get("trace", False)), "config": config,
