@@ -359,7 +359,7 @@ PAPER = ("Fokam, Nazeer, König, Kappel, Subramoney, *Asynchronous Stochastic Gr
          "with Decoupled Backpropagation and Layer-Wise Updates*, arXiv 2410.05985 (v3)")
 
 
-def _mechanisms(result: dict) -> list[str]:
+def mechanisms(result: dict) -> list[str]:
     """Why the model gives what it gives: numbers of this run, not of the paper."""
     study, c = result["delay_study"], result["config"]
     sizes, acts, batch = c["model"]["sizes"], c["model"]["activation"], c["train"]["batch_size"]
@@ -445,7 +445,7 @@ def paper_comparison(result: dict) -> list[str]:
         "not consulted here). The ratios above are what this model gives for this MLP on "
         "modelled threads, not a reproduction of the paper's setup (ResNets and an LSTM on "
         "GPUs). Where they differ, the mechanisms in the model are:", "",
-        *_mechanisms(result), "",
+        *mechanisms(result), "",
     ]
 
 
