@@ -1,6 +1,7 @@
 """Cores serving work: each core has ``threads`` hardware threads; a work item takes the thread
-that frees first, starts when it is free (first come, first served) and keeps it busy for the
-work's duration. Queueing delay emerges when work arrives faster than it is served.
+that frees first (or, for an action with a unit, always that thread: a pipeline unit of its
+own), starts when it is free (first come, first served) and keeps it busy for the work's
+duration. Queueing delay emerges when work arrives faster than it is served.
 
 ``core_execute(ctx, cores, t_ps, core, action, n)`` charges ``n`` actions of one kind: busy time
 n x cycles / clock (rounded once), energy n x energy per action, both to the ledger row
@@ -22,10 +23,12 @@ ERR_NO_ACTION = register_error(ERR_USER + 3, "core {a} cannot do action {b} "
                                              "(the machine declares no cost for it)")
 
 CoreState = namedtuple("CoreState", ["thread_free_ps", "n_threads", "clock_hz", "cycles",
-                                     "energy_pj", "row", "component", "label", "busy_ps"])
+                                     "energy_pj", "row", "component", "label", "busy_ps",
+                                     "unit"])
 CoreState.__doc__ = """thread_free_ps[c, k]: when thread k of core c is next free; row[c, a]: the
 ledger row of action a on core c (-1: the core cannot do it); busy_ps[c, a]: the time of one
-action a on core c (the common case, without a division)."""
+action a on core c (the common case, without a division); unit[c, a]: the thread that always
+does action a on core c (-1: the one that frees first)."""
 
 
 @kernel_jit
@@ -57,13 +60,16 @@ def core_run(ctx, cores, t_ps, core, action, n, busy_ps):
 
 @kernel_jit
 def core_occupy(ctx, cores, t_ps, core, action, busy_ps):
-    """The timing half of ``core_run``: the thread of ``core`` that frees first is busy with
-    ``action`` for ``busy_ps`` from max(t_ps, when it is free) (traced); returns the finish
-    time (ps). Charges nothing: the caller charges the ledger (e.g. after the run)."""
-    best = 0
-    for k in range(1, cores.n_threads[core]):
-        if cores.thread_free_ps[core, k] < cores.thread_free_ps[core, best]:
-            best = k
+    """The timing half of ``core_run``: the thread of ``core`` that frees first (the action's
+    unit, if it has one) is busy with ``action`` for ``busy_ps`` from max(t_ps, when it is free)
+    (traced); returns the finish time (ps). Charges nothing: the caller charges the ledger (e.g.
+    after the run)."""
+    best = cores.unit[core, action]
+    if best < 0:
+        best = 0
+        for k in range(1, cores.n_threads[core]):
+            if cores.thread_free_ps[core, k] < cores.thread_free_ps[core, best]:
+                best = k
     start = max(t_ps, cores.thread_free_ps[core, best])
     finish = start + busy_ps
     cores.thread_free_ps[core, best] = finish
@@ -97,4 +103,4 @@ def new_core_state(ir: MachineIR, kernel) -> CoreState:
     one_ps = np.round(cycles * 1e12 / clock[:, None]).astype(np.int64)
     return CoreState(np.zeros((C, int(threads.max()) if C else 1), np.int64), threads,
                      clock, cycles, ir.action_energy_pj.astype(float), rows, comps, labels,
-                     one_ps)
+                     one_ps, ir.action_unit.astype(np.int64))

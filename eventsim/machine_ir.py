@@ -62,15 +62,18 @@ class MachineIR:
     host_latency_ps: int = 0
     host_energy_pj_per_byte: float = 0.0
     chip_static_power_w: float = 0.0
+    action_unit: np.ndarray | None = None   # int32[C, A] thread that always does the action, -1 any
 
     def __post_init__(self):
+        if self.action_unit is None:
+            object.__setattr__(self, "action_unit", np.full(self.action_cycles.shape, -1, np.int32))
         if self.semantics not in SEMANTICS:
             raise ConfigError(f"semantics must be one of {SEMANTICS}, got {self.semantics!r}")
         C, R, L = self.n_cores, self.n_routers, self.n_links
         A = len(self.action_names)
         shapes = {"core_router": (C,), "core_threads": (C,), "core_sram_bytes": (C,),
                   "core_static_power_w": (C,), "core_clock_hz": (C,), "action_cycles": (C, A),
-                  "action_energy_pj": (C, A), "action_available": (C, A),
+                  "action_energy_pj": (C, A), "action_available": (C, A), "action_unit": (C, A),
                   "router_xy": (R, 2), "link_dst": (L,), "link_latency_ps": (L,),
                   "link_ps_per_byte": (L,), "link_energy_pj_per_flit": (L,),
                   "link_resource": (L,), "link_off_chip": (L,), "next_link": (R, R)}

@@ -2,7 +2,9 @@
 hardware threads, leakage.
 
 Time of ``n`` actions = n x cycles / clock_hz (rounded to the ps); energy = n x energy_pj x the
-DVFS level's energy_scale. A core serves one work item per hardware thread at a time.
+DVFS level's energy_scale. A core serves one work item per hardware thread at a time: an action
+with a ``unit`` always runs on that thread (a pipeline unit of its own, e.g. a core's input stage
+working while its output stage updates neurons), any other on whichever thread frees first.
 """
 from __future__ import annotations
 
@@ -38,15 +40,18 @@ class DvfsLevel:
 @dataclass(frozen=True)
 class Action:
     """Cost of one action at energy_scale 1: clock cycles and picojoules (``width``: MACs per
-    array operation, for mac_array)."""
+    array operation, for mac_array; ``unit``: the hardware thread that always does it, -1 for
+    any)."""
     cycles: float
     energy_pj: float
     width: int = 1
+    unit: int = -1
 
     @classmethod
     def from_table(cls, name: str, t: Table) -> Action:
         a = cls(t.number("cycles", minimum=0), t.number("energy_pj", minimum=0),
-                t.number("width", default=1, minimum=1, integer=True))
+                t.number("width", default=1, minimum=1, integer=True),
+                t.number("unit", default=-1, minimum=0, integer=True))
         if a.width != 1 and name != "mac_array":
             raise ConfigError(f"{t.path}.width applies to mac_array only, got {a.width} on {name}")
         t.done()
@@ -70,9 +75,12 @@ class Core:
             raise ConfigError(f"core.dvfs level names must be unique, got {names}")
         if self.dvfs_level not in names:
             raise ConfigError(f"core.dvfs_level must be one of {names}, got {self.dvfs_level!r}")
-        for a in self.actions:
+        for a, act in self.actions.items():
             if a not in ACTIONS:
                 raise ConfigError(f"core.actions.{a} is not a known action; known: {list(ACTIONS)}")
+            if act.unit >= self.threads:
+                raise ConfigError(f"core.actions.{a}.unit must be a thread in [0, {self.threads}), "
+                                  f"got {act.unit}")
 
     @classmethod
     def from_table(cls, t: Table) -> Core:

@@ -26,6 +26,7 @@ def lower(m: Machine) -> MachineIR:
     names = tuple(a for a in ACTIONS if a in core.actions)
     cycles_row = np.array([core.action(a).cycles for a in names], float)
     energy_row = np.array([core.energy_pj(a) for a in names])
+    unit_row = np.array([core.action(a).unit for a in names], np.int32)
 
     src, dst, lat, ppb, epf, res, off = [], [], [], [], [], [], []
     n_res = 0
@@ -84,6 +85,7 @@ def lower(m: Machine) -> MachineIR:
         action_names=names, action_cycles=np.tile(cycles_row, (C, 1)),
         action_energy_pj=np.tile(energy_row, (C, 1)),
         action_available=np.ones((C, len(names)), bool),
+        action_unit=np.tile(unit_row, (C, 1)),
         router_chip=np.repeat(np.arange(chips, dtype=np.int32), Rc),
         router_xy=np.array([noc.xy(r % Rc) for r in range(R)],
                            np.int32).reshape(R, 2),

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import work_model
-from eventsim import Kernel, KernelError
+from eventsim import ConfigError, Kernel, KernelError
 from eventsim.core_model import new_core_state
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
@@ -11,9 +11,9 @@ from hardware_models.machine import machine_from_dict
 from test_machine_description import toy
 
 
-def run(arrivals, threads=1, dvfs="high", seed=0):
+def run(arrivals, threads=1, dvfs="high", seed=0, **changes):
     """arrivals: (t_ps, core, n synops). synop = 2 cycles at 300 MHz (6,666.67 ps), 10 pJ."""
-    m = machine_from_dict(toy(core__threads=threads)).with_dvfs(dvfs)
+    m = machine_from_dict(toy(core__threads=threads, **changes)).with_dvfs(dvfs)
     ir = lower(m)
     k = Kernel(seed=seed, queue_capacity=max(len(arrivals), 1))
     st = work_model.Work(new_core_state(ir, k), np.zeros(len(arrivals), np.int64), np.zeros(1, np.int64))
@@ -33,6 +33,17 @@ def test_one_thread_serves_first_come_first_served():
 def test_two_threads_serve_two_items_at_once():
     finish, _ = run([(0, 0, 3), (0, 0, 3), (0, 0, 3)], threads=2)
     assert finish == [20_000, 20_000, 40_000]
+
+
+def test_an_action_with_a_unit_always_takes_that_thread():
+    # two threads, synop on unit 1: the two items queue there instead of running side by side
+    finish, _ = run([(0, 0, 3), (0, 0, 3)], threads=2, core__actions__synop__unit=1)
+    assert finish == [20_000, 40_000]
+
+
+def test_a_unit_beyond_the_cores_threads_is_a_clear_error():
+    with pytest.raises(ConfigError, match=r"core.actions.synop.unit must be a thread in \[0, 2\), got 2"):
+        machine_from_dict(toy(core__threads=2, core__actions__synop__unit=2))
 
 
 def test_cores_do_not_share_threads():
