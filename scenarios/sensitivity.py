@@ -256,8 +256,8 @@ def markdown(doc: dict, summary: dict, top: int) -> str:
             out.append(f"| `{e['number']}` | " + " | ".join(_fmt(m, x) for x in e["values"][m])
                        + f" | {_fmt(m, swing(e, m))} | {e['how']} |")
         still = sum(swing(e, m) == 0 for e in doc["numbers"])
-        out += ["", f"{len(doc['numbers']) - still - len(shown)} more numbers move it less; "
-                f"{still} do not move it.", ""]
+        out += ["", f"Of the other numbers varied, {len(doc['numbers']) - still - len(shown)} "
+                f"move it less and {still} do not move it.", ""]
     return "\n".join(out)
 
 
