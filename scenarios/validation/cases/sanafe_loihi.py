@@ -166,7 +166,14 @@ def run(ctx) -> CaseResult:
     case = CaseResult("sanafe_loihi", TITLE)
     runs = [one_size(ctx, n, case) for n in SIZES]
     case.notes += [f"{STEPS} steps; network arrays and SANA-FE's full record in "
-                   f"`sanafe_loihi/`. Machine: hardware_models/presets/loihi_sanafe.toml."]
+                   f"`sanafe_loihi/`. Machine: hardware_models/presets/loihi_sanafe.toml.",
+                   "Time per step: eventsim's core updates all its neurons as one work item and "
+                   "sends the step's spikes after it, where SANA-FE sends a spike's messages as "
+                   "soon as its own neuron is processed (chip.cpp 624-655), so its receivers "
+                   "start earlier; and SANA-FE's NoC is a congestion heuristic over link "
+                   "densities (schedule.cpp 310-362), eventsim's a packet-level model with link "
+                   "contention. Both cores split their work into an output and an input unit "
+                   "(loihi_sanafe, threads)."]
     case.plots.append(_plot(runs, ctx.out_dir))
     return case
 
