@@ -88,6 +88,12 @@ def machines(config: dict) -> dict:
             "event": lower(replace(m, semantics="event", step_ps=0))}
 
 
+def machine(config: dict):
+    """The Loihi preset: the numbers both runs' ledgers rest on (they differ only in semantics
+    and step, which no ledger row rests on)."""
+    return preset(MACHINE)
+
+
 # --------------------------------------------------------------------------- one run
 
 def barrier_ps(ir) -> int:

@@ -28,6 +28,11 @@ SUPPORTS_TRACE = False
 TRACE_NOTE = "sparsity runs a grid of EGRU runs; trace one configuration with egru_spinnaker2"
 
 
+def machine(config: dict):
+    """The machine of every cell (cells differ in the model only): egru_spinnaker2's."""
+    return egru.machine(egru.egru_only_config(config))
+
+
 def cell_config(config: dict, weight_sparsity: float, activity_sparsity: float) -> dict:
     """The egru_spinnaker2 config of one grid cell."""
     return egru.egru_only_config(config, weight_sparsity=float(weight_sparsity),
