@@ -17,9 +17,11 @@ Two ways to run the same network:
   routing tree, or one unicast packet per destination core, when its core finishes
   (``noc_model`` hop by hop with contention, or in closed form with ``analytic``), and each
   destination core processes the packet's synapses when it arrives (``packet_recv``, ``synop``
-  actions). A packet that arrives after the step that should have consumed it began is applied
-  at the next step and counted *late* (the network then differs from the discrete-time one,
-  as on real hardware); barrier steps wait for every packet, so none is late there.
+  actions), serving packets in the order they arrive, after its own work of the step (the
+  kernel's time order; ``book_arrivals`` keeps that order in closed form). A packet that
+  arrives after the step that should have consumed it began is applied at the next step and
+  counted *late* (the network then differs from the discrete-time one, as on real hardware);
+  barrier steps wait for every packet, so none is late there.
 
 The step handler is generated per sequence of neuron models (``generated.load_generated``), so
 each model's ``step`` is an inlined direct call; sizes, parameters and offsets are data.
@@ -41,6 +43,9 @@ from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
                                          "beyond the input ring of {b} slots; raise ring_slack")
+ERR_ARRIVALS_FULL = register_error(
+    ERR_USER + 13, "the analytic NoC's {a} recorded arrivals fill its buffer: packets arrive more "
+                   "steps after they were sent than the input ring has slots; raise ring_slack")
 ERR_UNCOUNTED_SPIKES = register_error(
     ERR_USER + 12, "core {a}: {b} neurons fired in a step but only {c} were counted as updated "
                    "(a neuron model's quiescent() says a neuron that fires cannot)")
@@ -80,8 +85,9 @@ HwState = namedtuple("HwState", [
     "spike_bytes", "multicast", "analytic",
     "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps",
     "route_uses", "update_busy_ps", "update_count", "update_ps", "recv_count", "synop_count",
-    "synop_busy_ps", "dest_cur", "dest_tree_pos", "tree_done_ps", "spikes_on_core",
-    "spiking_count", "spiking_ps"])
+    "synop_busy_ps", "dest_tree_pos", "spikes_on_core", "spiking_count", "spiking_ps",
+    "arr_t", "arr_core", "arr_where", "arr_spike", "arr_order", "arr_tmp", "arr_count",
+    "arr_core_end"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
 pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
@@ -105,8 +111,11 @@ charged after the run (``charge_core_work``: the same counts and busy time as ch
 action, energy up to the order of summation); spikes_on_core[c]: scratch, the neurons of core c
 that fired in the current step (counted only when the machine declares neuron_update_spiking);
 dest_tree_pos[e]: the position of dest_core[e] among the destination cores of g's multicast
-route; dest_cur and tree_done_ps: scratch of ``multicast_analytic``
-(per destination core of a spike: the step current there, when its look-up ends)."""
+route; arr_*: the analytic NoC's arrivals not yet served (``note_arrival``, ``book_arrivals``):
+the first arr_count[0] records, each the time it reaches its core (ps, arr_t), that core
+(arr_core), its destination entry there (arr_where, -1: a look-up only) and the spike
+(arr_spike: neuron | step sent << 32), with arr_order, arr_tmp (as long) and arr_core_end
+(one per core) the scratch of ordering them."""
 
 HwNet = namedtuple("HwNet", ["net", "hw"])
 
@@ -246,6 +255,8 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
                 t_send = _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send)
                 net.counters[OUTSTANDING] += 1
                 noc_unicast(ctx, hw.noc, t_send, c, hw.dest_core[e], hw.spike_bytes, payload)
+    if hw.analytic:
+        book_arrivals(ctx, run, k)
 
 
 @kernel_jit
@@ -324,13 +335,17 @@ def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e):
     """Neuron g's spike of step k_sent reaches ``core`` at t_ps while step ``cur`` is the
     latest begun, and its synapses there are those of destination entry e (-1: none): the core
     works on them (``receive``) and their inputs go into the ring slots of their steps
-    (``add_inputs``). False on error."""
+    (``add_spike`` while step k_sent is current: none can be late; else ``add_inputs``). False
+    on error."""
     hw = run.hw
     if e < 0:
         return receive(ctx, hw, t_ps, core, 0, 0) >= 0
     lo, hi = hw.dest_lo[e], hw.dest_hi[e]
     if receive(ctx, hw, t_ps, core, hi - lo, hw.dest_synop_ps[e]) < 0:
         return False
+    if cur == k_sent:
+        add_spike(run.net, g, k_sent, lo, hi)
+        return True
     return add_inputs(ctx, run.net, g, k_sent, cur, lo, hi)
 
 
@@ -465,63 +480,175 @@ def _path_tail_ps(ctx, noc, src_router, dst_router, flits):
 def send_analytic(ctx, run, t_send, c, g, k):
     """Neuron g's spike of step k leaves core c at t_send, with the NoC taken as uncontended:
     every link of its tree (multicast: counted in route_uses, charged after the run) or of each
-    path (unicast) is charged its flits, and each destination core processes the packet when
-    its tail would arrive."""
+    path (unicast: one packet_send per destination core after the first) is charged its flits,
+    and the packet's arrival at each destination core, when its tail would arrive, is recorded
+    (``note_arrival``) for ``book_arrivals``."""
     hw = run.hw
     noc = hw.noc
-    flits = noc_flits(noc, hw.spike_bytes)
-    src = noc.core_router[c]
-    steps = hw.steps
     if hw.multicast:
         multicast_analytic(ctx, run, t_send, g, k)
         return
+    flits = noc_flits(noc, hw.spike_bytes)
+    src = noc.core_router[c]
+    spike = g | (k << 32)
     for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
-        d = hw.dest_core[e]
         t0 = t_send if e == hw.dest_ptr[g] else _send_cost(ctx, hw, c, t_send, hw.actions[2])
-        t_arr = t0 + _path_tail_ps(ctx, noc, src, noc.core_router[d], flits)
-        cur = k if steps.semantics == BARRIER else t_arr // steps.step_ps
-        if not process_synapses(ctx, run, t_arr, d, g, k, cur, e):
+        t_arr = t0 + _path_tail_ps(ctx, noc, src, noc.core_router[hw.dest_core[e]], flits)
+        if not note_arrival(ctx, hw, t_arr, hw.dest_core[e], e, spike):
             return
 
 
 @kernel_jit
 def multicast_analytic(ctx, run, t_send, g, k):
-    """``send_analytic`` along g's multicast tree: every destination core of the tree looks
-    the spike up (``look_up``) when its tail would arrive, then those holding g's synapses
-    process them (``synops``; each core's work in the same order as ``receive``, so the same
-    times), then the spike's inputs go into the rings: in one pass over g's synapses when every
-    core got it while step k was current (the common case: no input can be late), else core by
-    core (``add_inputs``)."""
-    hw, net = run.hw, run.net
-    steps = hw.steps
+    """``send_analytic`` along g's multicast tree: the spike reaches each destination core of
+    the tree when its tail would arrive; a core holding g's synapses (destination entry s,
+    matched by ``dest_tree_pos``) processes them, any other only looks the spike up."""
+    hw = run.hw
     r = hw.route_of[g]
     hw.route_uses[r] += 1                                # its links: charge_route_uses
     e0, e_end = hw.route_dest_ptr[r], hw.route_dest_ptr[r + 1]
+    s, s_end = hw.dest_ptr[g], hw.dest_ptr[g + 1]       # g's cores, ascending as the tree's
+    spike = g | (k << 32)
     for e in range(e0, e_end):
-        hw.tree_done_ps[e - e0] = look_up(ctx, hw, t_send + hw.route_dest_tail_ps[e],
-                                          hw.route_dest_core[e])
-        if hw.tree_done_ps[e - e0] < 0:
+        where = -1
+        if s < s_end and hw.dest_tree_pos[s] == e - e0:
+            where = s
+            s += 1
+        if not note_arrival(ctx, hw, t_send + hw.route_dest_tail_ps[e], hw.route_dest_core[e],
+                            where, spike):
             return
-    s0, s_end = hw.dest_ptr[g], hw.dest_ptr[g + 1]       # g's cores
-    next_start = (k + 1) * steps.step_ps                # arrivals before it: step k is current
-    late = False
-    for s in range(s0, s_end):
-        e = e0 + hw.dest_tree_pos[s]
-        if synops(ctx, hw, hw.tree_done_ps[e - e0], hw.dest_core[s], hw.dest_hi[s] - hw.dest_lo[s],
-                  hw.dest_synop_ps[s]) < 0:
-            return
-        t_arr = t_send + hw.route_dest_tail_ps[e]
-        cur = k if steps.semantics == BARRIER or t_arr < next_start else t_arr // steps.step_ps
-        hw.dest_cur[s - s0] = cur
-        late |= cur != k
-    if s_end == s0:
+
+
+@kernel_jit
+def note_arrival(ctx, hw, t_ps, core, where, spike):
+    """Record that a spike packet (``spike`` = neuron | step sent << 32) reaches ``core`` at
+    t_ps (ps) under the analytic NoC: where >= 0 is the destination entry whose synapses it
+    reaches there, -1 none (the core only looks it up). False (an error recorded) when the
+    buffer is full."""
+    n = hw.arr_count[0]
+    if n >= hw.arr_t.shape[0]:
+        fail(ctx, ERR_ARRIVALS_FULL, n)
+        return False
+    hw.arr_t[n] = t_ps
+    hw.arr_core[n] = core
+    hw.arr_where[n] = where
+    hw.arr_spike[n] = spike
+    hw.arr_count[0] = n + 1
+    return True
+
+
+@kernel_jit
+def book_arrivals(ctx, run, k):
+    """At the end of step k's issue, under the analytic NoC: each destination core serves its
+    recorded arrivals in the order they arrive (ties in the order recorded), as the packet NoC
+    delivers them, first come first served after the step's own updates and sends (cores are
+    independent, so core by core). Those arriving before step k + 1 begins (all of them under
+    barrier semantics, where it waits for them, or in the last step) are served now, while
+    step k is current (inputs too late for their step go to the next one, counted late:
+    ``process_synapses``); the others stay recorded for the step in which they arrive."""
+    hw = run.hw
+    steps = hw.steps
+    n = hw.arr_count[0]
+    if n == 0:
         return
-    if not late:
-        add_spike(net, g, k, hw.dest_lo[s0], hw.dest_hi[s_end - 1])
-        return
-    for s in range(s0, s_end):
-        if not add_inputs(ctx, net, g, k, hw.dest_cur[s - s0], hw.dest_lo[s], hw.dest_hi[s]):
-            return
+    by_core(hw, n)
+    all_now = steps.semantics == BARRIER or k + 1 >= steps.n_steps
+    next_start = steps.start_ps[k] + steps.step_ps
+    kept = 0
+    lo = 0
+    for c in range(hw.arr_core_end.shape[0]):
+        hi = hw.arr_core_end[c]
+        if hi - lo > 1:
+            sort_by_time(hw.arr_t, hw.arr_order, hw.arr_tmp, lo, hi)
+        for m in range(lo, hi):
+            i = hw.arr_order[m]
+            if all_now or hw.arr_t[i] < next_start:
+                if not book_arrival(ctx, run, i, k):
+                    return
+            else:                                      # the order's first entries are free
+                hw.arr_order[kept] = i
+                kept += 1
+        lo = hi
+    keep_arrivals(hw, kept)
+
+
+@kernel_jit
+def by_core(hw, n):
+    """arr_order[:n] = the recorded arrivals grouped by core (a stable counting sort): those
+    of core c at arr_order[arr_core_end[c - 1]:arr_core_end[c]] (from 0 for c = 0)."""
+    end = hw.arr_core_end
+    for c in range(end.shape[0]):
+        end[c] = 0
+    for i in range(n):
+        end[hw.arr_core[i]] += 1
+    total = 0
+    for c in range(end.shape[0]):                      # end[c] = where core c's group starts
+        total += end[c]
+        end[c] = total - end[c]
+    for i in range(n):                                 # ... and then where it ends
+        c = hw.arr_core[i]
+        hw.arr_order[end[c]] = i
+        end[c] += 1
+
+
+@kernel_jit
+def book_arrival(ctx, run, i, cur):
+    """Serve recorded arrival i (``note_arrival``) while step ``cur`` is current (the core's
+    work, then the inputs: ``process_synapses``). False on error."""
+    hw = run.hw
+    spike = hw.arr_spike[i]
+    return process_synapses(ctx, run, hw.arr_t[i], hw.arr_core[i], spike & 0xFFFFFFFF,
+                            spike >> 32, cur, hw.arr_where[i])
+
+
+@kernel_jit
+def keep_arrivals(hw, kept):
+    """Keep the arrivals arr_order[:kept] (those not yet served), in that order, as the first
+    ``kept`` records."""
+    for field in (hw.arr_t, hw.arr_core, hw.arr_where, hw.arr_spike):
+        for j in range(kept):
+            hw.arr_tmp[j] = field[hw.arr_order[j]]
+        for j in range(kept):
+            field[j] = hw.arr_tmp[j]
+    hw.arr_count[0] = kept
+
+
+@kernel_jit
+def sort_by_time(t, order, tmp, lo, hi):
+    """Sort order[lo:hi] (indices into t) by t, stably: runs of 16 by insertion, then
+    bottom-up merges with tmp[lo:hi] as scratch (no allocation)."""
+    run = 16
+    for a in range(lo, hi, run):
+        b = min(a + run, hi)
+        for i in range(a + 1, b):
+            x, j = order[i], i
+            while j > a and t[order[j - 1]] > t[x]:
+                order[j] = order[j - 1]
+                j -= 1
+            order[j] = x
+    width, in_order = run, True
+    while width < hi - lo:
+        src, dst = (order, tmp) if in_order else (tmp, order)
+        for a in range(lo, hi, 2 * width):
+            _merge(t, src, dst, a, min(a + width, hi), min(a + 2 * width, hi))
+        in_order = not in_order
+        width *= 2
+    if not in_order:
+        for i in range(lo, hi):
+            order[i] = tmp[i]
+
+
+@kernel_jit
+def _merge(t, src, dst, lo, mid, hi):
+    """dst[lo:hi] = the sorted runs src[lo:mid] and src[mid:hi] merged by t, stably."""
+    i, j = lo, mid
+    for o in range(lo, hi):
+        if j >= hi or (i < mid and t[src[i]] <= t[src[j]]):
+            dst[o] = src[i]
+            i += 1
+        else:
+            dst[o] = src[j]
+            j += 1
 
 
 def charge_core_work(ledger, hw) -> None:

@@ -76,7 +76,10 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     or by "neuron" (exact trees), see ``mapping.map_network``. ``noc`` = "packets" simulates
     every packet hop by hop with link contention (``noc_model``); "analytic" charges the same
     links, flits and core work but takes the network as uncontended and delivers in closed
-    form (much faster; packets that would queue behind each other do not). ``mapping``: the
+    form (much faster; packets that would queue behind each other on a link do not; each core
+    still serves them in the order they arrive, so that with one thread per core no barrier
+    step, nor timer or event step whose work ends within its tick, is longer than with
+    "packets"). ``mapping``: the
     products of ``mapping.map_network(workload, machine, placement, ...)`` to reuse (built
     here when not given; identical results); its routing and spike_bytes apply unless given,
     and one made for another machine, placement, connectivity, routing or packet size is
@@ -325,9 +328,8 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
                     zeros(m.tree_link_ptr.shape[0] - 1),
                     core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
                     zeros(C), zeros(C), zeros(C), zeros(C), zeros(C),
-                    zeros(int(np.diff(m.dest_ptr).max(initial=0)) + 1), m.dest_tree_pos,
-                    zeros(int(np.diff(m.tree_dest_ptr).max(initial=0)) + 1),
-                    zeros(C), zeros(C), zeros(C))
+                    m.dest_tree_pos, zeros(C), zeros(C), zeros(C),
+                    *_arrival_buffer(m, ir, noc_mode, net.rings[0].shape[0]), zeros(C))
     run = rt.HwNet(net, hw)
     packets = N if ir.multicast else int(np.diff(m.dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
@@ -337,6 +339,19 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
     register_static_power(kernel.ledger, ir)
     net.counters[rt.STEP_KIND] = step_kind
     return run
+
+
+def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -> tuple:
+    """The analytic NoC's arrival records (``network_runtime.HwState``: arr_t, arr_core,
+    arr_where, arr_spike, arr_order, arr_tmp, arr_count). A step makes at most n_dest.sum()
+    arrivals (every neuron firing). Under barrier semantics all are served in their step;
+    otherwise an arrival may wait for the step in which it arrives, but an input served
+    ``ring_slots`` - 1 or more steps after it was sent is an error (later than the input ring
+    holds), so ``ring_slots`` steps' worth hold every run without that error. Zeroed memory is
+    only touched where used."""
+    per_step = int(m.n_dest.sum()) if noc_mode == "analytic" else 0
+    n = max(1, per_step if ir.semantics == "barrier" else per_step * ring_slots)
+    return (*(np.zeros(n, np.int64) for _ in range(6)), np.zeros(1, np.int64))
 
 
 # -- running --------------------------------------------------------------------------------
