@@ -6,36 +6,25 @@ Brette et al. 2007), run in Brian2's own environment by ``benchmarks/cuba.py``; 
 import argparse
 import gc
 import json
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from brian2 import (NeuronGroup, Network, SpikeMonitor, Synapses, defaultclock, mV, ms, prefs,
-                    second, seed, start_scope)
+from brian2 import SpikeMonitor, defaultclock, ms, prefs, second
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scenarios" / "validation"
+                       / "peer_scripts"))
+from brian2_cuba import build as peer_build  # noqa: E402  (the peer script: one CUBA in Brian2)
 
 
 def build(n, p, rng_seed):
+    """The CUBA example without delays, as the validation peer script draws it (one place)."""
     gc.collect()          # old objects alive would rename the new ones and force recompiles
-    start_scope()
-    seed(rng_seed)
-    taum, taue, taui = 20 * ms, 5 * ms, 10 * ms
-    Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV
-    eqs = """
-    dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
-    dge/dt = -ge/taue : volt
-    dgi/dt = -gi/taui : volt
-    """
-    P = NeuronGroup(n, eqs, threshold="v>Vt", reset="v = Vr", refractory=5 * ms, method="exact",
-                    namespace=dict(taum=taum, taue=taue, taui=taui, Vt=Vt, Vr=Vr, El=El))
-    P.v = "Vr + rand() * (Vt - Vr)"
-    P.ge = 0 * mV
-    P.gi = 0 * mV
-    n_exc = int(0.8 * n)
-    Ce = Synapses(P, P, on_pre="ge += we", namespace=dict(we=(60 * 0.27 / 10) * mV))
-    Ci = Synapses(P, P, on_pre="gi += wi", namespace=dict(wi=(-20 * 4.5 / 10) * mV))
-    Ce.connect(f"i<{n_exc}", p=p)
-    Ci.connect(f"i>={n_exc}", p=p)
+    net, P, Ce, Ci, _, _ = peer_build(n, p, rng_seed, delay_ms=0.0, refractory_ms=5.0)
     mon = SpikeMonitor(P)
-    return Network(P, Ce, Ci, mon), mon, Ce, Ci
+    net.add(mon)
+    return net, mon, Ce, Ci
 
 
 def one_run(n, p, rng_seed, duration_s):
