@@ -57,7 +57,7 @@ def energy_unit(max_pj: float) -> tuple[str, float]:
 
 # --------------------------------------------------------------------------- drawing basics
 
-def _figure(width_in: float, height_in: float):
+def new_figure(width_in: float, height_in: float):
     from matplotlib.figure import Figure
     return Figure(figsize=(width_in, height_in), layout="constrained")
 
@@ -76,7 +76,7 @@ def _wrap_titles(fig) -> None:
             text.set_text(textwrap.fill(content, chars))
 
 
-def _save(fig, path) -> str:
+def save_figure(fig, path) -> str:
     """Write ``fig`` as PNG to ``path`` (via a temporary file); returns the file name."""
     _wrap_titles(fig)
     return write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png")).name
@@ -130,7 +130,7 @@ def spike_raster(path, spike_time_ps, spike_neuron, spike_population, population
     unit, unit_s = time_unit(span_ps * 1e-12)
     rows = int(offsets[-1])
 
-    fig = _figure(11, min(9.0, 3.0 + 0.02 * rows + 0.25 * len(names)))
+    fig = new_figure(11, min(9.0, 3.0 + 0.02 * rows + 0.25 * len(names)))
     ax = fig.add_subplot()
     marker_pt = float(np.clip(fig.get_size_inches()[1] * 72 * 0.8 / max(rows, 1), 0.6, 5.0))
     colours = _colours(len(names))
@@ -154,7 +154,7 @@ def spike_raster(path, spike_time_ps, spike_neuron, spike_population, population
     ax.set_title(f"{title}: {n:,} spikes in {len(names)} populations{note}")
     if n == 0:
         ax.text(0.5, 0.5, "no spikes", transform=ax.transAxes, ha="center", va="center")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- Gantt chart
@@ -261,7 +261,7 @@ def core_gantt(path, busy_core, busy_start_ps, busy_dur_ps, busy_label, busy_lab
     rows = busiest(core, dur, max_rows)
 
     width_in = 12.0
-    fig = _figure(width_in, 1.8 + 0.16 * max(len(rows), 4))
+    fig = new_figure(width_in, 1.8 + 0.16 * max(len(rows), 4))
     ax = fig.add_subplot()
     bin_ps = max(1, math.ceil(max(span_ps, 1) / (width_in * DPI * 0.8)))
     order = np.lexsort((start, core))
@@ -305,7 +305,7 @@ def core_gantt(path, busy_core, busy_start_ps, busy_dur_ps, busy_label, busy_lab
                    loc="outside right upper", fontsize=8, title="busy with (share)")
     if core.size == 0:
         ax.text(0.5, 0.5, "no busy intervals", transform=ax.transAxes, ha="center")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- NoC link load
@@ -353,7 +353,7 @@ def noc_heatmap(path, link_src_xy, link_dst_xy, link_chip, link_flits, *,
     extent = np.concatenate([src[drawable], dst[drawable], np.zeros((1, 2), np.int64)])
     nx, ny = extent.max(0) - extent.min(0) + 1
     panel_h = float(np.clip(5.0 * (ny + 0.5) / (nx + 0.5), 2.2, 7.0))
-    fig = _figure(5.5 * cols + 1.2, (panel_h + 0.7) * nrows + 0.5)
+    fig = new_figure(5.5 * cols + 1.2, (panel_h + 0.7) * nrows + 0.5)
     axes = fig.subplots(nrows, cols, squeeze=False).ravel()
     for ax in axes[len(shown):]:
         ax.set_axis_off()
@@ -389,7 +389,7 @@ def noc_heatmap(path, link_src_xy, link_dst_xy, link_chip, link_flits, *,
                  label="flits" + (" (log scale)" if log else ""), shrink=0.8)
     capped = f" ({len(shown)} busiest of {len(chips)} chips)" if len(chips) > len(shown) else ""
     fig.suptitle(f"{title}: flits per directed link{capped}")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- energy
@@ -526,7 +526,7 @@ def energy_breakdown(path, ledgers: dict[str, list[dict]], *, title: str = "ener
               for run, g in parts.items()]
     group_in = max(0.32 * (max(len(shown_parts), len(shown_kinds)) + 1),
                    0.07 * max(len(run) for run in ledgers) + 0.3)
-    fig = _figure(max(10.0, 2.5 + group_in * len(ledgers)), 8.5)
+    fig = new_figure(max(10.0, 2.5 + group_in * len(ledgers)), 8.5)
     ax_part, ax_kind = fig.subplots(2, 1)
     _stacked_groups(ax_part, parts, shown_parts, colour_of, pj_per_unit, labels)
     _stacked_groups(ax_kind, kinds, shown_kinds, colour_of, pj_per_unit, labels)
@@ -538,7 +538,7 @@ def energy_breakdown(path, ledgers: dict[str, list[dict]], *, title: str = "ener
     fig.legend([Patch(color=colour_of[a]) for a in actions], actions, loc="outside right upper",
                fontsize=8, title="action")
     fig.suptitle(title, fontsize=12)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- latency
@@ -567,7 +567,7 @@ def latency_histogram(path, latency_s, *, title: str = "latency per item",
     else:
         edges = np.linspace(lo, hi if hi > lo else lo + max(abs(lo), 1e-12), bins + 1) / unit_s
 
-    fig = _figure(9, 5)
+    fig = new_figure(9, 5)
     ax = fig.add_subplot()
     colours = _colours(len(values))
     overlay = len(values) > 1
@@ -594,7 +594,7 @@ def latency_histogram(path, latency_s, *, title: str = "latency per item",
         ax.legend(fontsize=8)
     else:
         ax.text(0.5, 0.5, "no latencies", transform=ax.transAxes, ha="center")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- all of them

@@ -3,7 +3,7 @@ per number, from the figure with the number at the lowest factor to the figure a
 the widest swing on top, and a line at the baseline."""
 from __future__ import annotations
 
-from .plots import _figure, _save, energy_unit, time_unit
+from .plots import new_figure, save_figure, energy_unit, time_unit
 
 LOW_COLOUR, HIGH_COLOUR = "#4c72b0", "#dd8452"
 
@@ -25,7 +25,7 @@ def tornado(path, entries: list[dict], metric: str, baseline: float, factors) ->
     figure with every number at its value, ``factors`` sorted. Returns the file name."""
     from matplotlib.patches import Patch
     unit, per = axis_unit(metric, baseline)
-    fig = _figure(9.0, 1.4 + 0.4 * max(len(entries), 1))
+    fig = new_figure(9.0, 1.4 + 0.4 * max(len(entries), 1))
     ax = fig.add_subplot()
     for y, e in enumerate(entries):
         v = e["values"][metric]
@@ -41,4 +41,4 @@ def tornado(path, entries: list[dict], metric: str, baseline: float, factors) ->
     ax.legend(handles=[Patch(color=LOW_COLOUR, label=f"number at {lo}"),
                        Patch(color=HIGH_COLOUR, label=f"number at {hi}")],
               loc="lower right", fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)

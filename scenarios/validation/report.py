@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..plots import _figure, _save
+from ..plots import new_figure, save_figure
 from .check import MISS, CaseResult
 
 SUMMARY_PNG = "validation_errors.png"
@@ -88,7 +88,7 @@ def summary_plot(results: list[CaseResult], out_dir: Path) -> str | None:
             for r in results for c in r.checks if c.error_pct is not None]
     if not rows:
         return None
-    fig = _figure(8.0, 0.9 + 0.28 * len(rows))
+    fig = new_figure(8.0, 0.9 + 0.28 * len(rows))
     ax = fig.add_subplot()
     y = range(len(rows))
     floor = 1e-4                                   # % shown for an exact match on a log axis
@@ -102,5 +102,5 @@ def summary_plot(results: list[CaseResult], out_dir: Path) -> str | None:
     ax.set_xscale("log")
     ax.set_xlabel("|error| (%); black mark: tolerance; green pass, red miss")
     ax.set_title("eventsim against its references")
-    return _save(fig, Path(out_dir) / SUMMARY_PNG)
+    return save_figure(fig, Path(out_dir) / SUMMARY_PNG)
 

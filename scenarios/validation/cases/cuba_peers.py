@@ -21,7 +21,7 @@ import numpy as np
 from eventsim.simulation import simulate
 from networks.builders.cuba import DT_S, cuba, cuba_from_arrays
 
-from ...plots import _figure, _save
+from ...plots import new_figure, save_figure
 from ..check import BreakdownRow, CaseResult, Check
 from ..peers import run_peer
 from ..spike_trains import activity_statistics, compare_trains
@@ -126,7 +126,7 @@ def run(ctx) -> CaseResult:
 
 
 def _plot(stats, out_dir) -> str:
-    fig = _figure(8.0, 2.6)
+    fig = new_figure(8.0, 2.6)
     axes = fig.subplots(1, len(STATS))
     for ax, key in zip(axes, STATS):
         for x, name in enumerate(("eventsim", "brian2", "nest")):
@@ -136,4 +136,4 @@ def _plot(stats, out_dir) -> str:
         ax.set_xticks([0, 1, 2], ["eventsim", "Brian2", "NEST"], fontsize=7)
         ax.set_title(key, fontsize=9)
     fig.suptitle(f"CUBA statistics over seeds (mean, {SPREAD_SIGMAS:g} sd; dots: seeds)")
-    return _save(fig, out_dir / "cuba_peers.png")
+    return save_figure(fig, out_dir / "cuba_peers.png")

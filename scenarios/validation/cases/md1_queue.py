@@ -17,7 +17,7 @@ from hardware_models.lowering import lower
 from hardware_models.presets import preset
 from hardware_models.traffic import attach_poisson_work
 
-from ...plots import _figure, _save
+from ...plots import new_figure, save_figure
 from ..check import BreakdownRow, CaseResult, Check
 
 TITLE = "M/D/1 queue on a SpiNNaker2 PE: mean wait against Pollaczek-Khinchine"
@@ -76,7 +76,7 @@ def run(ctx) -> CaseResult:
 
 
 def _plot(rows, service_ps, out_dir) -> str:
-    fig = _figure(5.5, 3.6)
+    fig = new_figure(5.5, 3.6)
     ax = fig.add_subplot()
     rho = np.linspace(0.05, 0.85, 100)
     ax.plot(rho, pollaczek_khinchine_wait_ps(rho, service_ps) / 1e3, label="Pollaczek-Khinchine")
@@ -87,4 +87,4 @@ def _plot(rows, service_ps, out_dir) -> str:
     ax.set_ylabel("mean wait in queue (ns)")
     ax.set_title("M/D/1 on one SpiNNaker2 PE")
     ax.legend()
-    return _save(fig, out_dir / "md1_queue.png")
+    return save_figure(fig, out_dir / "md1_queue.png")

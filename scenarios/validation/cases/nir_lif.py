@@ -20,7 +20,7 @@ import numpy as np
 from eventsim.simulation import simulate
 from networks.nir_io import from_nir
 
-from ...plots import _figure, _save
+from ...plots import new_figure, save_figure
 from ..check import BreakdownRow, CaseResult, Check
 from ..data import reference_file
 
@@ -84,7 +84,7 @@ def run(ctx) -> CaseResult:
 
 
 def _plot(ours, traces, out_dir) -> str:
-    fig = _figure(6.5, 3.8)
+    fig = new_figure(6.5, 3.8)
     ax = fig.add_subplot()
     names = ["eventsim", *traces]
     for i, name in enumerate(names):
@@ -95,4 +95,4 @@ def _plot(ours, traces, out_dir) -> str:
     ax.invert_yaxis()
     ax.set_xlabel("spike time (ms)")
     ax.set_title("NIR LIF neuron: eventsim (red) and the platforms' spikes")
-    return _save(fig, out_dir / "nir_lif.png")
+    return save_figure(fig, out_dir / "nir_lif.png")

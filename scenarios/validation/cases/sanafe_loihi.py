@@ -31,7 +31,7 @@ from networks.population import population
 from networks.projection import from_pairs
 from eventsim.workload_ir import WorkloadIR
 
-from ...plots import _figure, _save
+from ...plots import new_figure, save_figure
 from ..check import BreakdownRow, CaseResult, Check
 from ..peers import run_peer
 from ..spike_trains import compare_trains
@@ -179,7 +179,7 @@ def run(ctx) -> CaseResult:
 
 
 def _plot(runs, out_dir) -> str:
-    fig = _figure(8.0, 3.2)
+    fig = new_figure(8.0, 3.2)
     axes = fig.subplots(1, len(runs))
     for ax, r in zip(np.atleast_1d(axes), runs):
         steps = np.arange(r["step_ps"].size)
@@ -190,4 +190,4 @@ def _plot(runs, out_dir) -> str:
         ax.set_ylabel("time per step (us)")
         ax.set_title(f"N = {r['n']}")
     np.atleast_1d(axes)[0].legend(fontsize=7)
-    return _save(fig, out_dir / "sanafe_loihi.png")
+    return save_figure(fig, out_dir / "sanafe_loihi.png")
