@@ -31,17 +31,22 @@ from . import cases as _cases
 GROUPS = ("theory", "simulator", "measurement")
 
 
+def _module_names() -> list[str]:
+    """The case modules of ``cases/``, by name."""
+    return sorted(m.name for m in pkgutil.iter_modules(_cases.__path__)
+                  if not m.name.startswith("_"))
+
+
 def case_names() -> list[str]:
     """Every case, grouped as ``GROUPS`` (theory first), by name within a group."""
-    names = [m.name for m in pkgutil.iter_modules(_cases.__path__) if not m.name.startswith("_")]
-    return sorted(names, key=lambda n: (GROUPS.index(load_case(n).GROUP), n))
+    return sorted(_module_names(), key=lambda n: (GROUPS.index(load_case(n).GROUP), n))
 
 
 def load_case(name: str) -> ModuleType:
     """The module of case ``name``; an unknown name is a ``ConfigError`` listing the cases."""
-    known = [m.name for m in pkgutil.iter_modules(_cases.__path__) if not m.name.startswith("_")]
+    known = _module_names()
     if name not in known:
-        raise ConfigError(f"unknown validation case {name!r}; cases: {sorted(known)}")
+        raise ConfigError(f"unknown validation case {name!r}; cases: {known}")
     module = importlib.import_module(f"{_cases.__name__}.{name}")
     if getattr(module, "GROUP", None) not in GROUPS:
         raise ConfigError(f"validation case {name}: GROUP must be one of {GROUPS}, "

@@ -122,7 +122,8 @@ def one_size(ctx, n: int, case: CaseResult) -> dict:
     c = compare_trains(k, i, ref_steps, ref_ids, n)
     case.checks.append(Check(f"N={n}: spikes differing step for step (of {c['spikes_b']:,})",
                              "spikes", 0.0, float(c["only_a"] + c["only_b"]), source, abs_tol=0))
-    ours = energy_by_part_j(res.ledger.rows(res.hardware_time_ps))
+    rows = res.ledger.rows(res.hardware_time_ps)
+    ours = energy_by_part_j(rows)
     ours["total"] = sum(ours.values())
     for part in ("total", *PARTS):
         case.checks.append(Check(f"N={n}: {part} energy", "uJ", ref["energy_j"][part] * 1e6,
@@ -142,14 +143,11 @@ def one_size(ctx, n: int, case: CaseResult) -> dict:
             "uJ", ref["energy_j"][part] * 1e6, preset_parts[part] * 1e6,
             PRESET_NOTES[part]))
     case.breakdown.append(BreakdownRow(f"N={n}: messages / synaptic events", "",
-                                       float(ref["messages"]), float(ours_messages(res)),
+                                       float(ref["messages"]),
+                                       float(sum(r["count"] for r in rows
+                                                 if r["action"] == "packet_send")),
                                        f"synaptic events: SANA-FE {ref['synaptic_events']:,}"))
     return {"n": n, "ref_step_ps": ref_step, "step_ps": step_ps, "analytic_ps": analytic_ps}
-
-
-def ours_messages(res) -> int:
-    return sum(r["count"] for r in res.ledger.rows(res.hardware_time_ps)
-               if r["action"] == "packet_send")
 
 
 PRESET_NOTES = {
