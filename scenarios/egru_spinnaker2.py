@@ -24,7 +24,9 @@ target, or the config's),
 bytes held), ``overruns`` (timer ticks a core overran), ``min_tick_s`` (the longest step's work:
 the shortest tick without overruns), and the same figures under ``dense`` (absent when
 ``dense.enabled`` is false), with ``dense.weights_in`` and ``dense.noc_note``; ``ratios``
-(dense / EGRU). Ledgers go to ``ledger.csv`` (runs ``egru`` and ``dense``), plot data to
+(dense / EGRU); ``gpu`` (absent when ``gpu.enabled`` is false): the same model as a dense
+batch-1 GRU of kernels on ``gpu.machine`` (``run_gpu``), for the paper's A100 row. Ledgers go to
+``ledger.csv`` (runs ``egru`` and ``dense``), plot data to
 ``run_data.npz``, and with --trace the EGRU run's trace to ``trace.json`` (Perfetto).
 """
 from __future__ import annotations
@@ -47,7 +49,7 @@ from .breakdown import PARTS, breakdown, busy_per_core
 from .checks import int_at_least, one_of
 from .dense_gru import run_dense_gru
 from .machine_scale import scaled_preset
-from .nazeer2024 import paper_comparison_lines
+from .nazeer2024 import gpu_comparison_lines, paper_comparison_lines
 from .output import write_ledger_csv
 from .redraw import scenario_plots
 from .run_data import core_busy, network_run_data, save_run_data
@@ -91,6 +93,8 @@ def check(config: dict) -> None:
     int_at_least("host.bytes_in_per_value", h["bytes_in_per_value"], 0)
     int_at_least("host.bytes_out_per_event", h["bytes_out_per_event"], 0)
     int_at_least("dense.tokens", config["dense"]["tokens"], 1)
+    one_of("gpu.machine", config["gpu"]["machine"], preset_names())
+    int_at_least("gpu.tokens", config["gpu"]["tokens"], 1)
     int_at_least("trace_ticks", config["trace_ticks"], 1)
 
 
@@ -119,12 +123,13 @@ EGRU_KEYS = ("machine", "dvfs", "tick_us", "tokens", "placement", "noc", "model"
 
 
 def egru_only_config(config: dict, **model) -> dict:
-    """The config of an EGRU run alone (``run_egru``, no dense run, one traced tick) from
+    """The config of an EGRU run alone (``run_egru``, no dense or GPU run, one traced tick) from
     ``config``'s ``EGRU_KEYS`` (deep-copied), with the ``model`` keys given set: for scenarios
     built on this one's EGRU run."""
     c = copy.deepcopy({k: config[k] for k in EGRU_KEYS})
     c["model"].update(model)
     c["dense"] = {"enabled": False, "memory": "", "tokens": 1}
+    c["gpu"] = {"enabled": False, "machine": "a100", "tokens": 1, "decoder": True}
     c["trace_ticks"] = 1
     return c
 
@@ -305,9 +310,35 @@ def run_dense(config: dict, trace: bool, progress: bool = False) -> tuple[dict, 
     return summary, data, d.ledger_rows, d.trace if trace else None
 
 
+def run_gpu(config: dict, progress: bool = False, hidden: list[int] | None = None) -> dict:
+    """The same model as a dense batch-1 GRU of GPU kernels on ``gpu.machine`` (the preset as
+    it is: ``machine_scale`` applies to ``machine`` only), ``hidden`` instead of the model's if
+    given: its summary, with ``kernels_per_token``, ``weights_in``, ``weight_bytes``,
+    ``flops_per_token``, ``decoder`` and the share of it that rests on estimates."""
+    from hardware_models.estimates import estimated_share
+    from hardware_models.presets import preset
+    g, m = config["gpu"], config["model"]
+    _stages(progress)(f"running the model as GPU kernels on {g['machine']}")
+    described = preset(g["machine"])
+    d = run_dense_gru(lower(described), [m["embedding"], *(hidden or m["hidden"])], g["tokens"],
+                      vocab=m["vocab"] if g["decoder"] else None)
+    summary = _summary(d.ledger_rows, d.duration_ps, g["tokens"], d.latency_ps,
+                       d.latency_parts_ps)
+    summary.update({
+        "machine": g["machine"], "decoder": g["decoder"], "cores_used": d.cores_used,
+        "exchange": d.exchange, "kernels_per_token": d.kernels_per_token,
+        "weights_in": d.weights_in, "weight_bytes": d.weight_bytes,
+        "flops_per_token": d.flops_per_token, "hidden": list(hidden or m["hidden"]),
+        "estimated_share": estimated_share(described, d.ledger_rows),
+    })
+    return summary
+
+
 def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = False) -> dict:
     egru, egru_data, egru_rows, egru_trace = run_egru(config, seed, progress, trace)
     result = dict(egru)
+    if config["gpu"]["enabled"]:
+        result["gpu"] = run_gpu(config, progress)
     ledgers = {"egru": egru_rows}
     run_data = {"egru": egru_data}
     if config["dense"]["enabled"]:
@@ -404,6 +435,9 @@ def report(result: dict) -> str:
                    f"(the trace covers the first {c['trace_ticks']} ticks).")
     out += ["", "## Published figures (Nazeer et al. 2024, Table II)", "",
             *paper_comparison_lines(result, c["machine"])]
+    if "gpu" in result:
+        out += ["", f"### The same model as GPU kernels on {result['gpu']['machine']}", "",
+                *gpu_comparison_lines(result["gpu"])]
     return "\n".join(out) + "\n"
 
 

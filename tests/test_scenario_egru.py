@@ -57,6 +57,17 @@ def test_a_token_passes_one_tick_per_layer_plus_its_last_steps_work_and_the_host
     assert parts["host_link"] >= 200e-6 + 64 / 125e6
 
 
+def test_the_same_model_runs_as_gpu_kernels_on_the_a100_for_the_papers_a100_row(egru_run):
+    result, run_dir = egru_run
+    gpu = result["gpu"]
+    assert gpu["machine"] == "a100" and gpu["exchange"] == "memory"
+    # embedding lookup + 3 kernels per layer x 3 layers + decoder GEMM and log-softmax
+    assert gpu["kernels_per_token"] == 12
+    assert gpu["latency_breakdown_s"]["launch"] == pytest.approx(12 * 2.7e-6)
+    assert gpu["latency_per_token_s"] == pytest.approx(sum(gpu["latency_breakdown_s"].values()))
+    assert "### The same model as GPU kernels on a100" in (run_dir / "report.md").read_text()
+
+
 def test_the_run_writes_the_standard_figures(egru_run):
     result, run_dir = egru_run
     for name in ("raster_egru.png", "gantt_egru.png", "noc_egru.png", "latency_egru.png",
