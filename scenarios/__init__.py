@@ -15,7 +15,9 @@ A scenario is two files in this folder:
   ``SUPPORTS_TRACE`` (if true ``run`` takes ``trace=``), ``TRACE_NOTE`` (the warning given
   when ``--trace`` is asked of a scenario that has nothing to trace), ``machine(config)``
   (the ``hardware_models`` Machine every ledger of its ledger.csv ran on: the result then has
-  ``estimated_share``, see ``uncertainty``) and ``SENSITIVITY_METRICS`` (its headline figures
+  ``estimated_share``, see ``uncertainty``) or ``ledger_machine(config, run)`` (the one ledger
+  ``run`` ran on, where they differ), ``ESTIMATED_SHARE_NOTE`` (which figures are not ledger
+  sums, for ``estimated_share``) and ``SENSITIVITY_METRICS`` (its headline figures
   for ``--sensitivity``, see ``sensitivity``; needs ``machine`` and a ``machine_scale`` config
   table applied through ``machine_scale.scaled_preset``).
 
@@ -104,7 +106,7 @@ def _stderr(message: str) -> None:
 
 def _uncertainty(scenario, config, seed, run_dir, metrics, sensitivity, top,
                  progress) -> list[str]:
-    """Add ``estimated_share`` (where the scenario names its machine) and, with
+    """Add ``estimated_share`` (where the scenario names its machines) and, with
     ``sensitivity`` factors, ``sensitivity`` to ``metrics`` of the run in ``run_dir``; returns
     their report.md sections."""
     from . import uncertainty
@@ -127,7 +129,8 @@ def run_scenario(name: str, sets=(), *, seed: int = 0, out="out", trace: bool = 
     """Run scenario ``name`` with overrides ``sets``; returns (result, run directory).
     Bad input raises ``ConfigError`` before anything is written.
 
-    A scenario whose module names its machine (``machine(config)``) gets ``estimated_share``
+    A scenario whose module names its machine (``machine(config)``, or per ledger run
+    ``ledger_machine(config, run)``) gets ``estimated_share``
     (``scenarios.uncertainty``) in result.json and report.md; with ``sensitivity`` (factors,
     e.g. (0.5, 2.0)) also the one-at-a-time sensitivity of its headline figures to its
     estimated numbers (``scenarios.sensitivity``, the ``sensitivity_top`` numbers that move

@@ -18,9 +18,11 @@ from hardware_models.machine import machine_from_dict
 from hardware_models.presets import preset
 from scenarios import Scenario, load, run_scenario
 from scenarios.machine_scale import scale_table, scaled, scaled_preset
+from scenarios.output import write_ledger_csv
 from scenarios.rundir import read_ledger_csv
 from scenarios.sensitivity import (analyse, exact_energy_values, parse_range, require_support,
                                    scaled_energy_figure, tornado_order)
+from scenarios.uncertainty import markdown, share_of_run_dir
 
 CITED = "Someone et al. 2020, Table 1"
 
@@ -60,6 +62,52 @@ def test_the_share_of_a_hand_built_ledger_resting_on_estimates():
     assert share == {"energy": 140 / 200, "busy_time": 10_000 / 30_000,
                      "numbers": ["core.actions.synop.energy_pj", "core.static_power_w"],
                      "numbers_energy": [0.5, 0.2]}
+
+
+def _two_run_dir(tmp_path):
+    """A ledger.csv of runs "a" and "b", each a synop row (100 pJ, 20 ns) and a neuron_update
+    row (60 pJ, 10 ns)."""
+    rows = [row("chip0.core0", "synop", 10, 100.0, 20_000),
+            row("chip0.core0", "neuron_update", 2, 60.0, 10_000)]
+    write_ledger_csv(tmp_path / "ledger.csv", {"a": rows, "b": rows})
+    return tmp_path
+
+
+def _toy_cited_synop() -> dict:
+    """``toy()`` with a cited synop energy: none of its energy numbers is an estimate."""
+    d = toy()
+    d["core"]["actions"]["synop"]["energy_pj"]["source"] = CITED
+    return d
+
+
+def test_a_scenario_naming_each_ledger_runs_machine_gets_each_runs_share_on_it(tmp_path):
+    machines = {"a": machine_from_dict(toy()), "b": machine_from_dict(_toy_cited_synop())}
+    module = types.SimpleNamespace(ledger_machine=lambda config, run: machines[run])
+    share = share_of_run_dir(module, {}, _two_run_dir(tmp_path))
+    # a: synop energy estimated 100 / 160, neuron_update cycles estimated 10 / 30 ns;
+    # b: no energy number estimated, the same busy time
+    a = {"energy": 100 / 160, "busy_time": 10_000 / 30_000,
+         "numbers": ["core.actions.synop.energy_pj"], "numbers_energy": [100 / 160]}
+    b = {"energy": 0.0, "busy_time": 10_000 / 30_000, "numbers": [], "numbers_energy": []}
+    assert share == {**a, "runs": {"a": a, "b": b}}
+
+
+def test_ledger_machine_takes_precedence_over_machine(tmp_path):
+    module = types.SimpleNamespace(machine=lambda config: machine_from_dict(toy()),
+                                   ledger_machine=lambda config, run:
+                                   machine_from_dict(_toy_cited_synop()))
+    share = share_of_run_dir(module, {}, _two_run_dir(tmp_path))
+    assert share["energy"] == 0.0 and share["runs"]["a"]["energy"] == 0.0
+
+
+def test_a_scenarios_note_on_figures_beside_the_ledger_is_in_the_share_and_its_section(
+        tmp_path):
+    module = types.SimpleNamespace(machine=lambda config: machine_from_dict(toy()),
+                                   ESTIMATED_SHARE_NOTE="The latency is no ledger sum.")
+    share = share_of_run_dir(module, {}, _two_run_dir(tmp_path))
+    assert share["note"] == "The latency is no ledger sum."
+    assert markdown(share).endswith("| b | 62.5 % | 33.3 % | `core.actions.synop.energy_pj` "
+                                    "(62.5 %) |\n\nThe latency is no ledger sum.\n")
 
 
 def test_a_noc_link_rests_on_its_axis_number_or_the_shared_one_the_description_gives():
