@@ -7,15 +7,19 @@ chip), ``sram_total_bytes``, ``static_power_w`` (the chip's leakage), ``token_pe
 longest step's work: the shortest timer tick at which no step overruns, so one token per
 period), ``energy_per_token_at_min_tick_j`` (dynamic energy per token + static power x
 token_period_s: the energy per token if the tick were set to that period), ``hardware`` (the
-design). A design whose SRAM cannot hold the network raises ``PlacementError``.
+design), ``estimated_share`` (``scenarios.uncertainty``: the ledger of the run ran on
+``machine(config)``, the design; in a sweep every point is a run of its own, so each design
+point has its own share, ``estimated_share.energy`` and ``.busy_time`` among the sweep's
+metrics). A design whose SRAM cannot hold the network raises ``PlacementError``.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+import copy
 from pathlib import Path
 
 from eventsim.errors import ConfigError
 from hardware_models.lowering import lower
+from hardware_models.machine import machine_from_dict
 from hardware_models.presets import preset
 
 from . import egru_spinnaker2 as egru
@@ -38,8 +42,23 @@ def check(config: dict) -> None:
     design(config)
 
 
+DESIGN_SOURCE = "design point: noc_dse config {key}"
+"""The source of a number the design sets (no estimate: the design is what it says)."""
+
+DESIGN_NUMBERS = (("noc", "width", "hardware.mesh_width"),
+                  ("noc", "height", "hardware.mesh_height"),
+                  ("noc", "cores_per_router", "hardware.cores_per_router"),
+                  ("noc", "link_bandwidth_bytes_per_s", "hardware.link_bandwidth_bytes_per_s"),
+                  ("core", "count", "hardware.cores"),
+                  ("core", "sram_bytes", "hardware.sram_kib_per_core"),
+                  (None, "step_ps", "tick_us"))
+"""(table of the description, field, config key) of every number the design sets."""
+
+
 def design(config: dict):
-    """The hardware_models Machine of the config's design (the preset with [hardware] applied)."""
+    """The hardware_models Machine of the config's design: the preset at the config's DVFS
+    level with [hardware] and the tick applied to its description, each of those numbers with
+    the source ``DESIGN_SOURCE``."""
     h = config["hardware"]
     base = preset(config["machine"]).with_dvfs(config["dvfs"])
     slots = h["mesh_width"] * h["mesh_height"] * h["cores_per_router"]
@@ -48,12 +67,38 @@ def design(config: dict):
         raise ConfigError(f"hardware.cores = {cores} does not fit a {h['mesh_width']} x "
                           f"{h['mesh_height']} mesh of {h['cores_per_router']} cores per router "
                           f"({slots} slots)")
-    noc = replace(base.noc, width=h["mesh_width"], height=h["mesh_height"],
-                  cores_per_router=h["cores_per_router"],
-                  link_bandwidth_bytes_per_s=float(h["link_bandwidth_bytes_per_s"]))
-    core = replace(base.core, count=cores, sram_bytes=int(h["sram_kib_per_core"] * 1024))
-    return replace(base, name=f"{base.name}-dse", core=core, noc=noc,
-                   step_ps=int(round(config["tick_us"] * 1e6)))
+    values = {"hardware.mesh_width": h["mesh_width"], "hardware.mesh_height": h["mesh_height"],
+              "hardware.cores_per_router": h["cores_per_router"],
+              "hardware.link_bandwidth_bytes_per_s": float(h["link_bandwidth_bytes_per_s"]),
+              "hardware.cores": cores,
+              "hardware.sram_kib_per_core": int(h["sram_kib_per_core"] * 1024),
+              "tick_us": int(round(config["tick_us"] * 1e6))}
+    data = copy.deepcopy(base.data)
+    data["name"] = f"{base.name}_dse"
+    for table, field, key in DESIGN_NUMBERS:
+        (data[table] if table else data)[field] = {"value": values[key],
+                                                   "source": DESIGN_SOURCE.format(key=key)}
+    return machine_from_dict(data)
+
+
+def machine(config: dict):
+    """The machine the run's one ledger (``egru``) ran on: the config's design."""
+    return design(config)
+
+
+ESTIMATED_SHARE_NOTE = (
+    "Not every figure is a sum of ledger rows. The energy figures (`energy_per_token_j`, "
+    "`energy_breakdown_j`, `static_power_w`) are. The times are read from the run's timeline: "
+    "`token_period_s` is the longest step's work, `latency_per_token_s` adds the ticks waited "
+    "(the config's tick, no estimate) and the host link's transfers. The work is busy time of "
+    "the ledger; hop and transfer latencies are not (their numbers still count in the "
+    "busy-time share of the rows resting on them), so the busy-time share describes these "
+    "times only as far as they are work. `energy_per_token_at_min_tick_j` is both (static "
+    "power x `token_period_s`). "
+    "The numbers the design sets (mesh, cores, SRAM, link bandwidth, tick) are no estimates: "
+    "their source is the design point (`noc_dse.DESIGN_SOURCE`), so `cores` and "
+    "`sram_total_bytes` rest on none, and a link's busy time only on the preset's hop "
+    "latency.")
 
 
 def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = False) -> dict:

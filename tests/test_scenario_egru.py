@@ -8,8 +8,11 @@ import pytest
 from eventsim.cli import main
 from eventsim.errors import ConfigError
 from hardware_models.placement import PlacementError
+from hardware_models.presets import preset
 from scenarios import load, run_scenario
 from scenarios.breakdown import PARTS
+from scenarios.output import write_ledger_csv
+from scenarios.uncertainty import share_of_run_dir
 
 TINY_MODEL = ["model.vocab=50", "model.embedding=16", "model.hidden=[32, 32, 32]"]
 TINY = TINY_MODEL + ["tokens=3", "dense.tokens=1", "trace_ticks=1"]
@@ -119,6 +122,43 @@ def test_noc_dse_fills_the_mesh_and_refuses_more_cores_than_it_has():
     assert (m.noc.width, m.noc.height) == (3, 2)
     with pytest.raises(ConfigError, match="does not fit a 3 x 2 mesh"):
         s.resolve(["hardware.mesh_width=3", "hardware.mesh_height=2", "hardware.cores=25"])
+
+
+@pytest.mark.parametrize("point, numbers", [
+    (['dvfs="low"', "hardware.mesh_width=6"],
+     {"core.actions.mac_array.energy_pj": 0.75, "noc.hop_energy_pj": 0.25}),
+    (['dvfs="high"', "hardware.mesh_width=8"],
+     {"core.actions.mac_array.energy_pj": 0.75, "core.dvfs[1].energy_scale": 0.75,
+      "noc.hop_energy_pj": 0.25})])
+def test_each_noc_dse_design_point_has_the_share_of_its_own_machine(point, numbers, tmp_path):
+    s = load("noc_dse")
+    config = s.resolve(point + ["hardware.cores=0"])
+    m = s.module.design(config)
+    link = m.noc.link_id[(0, 1)]
+    write_ledger_csv(tmp_path / "ledger.csv", {"egru": [
+        {"component": "chip0.core0", "action": "mac_array", "count": 4, "energy_pj": 30.0,
+         "busy_ps": 1000},
+        {"component": f"chip0.link{link}.r0-r1", "action": "flit", "count": 2,
+         "energy_pj": 10.0, "busy_ps": 500}]})
+    share = share_of_run_dir(s.module, config, tmp_path)
+    # Every SpiNNaker2 energy number the rows rest on is an estimate but dvfs[0].energy_scale;
+    # mac_array's cycles and both DVFS clocks are cited, the flit's hop latency is an estimate
+    # (its link bandwidth is the design's): energy 40 / 40, busy time 500 / 1500.
+    expected = {"energy": 1.0, "busy_time": 500 / 1500, "numbers": list(numbers),
+                "numbers_energy": list(numbers.values())}
+    assert {k: share[k] for k in expected} == expected
+    assert share["runs"] == {"egru": expected} and "design point" in share["note"]
+
+
+def test_the_numbers_a_noc_dse_design_sets_are_the_designs_not_the_presets_estimates():
+    s = load("noc_dse")
+    m = s.module.design(s.resolve(["hardware.link_bandwidth_bytes_per_s=3e7"]))
+    path = "noc.link_bandwidth_bytes_per_s"
+    assert preset("spinnaker2").estimated(path) and not m.estimated(path)
+    assert m.number(path) == m.noc.link_bandwidth_bytes_per_s == 3e7
+    assert m.sources[path] == "design point: noc_dse config hardware.link_bandwidth_bytes_per_s"
+    assert m.sources["core.count"] == "design point: noc_dse config hardware.cores"
+    assert m.estimated("core.actions.synop.energy_pj")          # the preset's own numbers stay
 
 
 def test_a_noc_dse_design_too_small_for_the_model_is_a_placement_error(tmp_path):
