@@ -39,6 +39,8 @@ latency, energy and dynamic energy per input event, energy per sensor second, po
 go to ``ledger.csv`` and plot data to ``run_data.npz`` (runs ``spinnaker2`` and ``loihi``;
 ``latency_s`` = the latency of every window with input), and with --trace the first
 ``trace_steps`` steps of both runs to ``trace.json`` (Perfetto; one process per run and chip).
+``estimated_share`` (``scenarios.uncertainty``): each run's ledger on its machine
+(``ledger_machine``).
 """
 from __future__ import annotations
 
@@ -140,18 +142,38 @@ def build_workload(config: dict, seed: int, events):
     return replace(stack, workload=replace(stack.workload, inputs=[inputs]))
 
 
-def machine_irs(config: dict) -> dict:
+def machines(config: dict) -> dict:
     """{"spinnaker2": timer machine with the config's tick and DVFS level, "loihi": barrier
-    machine with the config's minimum step} (lowered)."""
+    machine with the config's minimum step} (hardware_models Machines)."""
     s2 = preset("spinnaker2").with_dvfs(config["spinnaker2"]["dvfs"])
     lo = preset("loihi")
     for m, semantics in ((s2, "timer"), (lo, "barrier")):
         if m.semantics != semantics:
             raise ConfigError(f"event_ssm_dvs expects preset {m.name!r} with {semantics} "
                               f"semantics, got {m.semantics!r}")
-    return {"spinnaker2": lower(replace(s2, step_ps=int(round(config["spinnaker2"]["tick_us"]
-                                                              * 1e6)))),
-            "loihi": lower(replace(lo, step_ps=int(round(config["loihi"]["step_us"] * 1e6))))}
+    return {"spinnaker2": replace(s2, step_ps=int(round(config["spinnaker2"]["tick_us"] * 1e6))),
+            "loihi": replace(lo, step_ps=int(round(config["loihi"]["step_us"] * 1e6)))}
+
+
+def machine_irs(config: dict) -> dict:
+    """``machines(config)``, lowered."""
+    return {name: lower(m) for name, m in machines(config).items()}
+
+
+def ledger_machine(config: dict, run: str):
+    """The machine ledger ``run`` (``spinnaker2`` or ``loihi``) ran on, for
+    ``estimated_share`` (``scenarios.uncertainty``)."""
+    return machines(config)[run]
+
+
+ESTIMATED_SHARE_NOTE = (
+    "Each run rests on its own machine's numbers; the top-level share is the first run's "
+    "(spinnaker2). The energy figures are sums of ledger rows (the sensor link's bytes "
+    "included). The latencies are read from the run's timeline, not the ledger: the step work "
+    "is busy time of the ledger, hop latencies and the sensor link's latency are in no busy "
+    "time (though their numbers count in the busy-time share of the rows resting on them), and "
+    "the steps' spacing is the config's tick or minimum step (no estimate). Events, activity "
+    "sparsity and synaptic events are the network's own (no machine number).")
 
 
 # --------------------------------------------------------------------------- one machine

@@ -14,6 +14,7 @@ from networks.inputs_dvs import (OFF, ON, dvs_inputs, edge_position_px, moving_b
                                  pooled_channels, pooled_shape)
 from scenarios import event_ssm_dvs, load, run_scenario
 from scenarios.run_data import load_run_data
+from scenarios.rundir import read_ledger_csv
 
 MS = 10 ** 9                                   # picoseconds per millisecond
 
@@ -248,6 +249,36 @@ def test_result_json_holds_the_figures_and_the_files(small_run):
     assert names == {"spinnaker2 chip0", "loihi chip0"}
     assert "spinnaker2" in event_ssm_dvs.table(result)
     assert "4 x 4 patches" in (run_dir / "report.md").read_text()
+
+
+def test_each_machines_ledger_has_its_estimated_share_on_that_machine(small_run):
+    result, run_dir = small_run
+    share = json.loads((run_dir / "result.json").read_text())["estimated_share"]
+    ledgers = read_ledger_csv(run_dir / "ledger.csv")
+    assert list(share["runs"]) == ["spinnaker2", "loihi"] and share["note"]
+    assert {k: share[k] for k in share["runs"]["spinnaker2"]} == share["runs"]["spinnaker2"]
+    for run, rows in ledgers.items():
+        s = share["runs"][run]
+        total = sum(r["energy_pj"] for r in rows)
+        # Every energy and time number of both presets a used row rests on is an estimate but
+        # Loihi's hop energies (Davies 2018; its cited action energies are scaled by its
+        # estimated dvfs[0].energy_scale): on Loihi the flits' energy rests on no estimate.
+        flits = sum(r["energy_pj"] for r in rows if r["action"] == "flit")
+        assert s["energy"] == (1.0 if run == "spinnaker2" else
+                               pytest.approx(1 - flits / total, rel=1e-12))
+        assert s["busy_time"] == 1.0 and (run == "spinnaker2" or 0 < flits < total)
+        core_static = sum(r["energy_pj"] for r in rows
+                          if ".core" in r["component"] and r["action"] == "static")
+        on = dict(zip(s["numbers"], s["numbers_energy"]))
+        assert on["core.static_power_w"] == pytest.approx(core_static / total, rel=1e-12)
+    # SpiNNaker2's LPDDR4 (memory[0]) leaks; Loihi has no memory
+    lpddr4 = sum(r["energy_pj"] for r in ledgers["spinnaker2"] if r["component"] == "chip0.lpddr4")
+    spinnaker2 = dict(zip(share["runs"]["spinnaker2"]["numbers"],
+                          share["runs"]["spinnaker2"]["numbers_energy"]))
+    assert spinnaker2["memory[0].static_power_w"] == pytest.approx(
+        lpddr4 / sum(r["energy_pj"] for r in ledgers["spinnaker2"]), rel=1e-12)
+    assert not any(p.startswith("memory") for p in share["runs"]["loihi"]["numbers"])
+    assert "| spinnaker2 | 100.0 % | 100.0 % |" in (run_dir / "report.md").read_text()
 
 
 @pytest.mark.parametrize("item, key", [
