@@ -21,7 +21,9 @@ end_ps, kind (index into work_kinds), layer (-1: all-reduce)); ``skipped``
 unless ``delay_study.means`` is empty, ``delay_study``: time to target against injected worker
 delays (``async_sgd_delays``; the representative Gantt data then also holds the ``delays`` of
 each thread). Ledgers of every run go to ``ledger.csv`` (column ``run`` =
-``machine/method/threads``, for the delay study ``delay_study/<series>/<mean in units>``).
+``machine/method/threads``, for the delay study ``delay_study/<series>/<mean in units>``), and
+``estimated_share`` (``scenarios.uncertainty``) says how much of each rests on estimated numbers
+of its machine (``ledger_machine``).
 """
 from __future__ import annotations
 
@@ -112,6 +114,26 @@ def _representative(config: dict, runs: list[tuple]) -> dict:
         machine = runs[0][0]
         want = (machine, max(k for m, _, k in runs if m == machine))
     return {"machine": want[0], "threads": want[1]}
+
+
+def ledger_machine(config: dict, run: str):
+    """The machine ledger ``run`` of ledger.csv ran on (for ``estimated_share``, see
+    ``scenarios.uncertainty``): the preset its name begins with (``machine/method/threads``),
+    the delay study's machine for ``delay_study/...``."""
+    first = run.split("/", 1)[0]
+    return preset(config["delay_study"]["machine"] if first == "delay_study" else first)
+
+
+ESTIMATED_SHARE_NOTE = (
+    "Each run rests on its own machine's numbers; the top-level share is the first run's. "
+    "`energy_j` (dynamic + static) is the sum of a run's ledger rows. The simulated times "
+    "(`elapsed_s`, `time_to_target_s`) are the threads' timelines, not ledger sums: their work "
+    "items are busy time of the ledger (FLOPs at the cores' cycles and clock, bytes at the "
+    "memory port's bandwidth), but a port's latency and the time a thread waits (a barrier, a "
+    "minibatch in flight, an injected delay) are in no busy time. Accuracy and loss come from "
+    "real training (numpy): for sync SGD they rest on no machine number; for Hogwild! and "
+    "layer-wise SGD the order of reads and updates follows the timing, so their staleness, "
+    "accuracy and loss rest on the time numbers too, by no share the ledger can give.")
 
 
 # --------------------------------------------------------------------------- run

@@ -8,6 +8,7 @@ import pytest
 from eventsim.errors import ConfigError
 from scenarios import describe, load, run_scenario, scenario_names
 from scenarios.config import apply_overrides, parse_set, parse_value
+from scenarios.rundir import read_ledger_csv
 
 TINY = ["train.epochs=1", "threads=[2]", 'machines=["cpu_multicore"]', "train.eval_every=20",
         "plots.representative_threads=2", "delay_study.means=[0, 1]"]
@@ -22,6 +23,11 @@ def test_registry_lists_async_sgd_with_a_description():
     assert "description" not in s.defaults
     assert {"train.epochs", "threads", "memory.ipu_gc200", "layerwise.fwd_bwd_ratio"} <= \
         set(s.keys())
+
+
+def test_every_scenario_names_the_machines_its_ledgers_ran_on_for_its_estimated_share():
+    assert [n for n in scenario_names()
+            if not {"machine", "ledger_machine"} & set(vars(load(n).module))] == []
 
 
 def test_unknown_scenario_names_the_known_ones():
@@ -151,6 +157,24 @@ def test_tiny_async_sgd_run_writes_result_ledger_plots_and_report(tiny_run):
     report = (run_dir / "report.md").read_text()
     assert "| cpu_multicore | layerwise-async | 2 (1F+1B) |" in report
     assert "## Delay study" in report and "### Beside the paper" in report
+
+
+def test_every_async_sgd_run_has_the_estimated_share_of_its_ledger(tiny_run):
+    result, run_dir, _, _ = tiny_run
+    share = json.loads((run_dir / "result.json").read_text())["estimated_share"]
+    ledgers = read_ledger_csv(run_dir / "ledger.csv")
+    assert list(share["runs"]) == list(ledgers) and len(ledgers) == 3 + 8 and share["note"]
+    for run, rows in ledgers.items():
+        s = share["runs"][run]
+        # every cpu_multicore number a used row rests on is an estimate (only counts, sizes
+        # and the clocks are cited): flop energy and cycles, L3 and DDR4, static powers
+        assert (s["energy"], s["busy_time"]) == (1.0, 1.0), run
+        chip = sum(r["energy_pj"] for r in rows if (r["component"], r["action"]) ==
+                   ("chip0", "static"))
+        on = dict(zip(s["numbers"], s["numbers_energy"]))
+        assert on["chip.static_power_w"] == pytest.approx(
+            chip / sum(r["energy_pj"] for r in rows), rel=1e-12)
+    assert "## Estimated numbers" in (run_dir / "report.md").read_text()
 
 
 def test_the_delay_study_runs_every_series_at_every_delay(tiny_run):
