@@ -11,11 +11,12 @@ Two ways to run the same network:
 * **software** (no machine): one kernel event per step; spikes go straight into the rings.
   The numbers of the network only, as fast as it goes.
 * **on a machine** (timer, barrier or event semantics, ``step_model``): per step, each core
-  updates its neurons (``neuron_update`` actions on its threads, or ``neuron_update_spiking``
-  for a neuron that fires, when the machine declares that action; under event semantics only
-  those with input or able to fire), sends each spike as one multicast packet along its
-  routing tree, or one unicast packet per destination core, when its core finishes
-  (``noc_model`` hop by hop with contention, or in closed form with ``analytic``), and each
+  updates its neurons in ascending id, one after the other (``neuron_update`` actions on its
+  threads, or ``neuron_update_spiking`` for a neuron that fires, when the machine declares that
+  action; under event semantics only those with input or able to fire); a neuron that fires
+  sends its spike as soon as its update ends, before the core's next update, as one multicast
+  packet along its routing tree or one unicast packet per destination core (``packet_send``;
+  ``noc_model`` hop by hop with contention, or in closed form with ``analytic``), and each
   destination core processes the packet's synapses when it arrives (``packet_recv``, ``synop``
   actions), serving packets in the order they arrive, after its own work of the step (the
   kernel's time order; ``book_arrivals`` keeps that order in closed form). A packet that
@@ -47,7 +48,7 @@ ERR_ARRIVALS_FULL = register_error(
     ERR_USER + 13, "the analytic NoC's {a} recorded arrivals fill its buffer: packets arrive more "
                    "steps after they were sent than the input ring has slots; raise ring_slack")
 ERR_UNCOUNTED_SPIKES = register_error(
-    ERR_USER + 12, "core {a}: {b} neurons fired in a step but only {c} were counted as updated "
+    ERR_USER + 12, "core {a}: neuron {b} fired in a step but was not counted as updated "
                    "(a neuron model's quiescent() says a neuron that fires cannot)")
 
 # counters[] slots
@@ -85,7 +86,8 @@ HwState = namedtuple("HwState", [
     "spike_bytes", "multicast", "analytic",
     "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps",
     "route_uses", "update_busy_ps", "update_count", "update_ps", "recv_count", "synop_count",
-    "synop_busy_ps", "dest_tree_pos", "spikes_on_core", "spiking_count", "spiking_ps",
+    "synop_busy_ps", "dest_tree_pos", "update_rank", "chain_ps", "chain_rank", "spiking_count",
+    "spiking_ps",
     "arr_t", "arr_core", "arr_where", "arr_spike", "arr_order", "arr_tmp", "arr_count",
     "arr_core_end"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
@@ -108,8 +110,11 @@ synop_count[c] and synop_busy_ps[c] are the neuron_update actions of core c and 
 spiking_ps[c] its neuron_update_spiking actions (updates of neurons that fired; a machine that
 declares the action charges them instead of neuron_update) and their busy time (ps), all
 charged after the run (``charge_core_work``: the same counts and busy time as charging each
-action, energy up to the order of summation); spikes_on_core[c]: scratch, the neurons of core c
-that fired in the current step (counted only when the machine declares neuron_update_spiking);
+action, energy up to the order of summation); update_rank[g]: the position of neuron g among
+the neurons its core updates in a step (ascending ids; fixed unless under event semantics,
+where it is set each step for the neurons updated, -1 for the others); chain_ps[c],
+chain_rank[c]: scratch, when core c's chain of the current step's work is free and the rank
+of the last neuron it has updated (``issue_core_work``);
 dest_tree_pos[e]: the position of dest_core[e] among the destination cores of g's multicast
 route; arr_*: the analytic NoC's arrivals not yet served (``note_arrival``, ``book_arrivals``):
 the first arr_count[0] records, each the time it reaches its core (ps, arr_t), that core
@@ -219,76 +224,98 @@ def next_step_in_software(ctx, net, t_ps, k):
 
 @kernel_jit
 def issue_core_work(ctx, run, t_ps, k, n_spiked):
-    """Charge each core's neuron updates of this step (``update_core``), then send this step's
-    spikes as packets from their cores when those finish."""
+    """From t_ps, each core updates its neurons of this step in order (ascending neuron id) as
+    one chain of work: a neuron that fires sends its spike's packets (``send_spike``) as soon as
+    its own update ends, and the core's next updates follow the sends (``update_core`` for each
+    run of updates up to a firing neuron, then one for the rest)."""
     hw, net = run.hw, run.net
-    a_send = hw.actions[2]
     C = hw.updates_on_core.shape[0]
     dense = hw.steps.semantics != EVENT
-    if hw.actions[4] >= 0:
-        for j in range(n_spiked):
-            hw.spikes_on_core[hw.core_of[net.spiked[j]]] += 1
     for c in range(C):
-        n = hw.neurons_on_core[c] if dense else hw.updates_on_core[c]
-        if n > 0 or hw.spikes_on_core[c] > 0:
-            fin = update_core(ctx, hw, t_ps, c, n, dense)
-            if fin < 0:
-                return
-            step_note_finish(hw.steps, c, fin)
-        hw.updates_on_core[c] = 0
-        hw.spikes_on_core[c] = 0
+        hw.chain_ps[c] = t_ps
+        hw.chain_rank[c] = -1
     for j in range(n_spiked):
         g = net.spiked[j]
-        if hw.route_of[g] < 0:
-            continue
         c = hw.core_of[g]
-        payload = g | (k << 32)
-        if hw.analytic:
-            send_analytic(ctx, run, _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send),
-                          c, g, k)
-        elif hw.multicast:
-            t_send = _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send)
-            net.counters[OUTSTANDING] += hw.n_dest[g]
-            noc_multicast(ctx, hw.noc, t_send, c, hw.route_of[g], hw.spike_bytes, payload)
-        else:
-            for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
-                t_send = _send_cost(ctx, hw, c, hw.steps.core_finish_ps[c], a_send)
-                net.counters[OUTSTANDING] += 1
-                noc_unicast(ctx, hw.noc, t_send, c, hw.dest_core[e], hw.spike_bytes, payload)
+        r = hw.update_rank[g]
+        if r <= hw.chain_rank[c]:
+            fail(ctx, ERR_UNCOUNTED_SPIKES, c, g)
+            return
+        fin = update_core(ctx, hw, hw.chain_ps[c], c, r - hw.chain_rank[c] - 1, 1, False)
+        if fin < 0:
+            return
+        hw.chain_rank[c] = r
+        fin = send_spike(ctx, run, fin, c, g, k)
+        if fin < 0:
+            return
+        hw.chain_ps[c] = fin
+    for c in range(C):
+        n = hw.neurons_on_core[c] if dense else hw.updates_on_core[c]
+        rest = n - hw.chain_rank[c] - 1
+        if rest > 0:
+            whole = dense and hw.chain_rank[c] < 0
+            if update_core(ctx, hw, hw.chain_ps[c], c, rest, 0, whole) < 0:
+                return
+        hw.updates_on_core[c] = 0
     if hw.analytic:
         book_arrivals(ctx, run, k)
 
 
 @kernel_jit
-def update_core(ctx, hw, t_ps, c, n, dense):
-    """Core c updates ``n`` neurons (all of its neurons if ``dense``), spikes_on_core[c] of
-    which fired, from t_ps on, as one work item: the neurons that did not fire are
-    neuron_update actions, those that fired neuron_update_spiking actions (0 of them unless the
-    machine declares it), busy for the sum of the two actions' times (ps). Timed now, counted in
+def update_core(ctx, hw, t_ps, c, n_quiet, n_spiking, whole):
+    """Core c updates ``n_quiet`` neurons that did not fire (neuron_update actions) and then
+    ``n_spiking`` that did (neuron_update_spiking where the machine declares it, else
+    neuron_update) from t_ps, as one work item busy for the sum of the actions' times (ps;
+    ``whole``: all of its neurons as neuron_update, precomputed). Timed now, counted in
     update_count, update_ps, spiking_count and spiking_ps, charged after the run
     (``charge_core_work``). Returns the finish time (ps), -1 on error."""
     cores = hw.cores
     a, a_spiking = hw.actions[0], hw.actions[4]
-    s = hw.spikes_on_core[c]
-    quiet = n - s
+    if a_spiking < 0:
+        n_quiet, n_spiking = n_quiet + n_spiking, 0
     if cores.row[c, a] < 0:
         fail(ctx, ERR_NO_ACTION, c, a)
         return np.int64(-1)
-    if quiet < 0:
-        fail(ctx, ERR_UNCOUNTED_SPIKES, c, s, n)
-        return np.int64(-1)
-    busy_ps = hw.update_busy_ps[c] if dense and s == 0 else core_work_ps(cores, c, a, quiet)
-    hw.update_count[c] += quiet
+    busy_ps = hw.update_busy_ps[c] if whole else core_work_ps(cores, c, a, n_quiet)
+    hw.update_count[c] += n_quiet
     hw.update_ps[c] += busy_ps
-    if s > 0:
+    if n_spiking > 0:
         if cores.row[c, a_spiking] < 0:
             fail(ctx, ERR_NO_ACTION, c, a_spiking)
             return np.int64(-1)
-        spiking_ps = core_work_ps(cores, c, a_spiking, s)
-        hw.spiking_count[c] += s
+        spiking_ps = core_work_ps(cores, c, a_spiking, n_spiking)
+        hw.spiking_count[c] += n_spiking
         hw.spiking_ps[c] += spiking_ps
         busy_ps += spiking_ps
-    return core_occupy(ctx, cores, t_ps, c, a, busy_ps)
+    fin = core_occupy(ctx, cores, t_ps, c, a, busy_ps)
+    step_note_finish(hw.steps, c, fin)
+    return fin
+
+
+@kernel_jit
+def send_spike(ctx, run, t_ps, c, g, k):
+    """Core c sends neuron g's spike of step k from t_ps: one multicast packet along its tree
+    or one unicast packet per destination core, each after a packet_send (if the machine
+    declares it), hop by hop (``noc_model``) or in closed form (``send_analytic``). Returns
+    when the core has sent them (ps), -1 on error."""
+    hw, net = run.hw, run.net
+    if hw.route_of[g] < 0:
+        return t_ps
+    a_send = hw.actions[2]
+    if hw.analytic:
+        return send_analytic(ctx, run, t_ps, c, g, k)
+    payload = g | (k << 32)
+    t = t_ps
+    if hw.multicast:
+        t = _send_cost(ctx, hw, c, t, a_send)
+        net.counters[OUTSTANDING] += hw.n_dest[g]
+        noc_multicast(ctx, hw.noc, t, c, hw.route_of[g], hw.spike_bytes, payload)
+        return t
+    for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
+        t = _send_cost(ctx, hw, c, t, a_send)
+        net.counters[OUTSTANDING] += 1
+        noc_unicast(ctx, hw.noc, t, c, hw.dest_core[e], hw.spike_bytes, payload)
+    return t
 
 
 @kernel_jit
@@ -477,32 +504,37 @@ def _path_tail_ps(ctx, noc, src_router, dst_router, flits):
 
 
 @kernel_jit
-def send_analytic(ctx, run, t_send, c, g, k):
-    """Neuron g's spike of step k leaves core c at t_send, with the NoC taken as uncontended:
-    every link of its tree (multicast: counted in route_uses, charged after the run) or of each
-    path (unicast: one packet_send per destination core after the first) is charged its flits,
-    and the packet's arrival at each destination core, when its tail would arrive, is recorded
-    (``note_arrival``) for ``book_arrivals``."""
+def send_analytic(ctx, run, t_ps, c, g, k):
+    """Core c sends neuron g's spike of step k from t_ps with the NoC taken as uncontended:
+    after a packet_send per packet (one multicast packet, or one unicast packet per
+    destination core), every link of its tree (multicast: counted in route_uses, charged after
+    the run) or of each path (unicast) is charged its flits, and the packet's arrival at each
+    destination core, when its tail would arrive, is recorded (``note_arrival``) for
+    ``book_arrivals``. Returns when the core has sent them (ps), -1 on error."""
     hw = run.hw
     noc = hw.noc
+    a_send = hw.actions[2]
     if hw.multicast:
-        multicast_analytic(ctx, run, t_send, g, k)
-        return
+        t = _send_cost(ctx, hw, c, t_ps, a_send)
+        return t if multicast_analytic(ctx, run, t, g, k) else np.int64(-1)
     flits = noc_flits(noc, hw.spike_bytes)
     src = noc.core_router[c]
     spike = g | (k << 32)
+    t = t_ps
     for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
-        t0 = t_send if e == hw.dest_ptr[g] else _send_cost(ctx, hw, c, t_send, hw.actions[2])
-        t_arr = t0 + _path_tail_ps(ctx, noc, src, noc.core_router[hw.dest_core[e]], flits)
+        t = _send_cost(ctx, hw, c, t, a_send)
+        t_arr = t + _path_tail_ps(ctx, noc, src, noc.core_router[hw.dest_core[e]], flits)
         if not note_arrival(ctx, hw, t_arr, hw.dest_core[e], e, spike):
-            return
+            return np.int64(-1)
+    return t
 
 
 @kernel_jit
 def multicast_analytic(ctx, run, t_send, g, k):
     """``send_analytic`` along g's multicast tree: the spike reaches each destination core of
     the tree when its tail would arrive; a core holding g's synapses (destination entry s,
-    matched by ``dest_tree_pos``) processes them, any other only looks the spike up."""
+    matched by ``dest_tree_pos``) processes them, any other only looks the spike up. False
+    on error."""
     hw = run.hw
     r = hw.route_of[g]
     hw.route_uses[r] += 1                                # its links: charge_route_uses
@@ -516,7 +548,8 @@ def multicast_analytic(ctx, run, t_send, g, k):
             s += 1
         if not note_arrival(ctx, hw, t_send + hw.route_dest_tail_ps[e], hw.route_dest_core[e],
                             where, spike):
-            return
+            return False
+    return True
 
 
 @kernel_jit
@@ -708,11 +741,12 @@ from eventsim.step_model import step_begin, EVENT
 
 
 @kernel_jit
-def update_neurons(net, k, counts, core_of, dense):
+def update_neurons(net, k, counts, core_of, rank, dense):
     """Step k of every population; returns the number of spikes (their ids in net.spiked).
     With core_of given, the machine's updates are counted: all neurons when ``dense`` (the
     caller charges each core its neurons), else counts[core_of[g]] += 1 for each neuron with
-    input or not quiescent."""
+    input or not quiescent, with rank[g] = its position among its core's updates (-1: not
+    updated)."""
     D = net.rings[0].shape[0]
     slot = k % D
     apply_inputs(net, k, slot)
@@ -730,7 +764,7 @@ def update_neurons(net, k, counts, core_of, dense):
 def software_step(t_ps, target, k, net, ctx):
     if pause_here(net, t_ps, k):
         return
-    n_spiked = update_neurons(net, k, net.pop_off[:0], net.pop_off[:0], True)
+    n_spiked = update_neurons(net, k, net.pop_off[:0], net.pop_off[:0], net.pop_off[:0], True)
     record_spikes(net, k, n_spiked)
     deliver_in_software(net, k, n_spiked)
     next_step_in_software(ctx, net, t_ps, k)
@@ -745,7 +779,7 @@ def machine_step(t_ps, target, k, run, ctx):
     net.counters[CUR_STEP] = k
     net.counters[ISSUING] = 1
     n_spiked = update_neurons(net, k, run.hw.updates_on_core, run.hw.core_of,
-                              run.hw.steps.semantics != EVENT)
+                              run.hw.update_rank, run.hw.steps.semantics != EVENT)
     record_spikes(net, k, n_spiked)
     issue_core_work(ctx, run, t_ps, k, n_spiked)
     close_step(ctx, run, k)
@@ -765,8 +799,12 @@ _POPULATION = '''\
             for q in range(ports):
                 has_input |= ring[slot, q, i] != 0.0
             if has_input or not _quiescent{p}(st, cf, i, 0 if uniform else i):
-                counts[core_of[off + i]] += 1
+                c = core_of[off + i]
+                rank[off + i] = counts[c]
+                counts[c] += 1
                 updates += 1
+            else:
+                rank[off + i] = -1
     if cf.shape[1] == 1:
         for i in range(n):
             flags[i] = _step{p}(st, cf, i, 0, ring, slot, i)

@@ -328,8 +328,8 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
                     zeros(m.tree_link_ptr.shape[0] - 1),
                     core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
                     zeros(C), zeros(C), zeros(C), zeros(C), zeros(C),
-                    m.dest_tree_pos, zeros(C), zeros(C), zeros(C),
-                    *_arrival_buffer(m, ir, noc_mode, net.rings[0].shape[0]), zeros(C))
+                    m.dest_tree_pos, _rank_on_core(m.core_of, C), zeros(C), zeros(C),
+                    zeros(C), zeros(C), *_arrival_buffer(m, ir, noc_mode, net.rings[0].shape[0]), zeros(C))
     run = rt.HwNet(net, hw)
     packets = N if ir.multicast else int(np.diff(m.dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
@@ -339,6 +339,16 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
     register_static_power(kernel.ledger, ir)
     net.counters[rt.STEP_KIND] = step_kind
     return run
+
+
+def _rank_on_core(core_of: np.ndarray, n_cores: int) -> np.ndarray:
+    """rank[g] = the position of neuron g among the neurons of its core, by ascending id (the
+    order in which a core updates them)."""
+    order = np.argsort(core_of, kind="stable")
+    first = np.concatenate(([0], np.cumsum(np.bincount(core_of, minlength=n_cores))[:-1]))
+    rank = np.empty(core_of.shape[0], np.int64)
+    rank[order] = np.arange(core_of.shape[0]) - first[core_of[order]]
+    return rank
 
 
 def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -> tuple:

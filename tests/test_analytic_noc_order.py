@@ -139,10 +139,11 @@ def test_on_loihi_no_analytic_step_is_longer_than_its_packet_step(step_ps):
 
 def test_on_a_timer_machine_no_analytic_step_is_longer_than_its_packet_step():
     w, steps = random_network()
-    # multicast, no packet_send, slow links (20 ns a flit): a core's packets all leave when
-    # its updates end and queue on its links, so the packet NoC is slower than the bound
+    # multicast, no packet_send, slow links (200 ns a flit, the time of 20 neuron updates): a
+    # core's spikes leave faster than its links carry them and queue there, so the packet NoC
+    # is slower than the bound
     ir = toy_machine("timer", 100_000_000, core__actions__packet_send=None,
-                     core__sram_bytes=65_536, noc__link_bandwidth_bytes_per_s=2e8)
+                     core__sram_bytes=65_536, noc__link_bandwidth_bytes_per_s=2e7)
     packets, analytic = both(w, steps, ir)
     assert spikes(analytic) == spikes(packets) and packets.counts["late_packets"] == 0
     assert (packets.step_finish_ps < packets.step_start_ps[1:]).all()     # work fits its tick

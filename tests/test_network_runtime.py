@@ -270,7 +270,7 @@ def same_ledger(a, b):
 def test_a_reused_mapping_gives_the_same_spikes_and_ledger(noc, routing):
     from eventsim.mapping import map_network
     w, steps = two_layers(delay_ps=STEP_PS)
-    ir = machine("timer", 300_000)                      # a short tick: some packets are late
+    ir = machine("timer", 200_000)                      # a short tick: some packets are late
     pl = place(w, ir, "round_robin")
     fresh = simulate(w, DT, steps, machine=ir, placement=pl, noc=noc, routing=routing,
                      ring_slack=50)

@@ -1,6 +1,8 @@
 """A neuron that fires in a step is charged ``neuron_update_spiking`` instead of
 ``neuron_update`` when the machine declares that action (count, energy and busy time), and its
-longer update delays its core's packets; a machine without the action charges as before.
+longer update delays its packet and its core's later updates; a machine without the action
+charges as before. A core updates its neurons in ascending id and sends a spike as soon as the
+neuron that fired is updated, before the core's next update.
 
 The network: LIF a0, a1 on core 0 (a0 kicked at steps 0 and 2, so it fires then; a1 never),
 LIF b0 on core 1 (never fires), a0 -> b0 with a delay of one step; 4 steps. The machine: the
@@ -75,11 +77,12 @@ def test_barrier_steps_charge_firing_neurons_the_spiking_update(noc):
     assert rows(res) == DENSE_ROWS
     assert rows(res, ("synop", "packet_send")) == {("chip0.core1", "synop"): (2, 20.0, 4_000),
                                                    ("chip0.core0", "packet_send"): (2, 2.0, 4_000)}
-    # step with a spike: core 0 updates a1 (10 ns) and a0 (16 ns): 26,000; send 28,000; the
-    # packet's tail reaches core 1 at 30,000; its synop ends at 32,000; barrier 30,000.
+    # step with a spike: core 0 updates a0 (16 ns, it fires): 16,000; sends it: 18,000; then
+    # updates a1 (10 ns): 28,000; the packet's tail reaches core 1 at 20,000 (b0 updated
+    # 0-10,000), its synop ends at 22,000; barrier 30,000 after 28,000.
     # step without: core 0 is done at 20,000, + barrier 30,000.
-    assert res.step_start_ps.tolist() == [0, 62_000, 112_000, 174_000, 224_000]
-    assert res.step_finish_ps.tolist() == [32_000, 82_000, 144_000, 194_000]
+    assert res.step_start_ps.tolist() == [0, 58_000, 108_000, 166_000, 216_000]
+    assert res.step_finish_ps.tolist() == [28_000, 78_000, 136_000, 186_000]
     res.ledger.check(res.hardware_time_ps)
 
 
@@ -87,7 +90,7 @@ def test_timer_steps_charge_firing_neurons_the_spiking_update():
     res = run("timer", 100_000)
     assert rows(res) == DENSE_ROWS
     assert res.step_start_ps.tolist() == [0, 100_000, 200_000, 300_000, 400_000]
-    assert res.step_finish_ps.tolist() == [32_000, 120_000, 232_000, 320_000]
+    assert res.step_finish_ps.tolist() == [28_000, 120_000, 228_000, 320_000]
 
 
 def test_event_steps_charge_firing_neurons_the_spiking_update():
@@ -113,5 +116,5 @@ def test_a_machine_without_the_spiking_action_charges_every_update_alike(semanti
     assert rows(res) == expected
     assert not any(r["action"] == "neuron_update_spiking"
                    for r in res.ledger.rows(res.hardware_time_ps))
-    if semantics == "barrier":      # step with a spike: 20,000 + send 2,000 + 2,000 + synop 2,000
-        assert res.step_start_ps.tolist() == [0, 56_000, 106_000, 162_000, 212_000]
+    if semantics == "barrier":      # step with a spike: a0 10,000, send 12,000, a1 22,000
+        assert res.step_start_ps.tolist() == [0, 52_000, 102_000, 154_000, 204_000]

@@ -165,13 +165,15 @@ def run(ctx) -> CaseResult:
     runs = [one_size(ctx, n, case) for n in SIZES]
     case.notes += [f"{STEPS} steps; network arrays and SANA-FE's full record in "
                    f"`sanafe_loihi/`. Machine: hardware_models/presets/loihi_sanafe.toml.",
-                   "Time per step: eventsim's core updates all its neurons as one work item and "
-                   "sends the step's spikes after it, where SANA-FE sends a spike's messages as "
-                   "soon as its own neuron is processed (chip.cpp 624-655), so its receivers "
-                   "start earlier; and SANA-FE's NoC is a congestion heuristic over link "
-                   "densities (schedule.cpp 310-362), eventsim's a packet-level model with link "
-                   "contention. Both cores split their work into an output and an input unit "
-                   "(loihi_sanafe, threads)."]
+                   "Time per step: in both, a core updates its neurons in order and sends a "
+                   "spike's messages as soon as its neuron is processed (SANA-FE chip.cpp "
+                   "624-655; eventsim network_runtime.issue_core_work), and each core splits "
+                   "its work into an output and an input unit (loihi_sanafe, threads). What "
+                   "differs is the NoC: SANA-FE's is a congestion heuristic over link densities "
+                   "that delays a message when the links of its route hold more than a buffer's "
+                   "worth (schedule.cpp 310-362), eventsim's a packet-level model in which a "
+                   "packet waits only for the links it uses; the heuristic's blocking grows "
+                   "with traffic (N=4096), where eventsim's steps are the shorter."]
     case.plots.append(_plot(runs, ctx.out_dir))
     return case
 
