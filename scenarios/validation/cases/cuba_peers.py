@@ -53,33 +53,41 @@ def _train(npz_path) -> tuple[np.ndarray, np.ndarray]:
 
 def spike_for_spike(ctx, work) -> tuple[dict, dict, dict, dict]:
     ctx.say("  cuba_peers: Brian2 draws and runs the network; NEST and eventsim run its arrays")
-    b2 = run_peer("brian2", "brian2_cuba.py", ["--n", N, "--seed", 1, "--duration-s", DURATION_S,
-                                                "--delay-ms", DELAY_MS, "--out",
-                                                work / "brian2_s1.npz"], say=ctx.say)
-    ne = run_peer("nest", "nest_cuba.py", ["--arrays", work / "brian2_s1.npz", "--duration-s",
+    b2 = run_peer("brian2", "brian2_cuba.py", _brian2_args(1, work), say=ctx.say)
+    ne = run_peer("nest", "nest_cuba.py", ["--arrays", _brian2_out(1, work), "--duration-s",
                                            DURATION_S, "--out", work / "nest_on_brian2_s1.npz"],
                   say=ctx.say)
-    d = np.load(work / "brian2_s1.npz")
+    d = np.load(_brian2_out(1, work))
     ours = eventsim_train(cuba_from_arrays(d["pre"], d["post"], d["weight_v"], d["delay_s"],
                                            d["v0_v"], int(0.8 * N)))
-    nest_train, b2_train = _train(work / "nest_on_brian2_s1.npz"), _train(work / "brian2_s1.npz")
+    nest_train, b2_train = _train(work / "nest_on_brian2_s1.npz"), _train(_brian2_out(1, work))
     return (compare_trains(*ours, *nest_train, N), compare_trains(*ours, *b2_train, N),
             compare_trains(*b2_train, *nest_train, N), {"brian2": b2, "nest": ne})
 
 
+def _brian2_out(seed, work):
+    return work / f"brian2_own_s{seed}.npz"
+
+
+def _brian2_args(seed, work) -> list:
+    """Brian2 draws and runs the network of ``seed`` (its arrays saved with its spikes)."""
+    return ["--n", N, "--seed", seed, "--duration-s", DURATION_S, "--delay-ms", DELAY_MS,
+            "--out", _brian2_out(seed, work)]
+
+
 def statistics_over_seeds(ctx, work) -> dict:
-    """``{simulator: {statistic: [value per seed]}}``."""
+    """``{simulator: {statistic: [value per seed]}}``; Brian2's run of seed 1 is the one
+    ``spike_for_spike`` made."""
     stats = {name: {k: [] for k in STATS} for name in ("eventsim", "brian2", "nest")}
     window = (DISCARD_S, DURATION_S)
     for seed in SEEDS:
         ctx.say(f"  cuba_peers: seed {seed}: each simulator draws its own network")
-        run_peer("brian2", "brian2_cuba.py", ["--n", N, "--seed", seed, "--duration-s",
-                                              DURATION_S, "--delay-ms", DELAY_MS, "--out",
-                                              work / f"brian2_own_s{seed}.npz"])
+        if seed != 1:
+            run_peer("brian2", "brian2_cuba.py", _brian2_args(seed, work))
         run_peer("nest", "nest_cuba.py", ["--draw", "--n", N, "--seed", seed, "--delay-ms",
                                           DELAY_MS, "--duration-s", DURATION_S, "--out",
                                           work / f"nest_own_s{seed}.npz"])
-        trains = {"brian2": _train(work / f"brian2_own_s{seed}.npz"),
+        trains = {"brian2": _train(_brian2_out(seed, work)),
                   "nest": _train(work / f"nest_own_s{seed}.npz"),
                   "eventsim": eventsim_train(cuba(N, seed=seed, delay_ps=int(DELAY_MS * 1e9)))}
         for name, (k, i) in trains.items():
