@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -150,8 +151,11 @@ def _validate(args) -> int:
         for name in case_names():
             print(f"  {name:<16}{load_case(name).TITLE}")
         return 0
+    if args.jobs < 1:
+        print(f"eventsim validate: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return 2
     say = (lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr, flush=True))
-    results = run_validation(args.cases, args.out, say)
+    results = run_validation(args.cases, args.out, say, jobs=args.jobs)
     for r in results:
         if r.message:
             print(f"eventsim validate: {r.name}: {r.verdict}: {r.message}", file=sys.stderr)
@@ -220,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "out/validation)")
     v.add_argument("--json", action="store_true", help="print validation.json to stdout")
     v.add_argument("--list", action="store_true", help="list the cases and stop")
+    v.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="cases run at a time, each in its own process (default: the number of "
+                        "CPUs; 1: in turn, in this process)")
     v.set_defaults(func=_validate)
     d = sub.add_parser("demo", help="the quick demonstration `make demo` runs")
     d.add_argument("--out", default="out", help="output directory (default: out)")

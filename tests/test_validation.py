@@ -143,6 +143,21 @@ def test_eventsim_validate_names_an_unknown_case_in_one_line_and_exits_2(tmp_pat
     assert "**error**: unknown validation case" in (tmp_path / "validation.md").read_text()
 
 
+def test_cases_run_in_workers_come_back_in_order_with_their_progress(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTSIM_SHARED_DATA", str(tmp_path))     # the workers inherit it
+    said = []
+    results = run_validation(["no_such_case", "nir_lif"], tmp_path, said.append, jobs=2)
+    assert [(r.name, r.verdict) for r in results] == [("no_such_case", ERROR),
+                                                     ("nir_lif", SKIPPED)]
+    assert results[1].message.startswith(f"reference data {tmp_path / 'nir_paper/lif'} is absent")
+    assert sorted(said) == sorted([
+        "[1/2] no_such_case ...", "[2/2] nir_lif ...",
+        f"[1/2] no_such_case: error in 0.0 s: {results[0].message}",
+        f"[2/2] nir_lif: skipped in {results[1].wall_s:.1f} s: {results[1].message}"])
+    doc = json.loads((tmp_path / "validation.json").read_text())
+    assert [c["name"] for c in doc["cases"]] == ["no_such_case", "nir_lif"]
+
+
 def test_every_case_declares_a_title_and_a_group():
     for name in case_names():
         case = load_case(name)

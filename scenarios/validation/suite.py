@@ -1,9 +1,13 @@
-"""Running validation cases: each in turn, whatever the others do, into one output folder."""
+"""Running validation cases: each whatever the others do, in turn or ``jobs`` at a time in
+worker processes, into one output folder."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import queue as queues
 import time
 import traceback
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,25 +51,73 @@ def run_module(name: str, module, out_dir: Path, say=lambda message: None) -> Ca
     return result
 
 
-def run_validation(names, out_dir, say=lambda message: None) -> list[CaseResult]:
-    """Cases ``names`` (all when empty), each reported; writes ``validation.md``,
-    ``validation.json`` and the summary plot into ``out_dir``."""
+def run_validation(names, out_dir, say=lambda message: None, jobs: int = 1) -> list[CaseResult]:
+    """Cases ``names`` (all when empty), each reported, in the order of ``names`` whatever
+    order they end in: in turn, or ``jobs`` at a time in worker processes (their progress
+    messages reach ``say`` here); writes ``validation.md``, ``validation.json`` and the summary
+    plot into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     names = list(names) or case_names()
-    results = []
-    for i, name in enumerate(names, 1):
-        say(f"[{i}/{len(names)}] {name} ...")
-        result = run_case(name, out_dir, say)
-        say(f"[{i}/{len(names)}] {name}: {result.verdict} in {result.wall_s:.1f} s"
-            + (f": {result.message}" if result.message else ""))
-        results.append(result)
+    if jobs > 1 and len(names) > 1:
+        results = _run_in_workers(names, out_dir, say, min(jobs, len(names)))
+    else:
+        results = []
+        for i, name in enumerate(names, 1):
+            say(f"[{i}/{len(names)}] {name} ...")
+            results.append(run_case(name, out_dir, say))
+            say(_ended(i, len(names), results[-1]))
     plot = summary_plot(results, out_dir)
     (out_dir / "validation.md").write_text(validation_markdown(results, plot))
     (out_dir / "validation.json").write_text(json.dumps(
         {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
          "cases": [r.to_dict() for r in results]}, indent=2))
     return results
+
+
+def _ended(i: int, n: int, result: CaseResult) -> str:
+    return (f"[{i}/{n}] {result.name}: {result.verdict} in {result.wall_s:.1f} s"
+            + (f": {result.message}" if result.message else ""))
+
+
+def _case_in_worker(i: int, n: int, name: str, out_dir: str, messages) -> CaseResult:
+    """``run_case`` in a worker process, its progress messages put on the ``messages`` queue."""
+    messages.put(f"[{i}/{n}] {name} ...")
+    return run_case(name, Path(out_dir), messages.put)
+
+
+def _run_in_workers(names: list[str], out_dir: Path, say, jobs: int) -> list[CaseResult]:
+    """The cases ``names`` on ``jobs`` fresh worker processes; a worker that dies makes its
+    case an ERROR."""
+    n = len(names)
+    results: list[CaseResult | None] = [None] * n
+    spawn = multiprocessing.get_context("spawn")         # no inherited compiled state
+    with spawn.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=spawn) as pool:
+        messages = manager.Queue()
+        running = {pool.submit(_case_in_worker, i + 1, n, name, str(out_dir), messages): i
+                   for i, name in enumerate(names)}
+        while running:
+            done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+            _forward(messages, say)
+            for future in done:
+                i = running.pop(future)
+                try:
+                    results[i] = future.result()
+                except Exception as e:                   # the worker itself failed
+                    results[i] = CaseResult(names[i], names[i], status=ERROR,
+                                            message=f"its worker process failed: {e!r}")
+                say(_ended(i + 1, n, results[i]))
+        _forward(messages, say)
+    return results
+
+
+def _forward(messages, say) -> None:
+    """Every message waiting on the queue, to ``say``."""
+    while True:
+        try:
+            say(messages.get_nowait())
+        except queues.Empty:
+            return
 
 
 def exit_status(results: list[CaseResult]) -> int:
