@@ -114,7 +114,7 @@ action, energy up to the order of summation); update_rank[g]: the position of ne
 the neurons its core updates in a step (ascending ids; fixed unless under event semantics,
 where it is set each step for the neurons updated, -1 for the others); chain_ps[c],
 chain_rank[c]: scratch, when core c's chain of the current step's work is free and the rank
-of the last neuron it has updated (``issue_core_work``);
+of the last neuron it has updated (-1 between steps: none; ``issue_core_work``);
 dest_tree_pos[e]: the position of dest_core[e] among the destination cores of g's multicast
 route; arr_*: the analytic NoC's arrivals not yet served (``note_arrival``, ``book_arrivals``):
 the first arr_count[0] records, each the time it reaches its core (ps, arr_t), that core
@@ -231,17 +231,15 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
     hw, net = run.hw, run.net
     C = hw.updates_on_core.shape[0]
     dense = hw.steps.semantics != EVENT
-    for c in range(C):
-        hw.chain_ps[c] = t_ps
-        hw.chain_rank[c] = -1
     for j in range(n_spiked):
         g = net.spiked[j]
         c = hw.core_of[g]
-        r = hw.update_rank[g]
-        if r <= hw.chain_rank[c]:
+        r, last = hw.update_rank[g], hw.chain_rank[c]
+        if r <= last:
             fail(ctx, ERR_UNCOUNTED_SPIKES, c, g)
             return
-        fin = update_core(ctx, hw, hw.chain_ps[c], c, r - hw.chain_rank[c] - 1, 1, False)
+        t = t_ps if last < 0 else hw.chain_ps[c]
+        fin = update_core(ctx, hw, t, c, r - last - 1, 1, False)
         if fin < 0:
             return
         hw.chain_rank[c] = r
@@ -251,12 +249,13 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
         hw.chain_ps[c] = fin
     for c in range(C):
         n = hw.neurons_on_core[c] if dense else hw.updates_on_core[c]
-        rest = n - hw.chain_rank[c] - 1
-        if rest > 0:
-            whole = dense and hw.chain_rank[c] < 0
-            if update_core(ctx, hw, hw.chain_ps[c], c, rest, 0, whole) < 0:
+        last = hw.chain_rank[c]
+        if n - last - 1 > 0:
+            t = t_ps if last < 0 else hw.chain_ps[c]
+            if update_core(ctx, hw, t, c, n - last - 1, 0, dense and last < 0) < 0:
                 return
         hw.updates_on_core[c] = 0
+        hw.chain_rank[c] = -1
     if hw.analytic:
         book_arrivals(ctx, run, k)
 

@@ -328,8 +328,8 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
                     zeros(m.tree_link_ptr.shape[0] - 1),
                     core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
                     zeros(C), zeros(C), zeros(C), zeros(C), zeros(C),
-                    m.dest_tree_pos, _rank_on_core(m.core_of, C), zeros(C), zeros(C),
-                    zeros(C), zeros(C), *_arrival_buffer(m, ir, noc_mode, net.rings[0].shape[0]), zeros(C))
+                    m.dest_tree_pos, _rank_on_core(m.core_of, C), zeros(C),
+                    np.full(C, -1, np.int64), zeros(C), zeros(C), *_arrival_buffer(m, ir, noc_mode, net.rings[0].shape[0]), zeros(C))
     run = rt.HwNet(net, hw)
     packets = N if ir.multicast else int(np.diff(m.dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
