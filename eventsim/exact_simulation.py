@@ -84,7 +84,7 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
     net = _state(workload, models, int(record_capacity))
     on_machine = machine is not None
     if on_machine and placement is None:
-        raise ConfigError("a run on a machine needs a placement (hardware_models.place)")
+        raise ConfigError("a run on a machine needs a placement (hardware_models.placement.place)")
     handlers = rt.exact_handlers([m.__name__ for m in models], machine=on_machine)
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
     run, mapping = net, None

@@ -4,8 +4,8 @@
     result = simulate(workload, dt_s=1e-4, n_steps=100, machine=ir, placement=p)  # + hardware
 
 A run on a machine needs the machine's Machine IR (``hardware_models.lowering.lower``) and a
-placement with ``core_of_neuron`` (``hardware_models.place``). Its semantics decides the timing
-(``step_model``): timer ticks, barrier steps, or event-driven in the network's own time (only
+placement with ``core_of_neuron`` (``hardware_models.placement.place``). Its semantics decides
+the timing (``step_model``): timer ticks, barrier steps, or event-driven in the network's own time (only
 neurons with input, or that could fire without it, are updated and charged). The result holds the spikes (per population, as step indices
 and times), the counts the network did (updates, spikes, synaptic events), the NeuroBench-style
 metrics, and on a machine the ledger, the hardware time of every step and the late packets.
@@ -93,7 +93,7 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
     models = [load_model(p) for p in workload.populations]
     on_machine = machine is not None
     if on_machine and placement is None:
-        raise ConfigError("a run on a machine needs a placement (hardware_models.place)")
+        raise ConfigError("a run on a machine needs a placement (hardware_models.placement.place)")
     if mapping is not None and not on_machine:
         raise ConfigError("a mapping is for a run on a machine: pass machine= and placement= "
                           "with mapping=")
