@@ -29,7 +29,7 @@ from . import exact_runtime as rt
 from .errors import ConfigError
 from .kernel import Kernel
 from .simtime import PS_PER_S, TIME_MAX_PS
-from .simulation import check_ports, load_model
+from .simulation import check_ports, kernels_named, load_model
 from .workload_ir import WorkloadIR
 
 RECORD_CAPACITY = 1 << 20
@@ -103,6 +103,7 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
     kernel.schedule(0, start)
     if net.in_t_ps.shape[0]:
         kernel.schedule(int(net.in_t_ps[0]), int(c[rt.INPUT_KIND]))
+    kernel.compile(announce=kernels_named("exact event-driven", models, on_machine))
     gids, times = _run(kernel, net, stop_ps, progress)
     handlers.advance_all(run, np.int64(stop_ps))
     result = _result(workload, net, duration_s, gids, times, activity_bin_s)

@@ -14,6 +14,7 @@ progress bar, or report an error.
 """
 from __future__ import annotations
 
+import sys
 import time as _time
 
 import numba
@@ -105,14 +106,28 @@ class Kernel:
         except ValueError:
             raise ConfigError(f"unknown event kind {name!r}; registered: {self.kind_names}") from None
 
-    def compile(self) -> float:
-        """Generate and compile (or load from cache) the loop; return the seconds it took."""
+    def compile(self, announce: str | None = None) -> float:
+        """Generate and compile (or load from the kernel cache) the loop; return the seconds it
+        took. With ``announce`` (what the loop runs, e.g. "the network kernels for models
+        lif"), a loop that this process has not yet compiled for these types says so on
+        stderr, and then whether it was compiled or loaded from the cache, in how many
+        seconds."""
         if self._loop is None:
             t0 = _time.perf_counter()
             self._loop = dispatch.build_loop(self._handlers, self._state_index)
-            self._loop(self._context(), tuple(self._states), np.int64(-1), np.int64(0),
-                       np.int64(0))
+            args = (self._context(), tuple(self._states), np.int64(-1), np.int64(0),
+                    np.int64(0))
+            fresh = announce is not None and not _compiled_for(self._loop, args)
+            if fresh:
+                _say(f"preparing {announce} (compiled on their first run, then loaded from "
+                     f"the kernel cache) ...")
+            hits = sum(self._loop.stats.cache_hits.values())
+            self._loop(*args)
             self.compile_s = _time.perf_counter() - t0
+            if fresh:
+                loaded = sum(self._loop.stats.cache_hits.values()) > hits
+                _say(f"... {'loaded from the kernel cache' if loaded else 'compiled'} in "
+                     f"{self.compile_s:.1f} s")
         return self.compile_s
 
     # -- the clock and the queue ------------------------------------------------------------
@@ -233,6 +248,15 @@ class Kernel:
     def ledger_dict(self) -> dict:
         """The ledger (rows and totals) over the simulated time so far."""
         return self.ledger.to_dict(self.now_ps)
+
+
+def _compiled_for(loop, args) -> bool:
+    """True if the dispatcher ``loop`` already has machine code for the types of ``args``."""
+    return tuple(loop.typeof_pyval(a) for a in args) in loop.overloads
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _progress_bar(start_ps: int, stop_ps: int):

@@ -133,6 +133,7 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
         net.counters[rt.STEP_KIND] = kind
         steps = None
     kernel.schedule(0, int(net.counters[rt.STEP_KIND]), payload=0)
+    kernel.compile(announce=kernels_named("network", models, on_machine))
     steps_seen, neurons_seen = _run(kernel, net, n_steps, progress)
     if on_machine:
         rt.charge_route_uses(kernel.ledger, run.hw.noc, run.hw)
@@ -365,6 +366,13 @@ def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -
 
 
 # -- running --------------------------------------------------------------------------------
+
+def kernels_named(runtime: str, models, on_machine: bool) -> str:
+    """What a run's compiled loop is, for its compile announcement (``Kernel.compile``):
+    e.g. "the network kernels for models lif, cuba on a machine"."""
+    names = ", ".join(m.__name__.rsplit(".", 1)[-1] for m in models)
+    return f"the {runtime} kernels for models {names}" + (" on a machine" if on_machine else "")
+
 
 def _run(kernel, net, n_steps, progress):
     """Run to the end, draining the spike record whenever the step handler pauses."""

@@ -209,3 +209,38 @@ def test_float_payloads_round_trip_bit_for_bit():
         p = int(float_to_payload(x))
         assert p == struct.unpack("<q", struct.pack("<d", x))[0]
         assert struct.pack("<d", payload_to_float(p)) == struct.pack("<d", x)
+
+
+def test_a_loop_compiled_for_the_first_time_says_so_with_its_time(capsys):
+    k = Kernel()
+
+    @njit
+    def fresh(t_ps, target, payload, state, ctx):      # not importable: never cached
+        state[0] += 1
+
+    k.add_kind("fresh", fresh, np.zeros(1, np.int64))
+    seconds = k.compile(announce="the test kernels")
+    assert capsys.readouterr().err.splitlines() == [
+        "preparing the test kernels (compiled on their first run, then loaded from the kernel "
+        "cache) ...", f"... compiled in {seconds:.1f} s"]
+
+
+def test_a_loop_this_process_has_compiled_is_not_announced_again(capsys):
+    pingpong_kernel()[0].compile(announce="pingpong")
+    capsys.readouterr()
+    again, _ = pingpong_kernel()
+    again.compile(announce="pingpong")
+    again.run()
+    assert capsys.readouterr().err == ""
+
+
+def test_a_loop_compiled_without_an_announcement_is_silent(capsys):
+    k = Kernel()
+
+    @njit
+    def quiet(t_ps, target, payload, state, ctx):
+        state[0] += 1
+
+    k.add_kind("quiet", quiet, np.zeros(1, np.int64))
+    k.compile()
+    assert capsys.readouterr().err == ""

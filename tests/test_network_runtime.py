@@ -320,3 +320,15 @@ def test_a_mapping_made_for_something_else_is_refused():
     w.projections[0].indices[:] = w.projections[0].indices[::-1].copy()   # rewired in place
     with pytest.raises(ConfigError, match="other connectivity"):
         run()
+
+
+def test_a_network_shape_run_before_in_this_process_compiles_silently(capsys):
+    w, steps = two_layers()
+    simulate(w, DT, steps)
+    first = capsys.readouterr().err.splitlines()
+    if first:                      # new to this process: compiled, or loaded from the cache
+        assert first[0] == ("preparing the network kernels for models lif, lif (compiled on "
+                            "their first run, then loaded from the kernel cache) ...")
+        assert first[1].startswith(("... compiled in ", "... loaded from the kernel cache in "))
+    simulate(w, DT, steps)
+    assert capsys.readouterr().err == ""
