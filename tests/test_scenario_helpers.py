@@ -216,7 +216,7 @@ def test_perfetto_runs_gives_each_run_its_processes():
 
 # --------------------------------------------------------------------------- scenarios
 
-def test_egru_only_config_copies_the_egru_keys_and_turns_the_dense_run_off():
+def test_egru_only_config_copies_the_egru_keys_and_turns_the_dense_and_gpu_runs_off():
     config = {"machine": "spinnaker2", "dvfs": "low", "tick_us": 1000.0, "tokens": 3,
               "placement": "balanced", "noc": "analytic",
               "model": {"vocab": 50, "hidden": [32, 32]}, "host": {"bytes_in_per_value": 4},
@@ -227,8 +227,10 @@ def test_egru_only_config_copies_the_egru_keys_and_turns_the_dense_run_off():
                  "model": {"vocab": 50, "hidden": [32, 32], "weight_sparsity": 0.5,
                            "checkpoint": ""},
                  "host": {"bytes_in_per_value": 4},
-                 "dense": {"enabled": False, "memory": "", "tokens": 1}, "trace_ticks": 1}
-    assert set(EGRU_KEYS) | {"dense", "trace_ticks"} == set(c)
+                 "dense": {"enabled": False, "memory": "", "tokens": 1},
+                 "gpu": {"enabled": False, "machine": "a100", "tokens": 1, "decoder": True},
+                 "trace_ticks": 1}
+    assert set(EGRU_KEYS) | {"dense", "gpu", "trace_ticks"} == set(c)
     c["model"]["hidden"].append(64)
     assert config["model"] == {"vocab": 50, "hidden": [32, 32]}     # a copy
 
