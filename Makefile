@@ -21,10 +21,9 @@ $(VENV)/.installed-test: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/eventsim demo --out out
 
-# Two workers (pytest-xdist): the cold run is mostly Numba compiles, which run side by side;
-# tests marked with one xdist_group (runs sharing compiled kernels) go to one worker.
+# Two workers (pytest-xdist): the cold run is mostly Numba compiles, which run side by side.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 
 # Validation against peers and published figures (minutes; peers installed on first use).
 validate: $(VENV)/.installed

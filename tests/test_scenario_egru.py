@@ -14,9 +14,6 @@ from scenarios.breakdown import PARTS
 from scenarios.output import write_ledger_csv
 from scenarios.uncertainty import share_of_run_dir
 
-# Runs of the EGRU scenario share their compiled kernels: one xdist worker runs them all.
-pytestmark = pytest.mark.xdist_group("egru_scenario")
-
 TINY_MODEL = ["model.vocab=50", "model.embedding=16", "model.hidden=[32, 32, 32]"]
 TINY = TINY_MODEL + ["tokens=3", "dense.tokens=1", "trace_ticks=1"]
 REQUIRED = ("latency_per_token_s", "energy_per_token_j", "power_w", "cores_used",

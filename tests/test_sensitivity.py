@@ -24,9 +24,6 @@ from scenarios.sensitivity import (analyse, exact_energy_values, parse_range, re
                                    scaled_energy_figure, tornado_order)
 from scenarios.uncertainty import markdown, share_of_run_dir
 
-# Runs of the EGRU scenario share their compiled kernels: one xdist worker runs them all.
-pytestmark = pytest.mark.xdist_group("egru_scenario")
-
 CITED = "Someone et al. 2020, Table 1"
 
 

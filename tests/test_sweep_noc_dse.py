@@ -13,9 +13,6 @@ from scenarios.sweeps import load_sweep
 from scenarios.rundir import read_ledger_csv
 from scenarios.sweeps.runner import check_points
 
-# Runs of the EGRU scenario share their compiled kernels: one xdist worker runs them all.
-pytestmark = pytest.mark.xdist_group("egru_scenario")
-
 TINY = '''
 scenario = "noc_dse"
 [sweep]
