@@ -64,7 +64,7 @@ def run_validation(names, out_dir, say=lambda message: None, jobs: int = 1) -> l
     else:
         results = []
         for i, name in enumerate(names, 1):
-            say(f"[{i}/{len(names)}] {name} ...")
+            say(_started(i, len(names), name))
             results.append(run_case(name, out_dir, say))
             say(_ended(i, len(names), results[-1]))
     plot = summary_plot(results, out_dir)
@@ -75,6 +75,10 @@ def run_validation(names, out_dir, say=lambda message: None, jobs: int = 1) -> l
     return results
 
 
+def _started(i: int, n: int, name: str) -> str:
+    return f"[{i}/{n}] {name} ..."
+
+
 def _ended(i: int, n: int, result: CaseResult) -> str:
     return (f"[{i}/{n}] {result.name}: {result.verdict} in {result.wall_s:.1f} s"
             + (f": {result.message}" if result.message else ""))
@@ -82,7 +86,7 @@ def _ended(i: int, n: int, result: CaseResult) -> str:
 
 def _case_in_worker(i: int, n: int, name: str, out_dir: str, messages) -> CaseResult:
     """``run_case`` in a worker process, its progress messages put on the ``messages`` queue."""
-    messages.put(f"[{i}/{n}] {name} ...")
+    messages.put(_started(i, n, name))
     return run_case(name, Path(out_dir), messages.put)
 
 
