@@ -11,8 +11,9 @@ projection's delay, in ps) or plans again. A neuron keeps one pending check, the
 check will plan again when it comes; an input that brings it earlier schedules an earlier one,
 and the later check is then ignored when it comes (its time is no longer ``pending_ps``).
 
-The handlers are generated per sequence of neuron models, like the discrete-time ones
-(``network_runtime``), so each model's exact functions are inlined.
+The handlers are generated per set of neuron models, like the discrete-time ones
+(``network_runtime``), so each model's exact functions are inlined; sizes, populations and
+projections are data (``network_layout``).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import numpy as np
 from .context import ERR_USER, fail, register_error, schedule_at
 from .generated import load_generated
 from .jit import kernel_jit
+from .network_layout import DELAY0, ROW0, SYN0, UNIFORM
 from .simtime import TIME_MAX_PS
 
 ERR_RECORD_FULL = register_error(ERR_USER + 11, "the spike record is full ({a} spikes since the "
@@ -39,16 +41,18 @@ CHECK_BUDGET = 64
 """Safe steps of the crossing search at a check."""
 
 ExactState = namedtuple("ExactState", [
-    "pops", "pop_off", "pop_of", "t_last_ps", "pending_ps", "proj_indptr", "proj_indices",
-    "proj_weights", "proj_delay_ps", "proj_info", "pre_proj_ptr", "pre_proj_ids",
-    "in_t_ps", "in_gid", "in_port", "in_value", "rec_gid", "rec_t_ps", "counters"])
-ExactState.__doc__ = """Arrays of one exact run. pops = (state_0, coef_0, ...) as in
-``network_runtime.NetState`` (coef from each model's ``exact_constants``, one column when
-shared); t_last_ps[g]: the time neuron g's state is at; pending_ps[g]: its pending check
-(TIME_MAX_PS: none); proj_* = the projections (indptr, indices, weights, per-synapse delay in ps
-or empty when uniform; info[j] = pre population, post population, port, uniform delay in ps or
--1); pre_proj_ids[pre_proj_ptr[p]:pre_proj_ptr[p+1]] = projections from population p; in_* =
-external inputs sorted by time; rec_* = spikes since the last drain (global id, time in ps)."""
+    "state", "coef", "pop_off", "pop_model", "pop_coef_col", "pop_shared", "pop_of",
+    "t_last_ps", "pending_ps", "proj_indptr", "proj_indices", "proj_weights", "proj_delay_ps",
+    "proj_info", "pre_proj_ptr", "pre_proj_ids", "in_t_ps", "in_gid", "in_port", "in_value",
+    "rec_gid", "rec_t_ps", "counters"])
+ExactState.__doc__ = """Arrays of one exact run, laid out as ``network_layout`` describes (so that
+their compiled types are the same for every network): state, coef (from each model's
+``exact_constants``) and pop_* per population as in
+``network_runtime.NetState``; t_last_ps[g]: the time neuron g's state is at; pending_ps[g]: its
+pending check (TIME_MAX_PS: none); proj_* = the projections
+(``network_layout.ProjectionLayout``, delays in ps); pre_proj_ids[pre_proj_ptr[p]:pre_proj_ptr[p+1]]
+= projections from population p; in_* = external inputs sorted by time; rec_* = spikes since
+the last drain (global id, time in ps)."""
 
 
 # -- compiled pieces shared by the generated handlers ----------------------------------------
@@ -84,14 +88,14 @@ def send_spike(ctx, net, g, t_ps):
     i = g - net.pop_off[p]
     for e in range(net.pre_proj_ptr[p], net.pre_proj_ptr[p + 1]):
         j = net.pre_proj_ids[e]
-        uniform = net.proj_info[j, 3]
-        if uniform >= 0:
-            schedule_at(ctx, t_ps + uniform, c[ROW_KIND], j, i)
+        info = net.proj_info[j]
+        if info[UNIFORM] >= 0:
+            schedule_at(ctx, t_ps + info[UNIFORM], c[ROW_KIND], j, i)
         else:
-            delays = net.proj_delay_ps[j]
-            indptr = net.proj_indptr[j]
-            for s in range(indptr[i], indptr[i + 1]):
-                schedule_at(ctx, t_ps + delays[s], c[SYN_KIND], j, s)
+            shift = info[DELAY0] - info[SYN0]
+            row = info[ROW0] + i
+            for s in range(net.proj_indptr[row], net.proj_indptr[row + 1]):
+                schedule_at(ctx, t_ps + net.proj_delay_ps[s + shift], c[SYN_KIND], j, s)
 
 
 # -- the generated handlers --------------------------------------------------------------------
@@ -105,6 +109,7 @@ from eventsim.simtime import TIME_MAX_PS
 from eventsim.exact_runtime import (plan_check, send_spike, SYN_EVENTS, UPDATES, CHECKS,
     INPUT_KIND, IN_CURSOR, INPUT_BUDGET, CHECK_BUDGET)
 from eventsim.crossing import next_check_s
+from eventsim.network_layout import POST_OFF, PORT, ROW0
 {machine_imports}
 {imports}
 
@@ -131,6 +136,7 @@ def receive(ctx, run, g, t_ps, port, x, synaptic):
     """Input of weight x on ``port`` of neuron g at t_ps (over a synapse if ``synaptic``)."""
     {unpack}
     p = net.pop_of[g]
+    m = net.pop_model[p]
     net.counters[UPDATES] += 1
 {charge_receive}
 {receive}
@@ -146,6 +152,7 @@ def check(t_ps, g, payload, run, ctx):
     net.counters[UPDATES] += 1
 {charge_check}
     p = net.pop_of[g]
+    m = net.pop_model[p]
 {check}
 
 
@@ -153,21 +160,20 @@ def check(t_ps, g, payload, run, ctx):
 def row_arrival(t_ps, j, i, run, ctx):
     """Pre neuron i's spike reaches all its synapses of projection j (uniform delay)."""
     {unpack}
-    indptr, indices, weights = net.proj_indptr[j], net.proj_indices[j], net.proj_weights[j]
-    post_off = net.pop_off[net.proj_info[j, 1]]
-    port = net.proj_info[j, 2]
-    for s in range(indptr[i], indptr[i + 1]):
+    indices, weights = net.proj_indices, net.proj_weights
+    post_off, port = net.proj_info[j, POST_OFF], net.proj_info[j, PORT]
+    lo, hi = net.proj_indptr[net.proj_info[j, ROW0] + i], net.proj_indptr[net.proj_info[j, ROW0] + i + 1]
+    for s in range(lo, hi):
         receive(ctx, run, post_off + indices[s], t_ps, port, weights[s], True)
-    net.counters[SYN_EVENTS] += indptr[i + 1] - indptr[i]
+    net.counters[SYN_EVENTS] += hi - lo
 
 
 @kernel_jit
 def synapse_arrival(t_ps, j, s, run, ctx):
     """A spike reaches synapse s of projection j (per-synapse delays)."""
     {unpack}
-    post_off = net.pop_off[net.proj_info[j, 1]]
-    receive(ctx, run, post_off + net.proj_indices[j][s], t_ps, net.proj_info[j, 2],
-            net.proj_weights[j][s], True)
+    receive(ctx, run, net.proj_info[j, POST_OFF] + net.proj_indices[s], t_ps,
+            net.proj_info[j, PORT], net.proj_weights[s], True)
     net.counters[SYN_EVENTS] += 1
 
 
@@ -191,6 +197,7 @@ def start(t_ps, target, payload, run, ctx):
     {unpack}
     for g in range(net.pop_of.shape[0]):
         p = net.pop_of[g]
+        m = net.pop_model[p]
 {start}
 
 
@@ -200,52 +207,52 @@ def advance_all(run, t_ps):
     {unpack}
     for g in range(net.pop_of.shape[0]):
         p = net.pop_of[g]
+        m = net.pop_model[p]
 {advance}
 '''
 
 _LOCAL = '''\
-        st, cf = net.pops[{s}], net.pops[{s} + 1]
-        i = g - net.pop_off[{p}]
-        c = 0 if cf.shape[1] == 1 else i
+        st, cf, i = net.state, net.coef, g
+        c = net.pop_coef_col[p] + (0 if net.pop_shared[p] == 1 else g - net.pop_off[p])
 '''
 
 
-def _branches(models: list[str], body: str, indent: str) -> str:
-    """``if p == 0: ... elif p == 1: ...`` with ``body`` for each population."""
+def _branches(models, body: str, indent: str) -> str:
+    """``if m == 0: ... elif m == 1: ...`` with ``body`` for each model of the set."""
     out = []
-    for p, _ in enumerate(models):
-        head = "if" if p == 0 else "elif"
-        text = _LOCAL.format(p=p, s=2 * p) + body.format(p=p)
-        out.append(f"{head} p == {p}:\n" + text)
+    for m, _ in enumerate(models):
+        head = "if" if m == 0 else "elif"
+        text = _LOCAL.format(m=m) + body.format(m=m)
+        out.append(f"{head} m == {m}:\n" + text)
     return "\n".join(indent + line if line else line for line in "".join(out).splitlines())
 
 
 _RECEIVE = '''\
         if t_ps > net.t_last_ps[g]:
-            _advance{p}(st, cf, i, c, (t_ps - net.t_last_ps[g]) * 1e-12)
+            _advance{m}(st, cf, i, c, (t_ps - net.t_last_ps[g]) * 1e-12)
             net.t_last_ps[g] = t_ps
-        _receive{p}(st, cf, i, c, port, x)
-        _plan(ctx, net, g, t_ps, _form{p}(st, cf, i, c), INPUT_BUDGET)
+        _receive{m}(st, cf, i, c, port, x)
+        _plan(ctx, net, g, t_ps, _form{m}(st, cf, i, c), INPUT_BUDGET)
 '''
 
 _CHECK = '''\
         if t_ps > net.t_last_ps[g]:
-            _advance{p}(st, cf, i, c, (t_ps - net.t_last_ps[g]) * 1e-12)
+            _advance{m}(st, cf, i, c, (t_ps - net.t_last_ps[g]) * 1e-12)
             net.t_last_ps[g] = t_ps
-        if _fires_now(_form{p}(st, cf, i, c)):
-            _fire{p}(st, cf, i, c)
+        if _fires_now(_form{m}(st, cf, i, c)):
+            _fire{m}(st, cf, i, c)
             send_spike(ctx, net, g, t_ps)
 {send}
-        _plan(ctx, net, g, t_ps, _form{p}(st, cf, i, c), CHECK_BUDGET)
+        _plan(ctx, net, g, t_ps, _form{m}(st, cf, i, c), CHECK_BUDGET)
 '''
 
 _START = '''\
-        _plan(ctx, net, g, t_ps, _form{p}(st, cf, i, c), CHECK_BUDGET)
+        _plan(ctx, net, g, t_ps, _form{m}(st, cf, i, c), CHECK_BUDGET)
 '''
 
 _ADVANCE = '''\
         if t_ps > net.t_last_ps[g]:
-            _advance{p}(st, cf, i, c, (t_ps - net.t_last_ps[g]) * 1e-12)
+            _advance{m}(st, cf, i, c, (t_ps - net.t_last_ps[g]) * 1e-12)
             net.t_last_ps[g] = t_ps
 '''
 
@@ -264,16 +271,17 @@ def supports_exact(model) -> bool:
     return all(hasattr(model, f) for f in EXACT_FUNCTIONS)
 
 
-def exact_handlers(models: list[str], machine: bool = False):
-    """The generated module for populations of ``models`` (module paths), in order; with
-    ``machine``, the handlers take (ExactState, ExactHw) and charge the machine's work
-    (``exact_machine``)."""
+def exact_handlers(models, machine: bool = False):
+    """The generated module for networks of the model modules ``models`` (a set, as
+    ``network_layout.model_set`` orders it); with ``machine``, the handlers take (ExactState,
+    ExactHw) and charge the machine's work (``exact_machine``)."""
     imports = "\n".join(
-        f"from {m} import exact_advance as _advance{p}, exact_receive as _receive{p}, "
-        f"exact_form as _form{p}, exact_fire as _fire{p}" for p, m in enumerate(models))
+        f"from {m.__name__} import exact_advance as _advance{k}, exact_receive as _receive{k}, "
+        f"exact_form as _form{k}, exact_fire as _fire{k}" for k, m in enumerate(models))
     send = "            send_packets(ctx, run.hw, g, t_ps)" if machine else ""
     source = _TEMPLATE.format(
-        models=", ".join(models) + (" (on a machine)" if machine else ""), imports=imports,
+        models=", ".join(m.__name__ for m in models) + (" (on a machine)" if machine else ""),
+        imports=imports,
         machine_imports=("from eventsim.exact_machine import (charge_update, "
                          "charge_synaptic_input, send_packets)") if machine else "",
         unpack="net = run.net" if machine else "net = run",
@@ -283,7 +291,7 @@ def exact_handlers(models: list[str], machine: bool = False):
         check=_branches(models, _CHECK.replace("{send}", send), "    "),
         start=_branches(models, _START, "        "),
         advance=_branches(models, _ADVANCE, "        "))
-    modules = list(models) + ["eventsim.crossing"] \
+    modules = [m.__name__ for m in models] + ["eventsim.crossing", "eventsim.network_layout"] \
         + (["eventsim.exact_machine"] if machine else [])
     for m in modules:
         importlib.import_module(m)

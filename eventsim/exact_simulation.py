@@ -29,7 +29,8 @@ from . import exact_runtime as rt
 from .errors import ConfigError
 from .kernel import Kernel
 from .simtime import PS_PER_S, TIME_MAX_PS
-from .simulation import check_ports, kernels_named, load_model
+from .network_layout import neuron_layout, projection_layout
+from .simulation import check_ports, kernels_named, load_model, sorted_inputs
 from .workload_ir import WorkloadIR
 
 RECORD_CAPACITY = 1 << 20
@@ -81,11 +82,11 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
         raise ConfigError(f"activity_bin_s must be > 0, got {activity_bin_s!r}")
     models = [_exact_model(p) for p in workload.populations]
     check_ports(workload, models)
-    net = _state(workload, models, int(record_capacity))
+    net, neurons = _state(workload, models, int(record_capacity))
     on_machine = machine is not None
     if on_machine and placement is None:
         raise ConfigError("a run on a machine needs a placement (hardware_models.placement.place)")
-    handlers = rt.exact_handlers([m.__name__ for m in models], machine=on_machine)
+    handlers = rt.exact_handlers(neurons.models, machine=on_machine)
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024)
     run, mapping = net, None
     if on_machine:
@@ -103,10 +104,10 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
     kernel.schedule(0, start)
     if net.in_t_ps.shape[0]:
         kernel.schedule(int(net.in_t_ps[0]), int(c[rt.INPUT_KIND]))
-    kernel.compile(announce=kernels_named("exact event-driven", models, on_machine))
+    kernel.compile(announce=kernels_named("exact event-driven", neurons.models, on_machine))
     gids, times = _run(kernel, net, stop_ps, progress)
     handlers.advance_all(run, np.int64(stop_ps))
-    result = _result(workload, net, duration_s, gids, times, activity_bin_s)
+    result = _result(workload, neurons, net, duration_s, gids, times, activity_bin_s)
     if on_machine:
         exact_machine.charge_route_links(kernel.ledger, run.hw.noc, mapping, run.hw)
         st = run.hw.stats
@@ -151,51 +152,25 @@ def _most_simultaneous(t_ps: np.ndarray) -> int:
     return int(counts.max())
 
 
-def _state(w: WorkloadIR, models, record_capacity: int) -> rt.ExactState:
+def _state(w: WorkloadIR, models, record_capacity: int):
+    """The run's ExactState and its neuron layout."""
     if record_capacity < 1:
         raise ConfigError(f"record_capacity must be >= 1, got {record_capacity}")
-    pops = []
-    for p, m in zip(w.populations, models):
-        coef = np.ascontiguousarray(m.exact_constants(np.asarray(p.params, np.float64)).T)
-        if coef.shape[1] > 1 and np.array_equal(coef, np.broadcast_to(coef[:, :1], coef.shape)):
-            coef = np.ascontiguousarray(coef[:, :1])
-        pops += [np.array(np.asarray(p.state, np.float64).T, order="C", copy=True), coef]
-    indptr, indices, weights, delays, info = [], [], [], [], []
-    for pr in w.projections:
-        indptr.append(np.asarray(pr.indptr, np.int64))
-        indices.append(np.asarray(pr.indices, np.int32))
-        weights.append(np.asarray(pr.weights, np.float64))
-        uniform = pr.uniform_delay
-        delays.append(np.zeros(0, np.int64) if uniform else np.asarray(pr.delays_ps, np.int64))
-        info.append((pr.pre, pr.post, pr.port, int(pr.delay_unit_ps) if uniform else -1))
-    if not info:
-        indptr, indices = [np.zeros(1, np.int64)], [np.zeros(0, np.int32)]
-        weights, delays, info = [np.zeros(0)], [np.zeros(0, np.int64)], [(-1, 0, 0, 0)]
-    by_pre = [[j for j, x in enumerate(info) if x[0] == p] for p in range(len(w.populations))]
-    t, gid, port, val = _inputs(w)
-    counters = np.zeros(rt.N_COUNTERS, np.int64)
+    neurons = neuron_layout(w, models, lambda m, params: m.exact_constants(params))
+    pr = projection_layout(w, np.float64, np.int64,
+                           lambda p: int(p.delay_unit_ps) if p.uniform_delay else p.delays_ps)
+    t, gid, port, val = sorted_inputs(w)
     N = w.n_neurons
     return rt.ExactState(
-        tuple(pops), w.offsets.astype(np.int64), w.population_of().astype(np.int64),
-        np.zeros(N, np.int64), np.full(N, TIME_MAX_PS, np.int64), tuple(indptr), tuple(indices),
-        tuple(weights), tuple(delays), np.array(info, np.int64),
-        np.concatenate([[0], np.cumsum([len(b) for b in by_pre])]).astype(np.int64),
-        np.array([j for b in by_pre for j in b], np.int64),
-        t, gid, port, val, np.zeros(record_capacity, np.int64),
-        np.zeros(record_capacity, np.int64), counters)
-
-
-def _inputs(w: WorkloadIR):
-    """External inputs as (time ps, global id, port, value) sorted by time."""
-    off = w.offsets
-    parts = [(ev.times_ps.astype(np.int64), ev.neurons.astype(np.int64) + off[ev.population],
-              np.full(ev.times_ps.shape[0], ev.port, np.int64), ev.values.astype(np.float64))
-             for ev in w.inputs]
-    if not parts:
-        return (np.zeros(0, np.int64),) * 3 + (np.zeros(0),)
-    t, gid, port, val = (np.concatenate(x) for x in zip(*parts))
-    order = np.argsort(t, kind="stable")
-    return t[order], gid[order], port[order], val[order]
+        state=neurons.state, coef=neurons.coef, pop_off=w.offsets.astype(np.int64),
+        pop_model=neurons.pop_model, pop_coef_col=neurons.pop_coef_col,
+        pop_shared=neurons.pop_shared, pop_of=w.population_of().astype(np.int64),
+        t_last_ps=np.zeros(N, np.int64), pending_ps=np.full(N, TIME_MAX_PS, np.int64),
+        proj_indptr=pr.indptr, proj_indices=pr.indices, proj_weights=pr.weights,
+        proj_delay_ps=pr.delay, proj_info=pr.info, pre_proj_ptr=pr.pre_ptr,
+        pre_proj_ids=pr.pre_ids, in_t_ps=t, in_gid=gid, in_port=port, in_value=val,
+        rec_gid=np.zeros(record_capacity, np.int64), rec_t_ps=np.zeros(record_capacity, np.int64),
+        counters=np.zeros(rt.N_COUNTERS, np.int64)), neurons
 
 
 # -- running --------------------------------------------------------------------------------
@@ -224,7 +199,7 @@ def _run(kernel, net, stop_ps: int, progress: bool):
     return np.concatenate(gids), np.concatenate(times)
 
 
-def _result(w, net, duration_s, gids, times, bin_s) -> ExactResult:
+def _result(w, neurons, net, duration_s, gids, times, bin_s) -> ExactResult:
     off = w.offsets
     pop = np.searchsorted(off, gids, side="right") - 1
     order = np.lexsort([gids, times])
@@ -245,4 +220,4 @@ def _result(w, net, duration_s, gids, times, bin_s) -> ExactResult:
     return ExactResult(duration_s, [p.name for p in w.populations],
                        [times[pop == p] for p in range(len(w.populations))],
                        [gids[pop == p] - off[p] for p in range(len(w.populations))],
-                       counts, metrics, [net.pops[2 * p].T.copy() for p in range(len(w.populations))])
+                       counts, metrics, neurons.final_states(w))

@@ -3,12 +3,11 @@
 Time advances in steps of ``dt`` (the network's own time step). At step k every neuron takes
 the inputs that arrived for step k (external input events whose time falls in step k, and
 spikes sent at step k - d over a projection of delay d >= 1 steps), then its model's ``step``
-(see ``networks.neurons``). Spikes are delivered into rings of D input slots per neuron and
-port (one ring per population), D = the longest delay + 1 (+ slack for late packets on
-hardware). A spike carries 1, or the values of a graded model's output state rows.
+(see ``networks.neurons``). Spikes are delivered into a ring of D input slots per neuron and
+port, D = the longest delay + 1 (+ slack for late packets on hardware). A spike carries 1, or the values of a graded model's output state rows.
 
 Two ways to run the same network:
-* **software** (no machine): one kernel event per step; spikes go straight into the rings.
+* **software** (no machine): one kernel event per step; spikes go straight into the ring.
   The numbers of the network only, as fast as it goes.
 * **on a machine** (timer, barrier or event semantics, ``step_model``): per step, each core
   updates its neurons in ascending id, one after the other (``neuron_update`` actions on its
@@ -24,8 +23,10 @@ Two ways to run the same network:
   counted *late* (the network then differs from the discrete-time one, as on real hardware);
   barrier steps wait for every packet, so none is late there.
 
-The step handler is generated per sequence of neuron models (``generated.load_generated``), so
-each model's ``step`` is an inlined direct call; sizes, parameters and offsets are data.
+The step handler is generated per set of neuron models (``generated.load_generated``), so
+each model's ``step`` is an inlined direct call; sizes, populations, projections, parameters and
+delays are data laid out by ``network_layout``, whose compiled types are the same for every
+network: the functions below compile once for all networks.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from .ledger import ledger_charge_amount
 from .core_model import ERR_NO_ACTION, core_execute, core_occupy, core_work_ps
 from .generated import load_generated
 from .jit import kernel_jit
+from .network_layout import DELAY0, PORT, POST_OFF, ROW0, SOURCE, SYN0, UNIFORM
 from .noc_model import noc_charge_link, noc_flits, noc_multicast, noc_unicast
 from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
@@ -56,29 +58,27 @@ ERR_UNCOUNTED_SPIKES = register_error(
  OUTSTANDING, ISSUING, PAUSE_AT, PAUSED_STEP, PAUSED_T, N_COUNTERS) = range(15)
 
 NetState = namedtuple("NetState", [
-    "pops", "pop_off", "rings", "flags", "proj_indptr", "proj_indices", "proj_weights",
-    "proj_delay", "proj_info", "pre_proj_ptr", "pre_proj_ids", "pop_of", "syn_ptr", "syn_post",
-    "syn_w", "syn_delay", "syn_port", "syn_source",
-    "in_step", "in_gid", "in_port", "in_value", "spiked", "rec_gid", "rec_step", "dt_ps",
-    "value", "pop_outputs", "counters"])
-NetState.__doc__ = """Arrays of one network run. pops = (state_0, coef_0, state_1, coef_1, ...),
-each [variables, neurons] (structure of arrays; coef has one column when all the population's
-neurons share their constants); pop_off[p] = first global neuron id of
-population p; rings[p][slot, port, i] = input of population p's neuron i for a step, and
-flags[p][i] = it spiked this step (one ring and flag array per population, indexed by the
-population-local i, so the update loop indexes everything by i and vectorises);
-proj_* = the Workload IR's projections as they are (tuples of indptr, indices, weights, delay
-steps or empty; info[j] = pre population, post offset, port, uniform delay steps or -1,
-source output, post population),
+    "state", "coef", "pop_off", "pop_model", "pop_coef_col", "pop_shared", "ring",
+    "flags", "proj_indptr", "proj_indices", "proj_weights", "proj_delay", "proj_info",
+    "pre_proj_ptr", "pre_proj_ids", "pop_of", "syn_ptr", "syn_post", "syn_w", "syn_delay",
+    "syn_port", "syn_source", "in_step", "in_gid", "in_port", "in_value", "spiked", "rec_gid",
+    "rec_step", "dt_ps", "value", "pop_outputs", "counters"])
+NetState.__doc__ = """Arrays of one network run, laid out as ``network_layout`` describes, so that
+their compiled types are the same for every network: state[v, g], coef[k, column], and
+pop_model, pop_coef_col, pop_shared per population; pop_off[p] = first global
+neuron id of population p; ring[slot, port, g] = input of neuron g for a step (D slots, the most
+ports of any model), flags[g] = it spiked this step; proj_* = the projections (indptr, indices,
+weights, per-synapse delay steps, info; ``network_layout.ProjectionLayout``),
 pre_proj_ids[pre_proj_ptr[p]:pre_proj_ptr[p+1]] = projections from population p, pop_of[g] =
 population of neuron g (the software run delivers from these);
 syn_* = on a machine, all projections as one CSR over global pre neurons sorted by post core
-(post global id, weight, delay in steps >= 1, port); in_* = external inputs sorted by step; rec_* = spikes recorded since the last
-drain (global id, step); value[k % V, o, g] = output o of neuron g's spike of step k (1 for
-binary spikes; a graded model's output state rows pop_outputs[p, o] >= 0, e.g. EGRU's y = c, or
-an SSM mode's real and imaginary parts); a projection carries output proj_info[j, 4] (syn_source
-per synapse on a machine); V = 1 when no population is graded, else the ring depth (a packet
-may arrive that many steps late)."""
+(post global id, weight, delay in steps >= 1, port); in_* = external inputs sorted by step;
+rec_* = spikes recorded since the last drain (global id, step); value[k % V, o, g] = output o
+of neuron g's spike of step k (1 for binary spikes; a graded model's output state rows
+pop_outputs[p, o] >= 0, e.g. EGRU's y = c, or an SSM mode's real and imaginary parts); a
+projection carries output proj_info[j, SOURCE] (syn_source per synapse on a machine); V = 1
+when no population is graded, else the ring depth (a packet may arrive that many steps
+late)."""
 
 HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
@@ -150,7 +150,7 @@ def graded_values(net, k, n_spiked):
         for o in range(net.pop_outputs.shape[1]):
             row = net.pop_outputs[p, o]
             if row >= 0:
-                net.value[k % V, o, g] = net.pops[2 * p][row, g - net.pop_off[p]]
+                net.value[k % V, o, g] = net.state[row, g]
 
 
 @kernel_jit
@@ -159,9 +159,7 @@ def apply_inputs(net, k, slot):
     c = net.counters
     j = c[IN_CURSOR]
     while j < net.in_step.shape[0] and net.in_step[j] == k:
-        g = net.in_gid[j]
-        p = net.pop_of[g]
-        net.rings[p][slot, net.in_port[j], g - net.pop_off[p]] += net.in_value[j]
+        net.ring[slot, net.in_port[j], net.in_gid[j]] += net.in_value[j]
         j += 1
     c[IN_CURSOR] = j
 
@@ -181,7 +179,7 @@ def record_spikes(net, k, n_spiked):
 @kernel_jit
 def deliver_in_software(net, k, n_spiked):
     """Every spike of step k into the ring slots of its synapses' delays."""
-    D = net.rings[0].shape[0]
+    D = net.ring.shape[0]
     events = 0
     for j in range(n_spiked):
         g = net.spiked[j]
@@ -189,7 +187,7 @@ def deliver_in_software(net, k, n_spiked):
         i = g - net.pop_off[p]
         for e in range(net.pre_proj_ptr[p], net.pre_proj_ptr[p + 1]):
             pj = net.pre_proj_ids[e]
-            value = net.value[k % net.value.shape[0], net.proj_info[pj, 4], g]
+            value = net.value[k % net.value.shape[0], net.proj_info[pj, SOURCE], g]
             events += _deliver_row(net, pj, i, k, D, value)
     net.counters[SYN_EVENTS] += events
 
@@ -198,21 +196,19 @@ def deliver_in_software(net, k, n_spiked):
 def _deliver_row(net, pj, i, k, D, value):
     """Add pre neuron i's synapses of projection pj, times its spike's ``value``, to the ring;
     returns their number."""
-    indptr = net.proj_indptr[pj]
-    indices = net.proj_indices[pj]
-    weights = net.proj_weights[pj]
-    ring = net.rings[net.proj_info[pj, 5]]              # the post population's
-    port = net.proj_info[pj, 2]
-    uniform = net.proj_info[pj, 3]
-    lo, hi = indptr[i], indptr[i + 1]
+    info = net.proj_info[pj]
+    ring, indices, weights = net.ring, net.proj_indices, net.proj_weights
+    port, post_off, uniform = info[PORT], info[POST_OFF], info[UNIFORM]
+    lo, hi = net.proj_indptr[info[ROW0] + i], net.proj_indptr[info[ROW0] + i + 1]
     if uniform >= 0:
         slot = (k + uniform) % D
         for s in range(lo, hi):
-            ring[slot, port, indices[s]] += weights[s] * value
+            ring[slot, port, post_off + indices[s]] += weights[s] * value
     else:
-        delays = net.proj_delay[pj]
+        delays = net.proj_delay
+        shift = info[DELAY0] - info[SYN0]
         for s in range(lo, hi):
-            ring[(k + delays[s]) % D, port, indices[s]] += weights[s] * value
+            ring[(k + delays[s + shift]) % D, port, post_off + indices[s]] += weights[s] * value
     return hi - lo
 
 
@@ -427,21 +423,15 @@ def add_spike(net, g, k_sent, lo, hi):
     """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi to the ring
     slots of their steps, all received while step k_sent was current (so none is late:
     delays are >= 1 step)."""
-    D = net.rings[0].shape[0]
+    D = net.ring.shape[0]
     v_row = k_sent % net.value.shape[0]
     sent_slot = k_sent % D
-    ring = net.rings[0]
-    base, limit = np.int64(0), np.int64(-1)
+    ring = net.ring
     for s in range(lo, hi):
-        post = np.int64(net.syn_post[s])
-        if post >= limit or post < base:              # another population
-            p = net.pop_of[post]
-            ring = net.rings[p]
-            base, limit = net.pop_off[p], net.pop_off[p + 1]
         slot = sent_slot + net.syn_delay[s]           # (k_sent + delay) % D, delay < D
         slot = slot - D if slot >= D else slot
         value = net.value[v_row, net.syn_source[s], g]
-        ring[slot, net.syn_port[s], post - base] += net.syn_w[s] * value
+        ring[slot, net.syn_port[s], net.syn_post[s]] += net.syn_w[s] * value
     net.counters[SYN_EVENTS] += hi - lo
 
 
@@ -450,17 +440,11 @@ def add_inputs(ctx, net, g, k_sent, cur, lo, hi):
     """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi (post ids
     ascending) to the ring slots of their steps, while step ``cur`` is the latest begun (a
     step already begun: the next one, counted late). False on error."""
-    D = net.rings[0].shape[0]
+    D = net.ring.shape[0]
     v_row = k_sent % net.value.shape[0]
     sent_slot = k_sent % D
-    ring = net.rings[0]
-    base, limit = np.int64(0), np.int64(-1)
+    ring = net.ring
     for s in range(lo, hi):
-        post = np.int64(net.syn_post[s])
-        if post >= limit:                             # next population (posts ascend)
-            p = net.pop_of[post]
-            ring = net.rings[p]
-            base, limit = net.pop_off[p], net.pop_off[p + 1]
         delay = np.int64(net.syn_delay[s])
         if k_sent + delay <= cur:
             net.counters[LATE] += 1
@@ -471,7 +455,7 @@ def add_inputs(ctx, net, g, k_sent, cur, lo, hi):
         slot = sent_slot + delay                      # (k_sent + delay) % D, delay < D
         slot = slot - D if slot >= D else slot
         value = net.value[v_row, net.syn_source[s], g]
-        ring[slot, net.syn_port[s], post - base] += net.syn_w[s] * value
+        ring[slot, net.syn_port[s], net.syn_post[s]] += net.syn_w[s] * value
     net.counters[SYN_EVENTS] += hi - lo
     return True
 
@@ -746,14 +730,14 @@ def update_neurons(net, k, counts, core_of, rank, dense):
     caller charges each core its neurons), else counts[core_of[g]] += 1 for each neuron with
     input or not quiescent, with rank[g] = its position among its core's updates (-1: not
     updated)."""
-    D = net.rings[0].shape[0]
-    slot = k % D
+    slot = k % net.ring.shape[0]
     apply_inputs(net, k, slot)
-    ports = net.rings[0].shape[1]
     count = core_of.shape[0] > 0
     updates = 0
     n_spiked = 0
-{populations}
+    for p in range(net.pop_model.shape[0]):
+        m = net.pop_model[p]
+{dispatch}
     graded_values(net, k, n_spiked)
     net.counters[UPDATES] += updates if count else net.pop_of.shape[0]
     return n_spiked
@@ -784,54 +768,64 @@ def machine_step(t_ps, target, k, run, ctx):
     close_step(ctx, run, k)
 '''
 
-_POPULATION = '''\
-    st, cf = net.pops[{state}], net.pops[{coef}]
-    ring, flags = net.rings[{p}], net.flags[{p}]
-    off = net.pop_off[{p}]
-    n = flags.shape[0]
+_POPULATION = '''
+
+@kernel_jit
+def _population{m}(net, p, slot, counts, core_of, rank, dense, count, n_spiked):
+    """Step slot's update of population p, of model {model}: (spikes so far, updates)."""
+    st, cf, ring, flags = net.state, net.coef, net.ring, net.flags
+    off, ccol = net.pop_off[p], net.pop_coef_col[p]
+    n = net.pop_off[p + 1] - off
+    updates = 0
+    shared = net.pop_shared[p] == 1
     if count and dense:
         updates += n
     elif count:
-        uniform = cf.shape[1] == 1
         for i in range(n):
             has_input = False
-            for q in range(ports):
-                has_input |= ring[slot, q, i] != 0.0
-            if has_input or not _quiescent{p}(st, cf, i, 0 if uniform else i):
+            for q in range({ports}):
+                has_input |= ring[slot, q, off + i] != 0.0
+            if has_input or not _quiescent{m}(st, cf, off + i, ccol if shared else ccol + i):
                 c = core_of[off + i]
                 rank[off + i] = counts[c]
                 counts[c] += 1
                 updates += 1
             else:
                 rank[off + i] = -1
-    if cf.shape[1] == 1:
+    if shared:
         for i in range(n):
-            flags[i] = _step{p}(st, cf, i, 0, ring, slot, i)
+            flags[off + i] = _step{m}(st, cf, off + i, ccol, ring, slot, off + i)
 {zero}
     else:
         for i in range(n):
-            flags[i] = _step{p}(st, cf, i, i, ring, slot, i)
+            flags[off + i] = _step{m}(st, cf, off + i, ccol + i, ring, slot, off + i)
 {zero}
     for i in range(n):
-        if flags[i]:
+        if flags[off + i]:
             net.spiked[n_spiked] = off + i
             n_spiked += 1
+    return n_spiked, updates
 '''
 
 
-def _zero_ports(model: str) -> str:
-    """Source that clears neuron i's ring slot on each of the model's ports (in the update
+def _zero_ports(model) -> str:
+    """Source that clears neuron g's ring slot on each of the model's ports (in the update
     loop, so the slot is read and cleared in one pass)."""
-    ports = importlib.import_module(model).PORTS
-    return "\n".join(f"            ring[slot, {q}, i] = 0.0" for q in range(ports))
+    return "\n".join(f"            ring[slot, {q}, off + i] = 0.0" for q in range(model.PORTS))
 
 
-def step_handlers(models: list[str]):
-    """The generated module for populations of ``models`` (module paths), in order; it has
-    ``software_step`` and ``machine_step``."""
-    imports = "\n".join(f"from {m} import step as _step{p}, quiescent as _quiescent{p}"
-                        for p, m in enumerate(models))
-    pops = "".join(_POPULATION.format(p=p, state=2 * p, coef=2 * p + 1, zero=_zero_ports(m))
-                   for p, m in enumerate(models))
-    source = _TEMPLATE.format(models=", ".join(models), imports=imports, populations=pops)
-    return load_generated(source, list(models), "networks", "eventsim_net")
+def step_handlers(models):
+    """The generated module for networks of the model modules ``models`` (a set, as
+    ``network_layout.model_set`` orders it; population p is of models[net.pop_model[p]]); it
+    has ``software_step`` and ``machine_step``."""
+    imports = "\n".join(f"from {m.__name__} import step as _step{k}, quiescent as _quiescent{k}"
+                        for k, m in enumerate(models))
+    functions = "".join(_POPULATION.format(m=k, model=m.__name__, ports=m.PORTS, zero=_zero_ports(m))
+                        for k, m in enumerate(models))
+    dispatch = "\n".join(
+        f"        {'if' if k == 0 else 'elif'} m == {k}:\n"
+        f"            n_spiked, u = _population{k}(net, p, slot, counts, core_of, rank, dense, "
+        f"count, n_spiked)\n            updates += u" for k in range(len(models)))
+    source = _TEMPLATE.format(models=", ".join(m.__name__ for m in models), imports=imports,
+                              dispatch=dispatch) + functions
+    return load_generated(source, [m.__name__ for m in models], "networks", "eventsim_net")

@@ -22,7 +22,9 @@ from .core_model import core_busy_ps, new_core_state
 from .errors import ConfigError
 from .kernel import Kernel
 from .machine_ir import MachineIR
+from . import network_layout as layout
 from .mapping import Mapping, map_network, placed_cores
+from .network_layout import neuron_layout, projection_layout
 from .noc_model import NocModel
 from .simtime import PS_PER_S
 from .static_power import register_static_power
@@ -111,14 +113,15 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
         else:
             mapping.check(workload, machine, core_of, routing, spike_bytes)
     check_ports(workload, models)
-    projections = _projection_arrays(workload, dt_ps)
+    neurons = neuron_layout(workload, models, lambda m, params: m.coefficients(params, dt_s))
+    projections = projection_layout(workload, np.float32, np.int32,
+                                    lambda pr: _delay_steps(pr, dt_ps))
     syn = _synapses(workload, projections, mapping) if on_machine else _no_synapses()
-    ports = max(m.PORTS for m in models)
-    longest = max([1] + [int(d.max(initial=1)) for d in projections["delay"]]
-                  + [int(x) for x in projections["info"][:, 3]])
+    longest = max(1, int(projections.delay.max(initial=1)),
+                  int(projections.info[:, layout.UNIFORM].max(initial=1)))
     D = longest + 1 + (ring_slack if on_machine else 0)
-    net = _net_state(workload, models, syn, projections, dt_s, dt_ps, ports, D, n_steps)
-    handlers = rt.step_handlers([m.__name__ for m in models])
+    net = _net_state(workload, neurons, models, syn, projections, dt_ps, D, n_steps)
+    handlers = rt.step_handlers(neurons.models)
     if trace and not on_machine:
         raise ConfigError("trace=True records hardware activity: pass machine= and placement=")
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024, trace=trace,
@@ -133,12 +136,12 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
         net.counters[rt.STEP_KIND] = kind
         steps = None
     kernel.schedule(0, int(net.counters[rt.STEP_KIND]), payload=0)
-    kernel.compile(announce=kernels_named("network", models, on_machine))
+    kernel.compile(announce=kernels_named("network", neurons.models, on_machine))
     steps_seen, neurons_seen = _run(kernel, net, n_steps, progress)
     if on_machine:
         rt.charge_route_uses(kernel.ledger, run.hw.noc, run.hw)
         rt.charge_core_work(kernel.ledger, run.hw)
-    return _result(workload, models, net, syn, dt_s, n_steps, steps_seen, neurons_seen, steps,
+    return _result(workload, neurons, net, dt_s, n_steps, steps_seen, neurons_seen, steps,
                    kernel if on_machine else None)
 
 
@@ -212,33 +215,6 @@ def _delay_steps(pr, dt_ps: int) -> np.ndarray | int:
     return np.maximum(1, steps).astype(np.int32)
 
 
-def _projection_arrays(w: WorkloadIR, dt_ps: int) -> dict:
-    """The projections as the software run reads them, sharing the Workload IR's synapse
-    arrays (no copy when they already have the kernel's dtypes): tuples of indptr, indices,
-    weights and per-synapse delay steps (empty when uniform), and info[j] = (pre population,
-    first global id of the post population, port, uniform delay steps or -1, source output,
-    post population); with an empty
-    placeholder when there are none (Numba needs a non-empty tuple)."""
-    off = w.offsets
-    indptr, indices, weights, delays, info = [], [], [], [], []
-    for pr in w.projections:
-        indptr.append(np.asarray(pr.indptr, np.int64))
-        indices.append(np.asarray(pr.indices, np.int32))
-        weights.append(np.asarray(pr.weights, np.float32))
-        d = _delay_steps(pr, dt_ps)
-        uniform = isinstance(d, int)
-        delays.append(np.zeros(0, np.int32) if uniform else d)
-        info.append((pr.pre, off[pr.post], pr.port, d if uniform else -1, pr.source, pr.post))
-    if not info:
-        indptr, indices = [np.zeros(1, np.int64)], [np.zeros(0, np.int32)]
-        weights, delays, info = [np.zeros(0, np.float32)], [np.zeros(0, np.int32)], [(-1, 0, 0, 1, 0, 0)]
-    by_pre = [[j for j, x in enumerate(info) if x[0] == p] for p in range(len(w.populations))]
-    return {"indptr": tuple(indptr), "indices": tuple(indices), "weights": tuple(weights),
-            "delay": tuple(delays), "info": np.array(info, np.int64),
-            "pre_ptr": np.concatenate([[0], np.cumsum([len(b) for b in by_pre])]).astype(np.int64),
-            "pre_ids": np.array([j for b in by_pre for j in b], np.int64)}
-
-
 def _no_synapses() -> dict:
     return {"ptr": np.zeros(1, np.int64), "post": np.zeros(0, np.int32),
             "w": np.zeros(0, np.float32), "delay": np.zeros(0, np.int32),
@@ -250,15 +226,15 @@ def _synapses(w: WorkloadIR, projections: dict, mapping: Mapping) -> dict:
     ordered by (post core, post neuron) as ``mapping`` orders them (so that a packet's synapses
     on one core are one range), with the workload's current weights, delays, ports, sources."""
     parts = {k: [] for k in ("post", "w", "delay", "port", "source")}
+    info = projections.info
     for j, pr in enumerate(w.projections):
-        n = pr.n_synapses
-        _, post_off, port, uniform, source, _ = (int(x) for x in projections["info"][j])
-        parts["post"].append(projections["indices"][j] + np.int32(post_off))
-        parts["w"].append(projections["weights"][j])
-        parts["delay"].append(np.full(n, uniform, np.int32) if uniform >= 0
-                              else projections["delay"][j])
-        parts["port"].append(np.full(n, port, np.int8))
-        parts["source"].append(np.full(n, source, np.int8))
+        n, s = pr.n_synapses, projections.synapses(j)
+        parts["post"].append(projections.indices[s] + np.int32(info[j, layout.POST_OFF]))
+        parts["w"].append(projections.weights[s])
+        d = projections.delays(j)
+        parts["delay"].append(np.full(n, d, np.int32) if isinstance(d, int) else d)
+        parts["port"].append(np.full(n, info[j, layout.PORT], np.int8))
+        parts["source"].append(np.full(n, info[j, layout.SOURCE], np.int8))
     if not parts["post"]:
         return _no_synapses() | {"ptr": np.zeros(w.n_neurons + 1, np.int64)}
     out = {k: np.concatenate(v)[mapping.order] for k, v in parts.items()}
@@ -268,40 +244,45 @@ def _synapses(w: WorkloadIR, projections: dict, mapping: Mapping) -> dict:
     return out
 
 
-def _net_state(w, models, syn, projections, dt_s, dt_ps, ports, D, n_steps) -> rt.NetState:
-    pops = []
-    for p, m in zip(w.populations, models):
-        coef = np.ascontiguousarray(m.coefficients(np.asarray(p.params, np.float64), dt_s).T)
-        if coef.shape[1] > 1 and np.array_equal(coef, np.broadcast_to(coef[:, :1], coef.shape)):
-            coef = np.ascontiguousarray(coef[:, :1])           # shared constants: one column
-        pops += [np.array(np.asarray(p.state, np.float64).T, order="C", copy=True), coef]
-    off = w.offsets
-    ev_step, ev_gid, ev_port, ev_val = [], [], [], []
-    for ev in w.inputs:
-        ev_step.append(ev.times_ps // dt_ps)
-        ev_gid.append(ev.neurons.astype(np.int64) + off[ev.population])
-        ev_port.append(np.full(ev.times_ps.shape[0], ev.port, np.int64))
-        ev_val.append(ev.values.astype(np.float64))
-    cat = [np.concatenate(x) if x else np.zeros(0, np.int64) for x in (ev_step, ev_gid, ev_port, ev_val)]
-    order = np.argsort(cat[0], kind="stable")
-    step, gid, port, val = (a[order] for a in cat)
+def _net_state(w, neurons, models, syn, projections, dt_ps, D, n_steps) -> rt.NetState:
+    step, gid, port, val = sorted_inputs(w, dt_ps)
     outputs = _outputs(models)
     counters = np.zeros(rt.N_COUNTERS, np.int64)
     counters[rt.N_STEPS] = n_steps
     counters[rt.PAUSE_AT] = n_steps
     capacity = max(RECORD_CAPACITY, w.n_neurons)
+    N = w.n_neurons
+    ports = max(m.PORTS for m in models)
     return rt.NetState(
-        tuple(pops), off.astype(np.int64),
-        tuple(np.zeros((D, ports, p.size)) for p in w.populations),
-        tuple(np.zeros(p.size, np.bool_) for p in w.populations),
-        projections["indptr"], projections["indices"], projections["weights"],
-        projections["delay"], projections["info"], projections["pre_ptr"], projections["pre_ids"],
-        w.population_of().astype(np.int32),
-        syn["ptr"].astype(np.int64), syn["post"], syn["w"], syn["delay"], syn["port"], syn["source"],
-        step.astype(np.int64), gid.astype(np.int64), port.astype(np.int64), val.astype(np.float64),
-        np.zeros(w.n_neurons, np.int64), np.zeros(capacity, np.int64), np.zeros(capacity, np.int64),
-        np.int64(dt_ps), np.ones((D if (outputs >= 0).any() else 1, outputs.shape[1], w.n_neurons)),
-        outputs, counters)
+        state=neurons.state, coef=neurons.coef, pop_off=w.offsets.astype(np.int64),
+        pop_model=neurons.pop_model, pop_coef_col=neurons.pop_coef_col,
+        pop_shared=neurons.pop_shared, ring=np.zeros((D, ports, N)), flags=np.zeros(N, np.bool_),
+        proj_indptr=projections.indptr, proj_indices=projections.indices,
+        proj_weights=projections.weights, proj_delay=projections.delay,
+        proj_info=projections.info, pre_proj_ptr=projections.pre_ptr,
+        pre_proj_ids=projections.pre_ids, pop_of=w.population_of().astype(np.int32),
+        syn_ptr=syn["ptr"].astype(np.int64), syn_post=syn["post"], syn_w=syn["w"],
+        syn_delay=syn["delay"], syn_port=syn["port"], syn_source=syn["source"],
+        in_step=step, in_gid=gid, in_port=port, in_value=val, spiked=np.zeros(N, np.int64),
+        rec_gid=np.zeros(capacity, np.int64), rec_step=np.zeros(capacity, np.int64),
+        dt_ps=np.int64(dt_ps),
+        value=np.ones((D if (outputs >= 0).any() else 1, outputs.shape[1], N)),
+        pop_outputs=outputs, counters=counters)
+
+
+def sorted_inputs(w: WorkloadIR, unit_ps: int = 1):
+    """The external inputs of ``w`` as (time in units of ``unit_ps`` ps, rounded down; global
+    id; port; value), int64 but the float64 values, sorted by that time (stably: inputs of one
+    time in the order given)."""
+    off = w.offsets
+    parts = [(ev.times_ps.astype(np.int64) // unit_ps, ev.neurons.astype(np.int64) + off[ev.population],
+              np.full(ev.times_ps.shape[0], ev.port, np.int64), ev.values.astype(np.float64))
+             for ev in w.inputs]
+    if not parts:
+        return (np.zeros(0, np.int64),) * 3 + (np.zeros(0),)
+    t, gid, port, val = (np.concatenate(x) for x in zip(*parts))
+    order = np.argsort(t, kind="stable")
+    return t[order], gid[order], port[order], val[order]
 
 
 def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, noc_mode):
@@ -330,7 +311,7 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
                     core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
                     zeros(C), zeros(C), zeros(C), zeros(C), zeros(C),
                     m.dest_tree_pos, _rank_on_core(m.core_of, C), zeros(C),
-                    np.full(C, -1, np.int64), zeros(C), zeros(C), *_arrival_buffer(m, ir, noc_mode, net.rings[0].shape[0]), zeros(C))
+                    np.full(C, -1, np.int64), zeros(C), zeros(C), *_arrival_buffer(m, ir, noc_mode, net.ring.shape[0]), zeros(C))
     run = rt.HwNet(net, hw)
     packets = N if ir.multicast else int(np.diff(m.dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
@@ -369,9 +350,9 @@ def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -
 
 def kernels_named(runtime: str, models, on_machine: bool) -> str:
     """What a run's compiled loop is, for its compile announcement (``Kernel.compile``):
-    e.g. "the network kernels for models lif, cuba on a machine"."""
-    names = ", ".join(m.__name__.rsplit(".", 1)[-1] for m in models)
-    return f"the {runtime} kernels for models {names}" + (" on a machine" if on_machine else "")
+    e.g. "the network kernels for models cuba, lif on a machine" (``models``: the set)."""
+    return (f"the {runtime} kernels for models {layout.model_names(models)}"
+            + (" on a machine" if on_machine else ""))
 
 
 def _run(kernel, net, n_steps, progress):
@@ -406,7 +387,7 @@ def _bar(n_steps):
     return tqdm(total=n_steps, unit="step", desc="simulate")
 
 
-def _result(w, models, net, syn, dt_s, n_steps, steps_seen, gids, steps, kernel) -> NetworkResult:
+def _result(w, neurons, net, dt_s, n_steps, steps_seen, gids, steps, kernel) -> NetworkResult:
     off = w.offsets
     pop = np.searchsorted(off, gids, side="right") - 1
     spike_steps = [steps_seen[pop == p] for p in range(len(w.populations))]
@@ -415,7 +396,7 @@ def _result(w, models, net, syn, dt_s, n_steps, steps_seen, gids, steps, kernel)
     counts = {"steps": n_steps, "neuron_updates": int(c[rt.UPDATES]), "spikes": int(c[rt.SPIKES]),
               "synaptic_events": int(c[rt.SYN_EVENTS]), "late_packets": int(c[rt.LATE])}
     metrics = _metrics(w, counts, n_steps)
-    final = [net.pops[2 * p].T.copy() for p in range(len(w.populations))]
+    final = neurons.final_states(w)
     return NetworkResult(dt_s, n_steps, [p.name for p in w.populations], spike_steps,
                          spike_neurons, counts, metrics, final,
                          None if steps is None else steps.start_ps.copy(),

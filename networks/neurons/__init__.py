@@ -6,13 +6,14 @@
 ``STATE``   names of the per-neuron state variables (columns of its ``state`` array)
 ``PORTS``   number of input ports (e.g. excitatory and inhibitory currents)
 ``coefficients(params, dt_s) -> float64[N, K]``  per-neuron constants of one step of dt_s seconds
-``step(state, coef, i, c, ring, slot, g) -> bool``  one time step of neuron i (global id g,
-    constants in column c of coef) with the step's inputs ``ring[slot, port, g]``: evolve the
-    state over dt, test the threshold (and reset). True if it spiked. The runtime holds
-    ``state`` [S, N] and ``coef`` [K, N] neuron-last (structure of arrays) so that the loop over
-    a population's neurons can vectorise, and a population whose neurons share their constants
-    gets one column (c = 0: the constants stay in registers); models write their branches as
-    selects (``a if cond else b``) for the same reason.
+``step(state, coef, i, c, ring, slot, g) -> bool``  one time step of the neuron whose state
+    is column i of ``state`` (constants in column c of coef) with the step's inputs
+    ``ring[slot, port, g]``: evolve the state over dt, test the threshold (and reset). True if
+    it spiked. The runtime (``eventsim.network_layout``) passes the neuron's global id as both
+    i and g. It holds ``state`` [S, N] and ``coef`` [K, columns] neuron-last (structure of
+    arrays) so that the loop over a population's neurons can vectorise, and a population whose
+    neurons share their constants gets one column (c fixed: the constants stay in registers);
+    models write their branches as selects (``a if cond else b``) for the same reason.
 ``OUTPUT`` (optional)  the state row a spike carries as its value (graded spikes, e.g. EGRU's
     y = c); without it a spike carries 1 and a synapse adds its weight
 ``quiescent(state, coef, i, c) -> bool``  True if, without input, neuron i cannot spike: an
