@@ -127,7 +127,7 @@ HwNet = namedtuple("HwNet", ["net", "hw"])
 # -- compiled pieces shared by the generated handlers ----------------------------------------
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def pause_here(net, t_ps, k):
     """True (and the step and time kept) if step k must wait for Python: at the pause step
     the run asked for, or when the spike record could not hold another step's spikes."""
@@ -140,7 +140,7 @@ def pause_here(net, t_ps, k):
     return False
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def graded_values(net, k, n_spiked):
     """Store the value each graded spike of step k carries (binary spikes carry 1)."""
     V = net.value.shape[0]
@@ -153,7 +153,7 @@ def graded_values(net, k, n_spiked):
                 net.value[k % V, o, g] = net.state[row, g]
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def apply_inputs(net, k, slot):
     """Add the external inputs of step ``k`` to ring slot ``slot``."""
     c = net.counters
@@ -164,7 +164,7 @@ def apply_inputs(net, k, slot):
     c[IN_CURSOR] = j
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def record_spikes(net, k, n_spiked):
     """Append this step's spikes to the record buffer (sized so that a chunk always fits)."""
     c = net.counters
@@ -212,7 +212,7 @@ def _deliver_row(net, pj, i, k, D, value):
     return hi - lo
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def next_step_in_software(ctx, net, t_ps, k):
     if k + 1 < net.counters[N_STEPS]:
         schedule_at(ctx, t_ps + net.dt_ps, net.counters[STEP_KIND], 0, k + 1)
@@ -256,7 +256,7 @@ def issue_core_work(ctx, run, t_ps, k, n_spiked):
         book_arrivals(ctx, run, k)
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def update_core(ctx, hw, t_ps, c, n_quiet, n_spiking, whole):
     """Core c updates ``n_quiet`` neurons that did not fire (neuron_update actions) and then
     ``n_spiking`` that did (neuron_update_spiking where the machine declares it, else
@@ -313,7 +313,7 @@ def send_spike(ctx, run, t_ps, c, g, k):
     return t
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def _send_cost(ctx, hw, core, t_ps, a_send):
     """Charge one packet_send on ``core`` from t_ps (if the machine declares it); return when
     the packet leaves."""
@@ -324,7 +324,7 @@ def _send_cost(ctx, hw, core, t_ps, a_send):
     return t
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def close_step(ctx, run, k):
     """End step k when its work is issued and (barrier) its last packet is processed."""
     net = run.net
@@ -334,7 +334,7 @@ def close_step(ctx, run, k):
     step_end(ctx, run.hw.steps, k, net.counters[STEP_KIND])
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
     """Neuron g's spike of step k_sent reaches ``core`` at t_ps while step ``cur`` is the
     latest begun: its synapses on this core (found by bisection) are processed, see
@@ -352,7 +352,7 @@ def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
     return process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e)
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e):
     """Neuron g's spike of step k_sent reaches ``core`` at t_ps while step ``cur`` is the
     latest begun, and its synapses there are those of destination entry e (-1: none): the core
@@ -371,7 +371,7 @@ def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e):
     return add_inputs(ctx, run.net, g, k_sent, cur, lo, hi)
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def receive(ctx, hw, t_ps, core, n_syn, synop_ps):
     """A spike packet reaches ``core`` at t_ps, with ``n_syn`` synapses there that take
     ``synop_ps`` of busy time: the core looks it up (packet_recv, if the machine declares it),
@@ -385,7 +385,7 @@ def receive(ctx, hw, t_ps, core, n_syn, synop_ps):
     return synops(ctx, hw, t, core, n_syn, synop_ps)
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def look_up(ctx, hw, t_ps, core):
     """The first half of ``receive``: the packet_recv (if the machine declares it) of a packet
     reaching ``core`` at t_ps. Returns when it ends (ps), -1 on error."""
@@ -402,7 +402,7 @@ def look_up(ctx, hw, t_ps, core):
     return t
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def synops(ctx, hw, t_ps, core, n_syn, synop_ps):
     """The second half of ``receive``: ``n_syn`` synops on ``core`` from t_ps, busy for
     synop_ps. Returns when they end (ps), -1 on error."""
@@ -418,7 +418,7 @@ def synops(ctx, hw, t_ps, core, n_syn, synop_ps):
     return t
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def add_spike(net, g, k_sent, lo, hi):
     """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi to the ring
     slots of their steps, all received while step k_sent was current (so none is late:
@@ -435,7 +435,7 @@ def add_spike(net, g, k_sent, lo, hi):
     net.counters[SYN_EVENTS] += hi - lo
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def add_inputs(ctx, net, g, k_sent, cur, lo, hi):
     """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi (post ids
     ascending) to the ring slots of their steps, while step ``cur`` is the latest begun (a
@@ -473,7 +473,7 @@ def deliver_packet(t_ps, core, payload, run, ctx):
         step_end(ctx, hw.steps, cur, net.counters[STEP_KIND])
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def _path_tail_ps(ctx, noc, src_router, dst_router, flits):
     """Charge each link from src_router to dst_router one packet of ``flits``; return the
     uncontended time until its tail arrives (hop latencies + the last serialisation)."""
@@ -486,7 +486,7 @@ def _path_tail_ps(ctx, noc, src_router, dst_router, flits):
     return t + ser
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def send_analytic(ctx, run, t_ps, c, g, k):
     """Core c sends neuron g's spike of step k from t_ps with the NoC taken as uncontended:
     after a packet_send per packet (one multicast packet, or one unicast packet per
@@ -512,7 +512,7 @@ def send_analytic(ctx, run, t_ps, c, g, k):
     return t
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def multicast_analytic(ctx, run, t_send, g, k):
     """``send_analytic`` along g's multicast tree: the spike reaches each destination core of
     the tree when its tail would arrive; a core holding g's synapses (destination entry s,
@@ -535,7 +535,7 @@ def multicast_analytic(ctx, run, t_send, g, k):
     return True
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def note_arrival(ctx, hw, t_ps, core, where, spike):
     """Record that a spike packet (``spike`` = neuron | step sent << 32) reaches ``core`` at
     t_ps (ps) under the analytic NoC: where >= 0 is the destination entry whose synapses it
@@ -588,7 +588,7 @@ def book_arrivals(ctx, run, k):
     keep_arrivals(hw, kept)
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def by_core(hw, n):
     """arr_order[:n] = the recorded arrivals grouped by core (a stable counting sort): those
     of core c at arr_order[arr_core_end[c - 1]:arr_core_end[c]] (from 0 for c = 0)."""
@@ -607,7 +607,7 @@ def by_core(hw, n):
         end[c] += 1
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def book_arrival(ctx, run, i, cur):
     """Serve recorded arrival i (``note_arrival``) while step ``cur`` is current (the core's
     work, then the inputs: ``process_synapses``). False on error."""
@@ -617,7 +617,7 @@ def book_arrival(ctx, run, i, cur):
                             spike >> 32, cur, hw.arr_where[i])
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def keep_arrivals(hw, kept):
     """Keep the arrivals arr_order[:kept] (those not yet served), in that order, as the first
     ``kept`` records."""
@@ -715,6 +715,7 @@ def charge_route_uses(ledger, noc, hw) -> None:
 
 _TEMPLATE = '''\
 # Generated by eventsim.network_runtime for models {models}. Do not edit.
+import numpy as np
 from eventsim.jit import kernel_jit
 from eventsim.network_runtime import (apply_inputs, record_spikes, deliver_in_software,
     next_step_in_software, issue_core_work, close_step, pause_here, graded_values, CUR_STEP,
@@ -772,37 +773,43 @@ _POPULATION = '''
 
 @kernel_jit
 def _population{m}(net, p, slot, counts, core_of, rank, dense, count, n_spiked):
-    """Step slot's update of population p, of model {model}: (spikes so far, updates)."""
+    """Step slot's update of population p, of model {model}: (spikes so far, updates).
+    Neuron ids and constants columns are unsigned so that indexing needs no negative-index
+    wraparound and the update loop vectorises."""
     st, cf, ring, flags = net.state, net.coef, net.ring, net.flags
-    off, ccol = net.pop_off[p], net.pop_coef_col[p]
-    n = net.pop_off[p + 1] - off
+    off, ccol = np.uint64(net.pop_off[p]), np.uint64(net.pop_coef_col[p])
+    n = net.pop_off[p + 1] - net.pop_off[p]
     updates = 0
     shared = net.pop_shared[p] == 1
     if count and dense:
         updates += n
     elif count:
         for i in range(n):
+            g = off + np.uint64(i)
             has_input = False
             for q in range({ports}):
-                has_input |= ring[slot, q, off + i] != 0.0
-            if has_input or not _quiescent{m}(st, cf, off + i, ccol if shared else ccol + i):
-                c = core_of[off + i]
-                rank[off + i] = counts[c]
+                has_input |= ring[slot, q, g] != 0.0
+            if has_input or not _quiescent{m}(st, cf, g, ccol if shared else ccol + np.uint64(i)):
+                c = core_of[g]
+                rank[g] = counts[c]
                 counts[c] += 1
                 updates += 1
             else:
-                rank[off + i] = -1
+                rank[g] = -1
     if shared:
         for i in range(n):
-            flags[off + i] = _step{m}(st, cf, off + i, ccol, ring, slot, off + i)
+            g = off + np.uint64(i)
+            flags[g] = _step{m}(st, cf, g, ccol, ring, slot, g)
 {zero}
     else:
         for i in range(n):
-            flags[off + i] = _step{m}(st, cf, off + i, ccol + i, ring, slot, off + i)
+            g = off + np.uint64(i)
+            flags[g] = _step{m}(st, cf, g, ccol + np.uint64(i), ring, slot, g)
 {zero}
     for i in range(n):
-        if flags[off + i]:
-            net.spiked[n_spiked] = off + i
+        g = off + np.uint64(i)
+        if flags[g]:
+            net.spiked[n_spiked] = g
             n_spiked += 1
     return n_spiked, updates
 '''
@@ -811,7 +818,7 @@ def _population{m}(net, p, slot, counts, core_of, rank, dense, count, n_spiked):
 def _zero_ports(model) -> str:
     """Source that clears neuron g's ring slot on each of the model's ports (in the update
     loop, so the slot is read and cleared in one pass)."""
-    return "\n".join(f"            ring[slot, {q}, off + i] = 0.0" for q in range(model.PORTS))
+    return "\n".join(f"            ring[slot, {q}, g] = 0.0" for q in range(model.PORTS))
 
 
 def step_handlers(models):
