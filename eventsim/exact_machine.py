@@ -27,8 +27,8 @@ from .errors import ConfigError
 from .jit import kernel_jit
 from .machine_ir import MachineIR
 from .mapping import Mapping, map_network
-from .network_runtime import _path_tail_ps, charge_route_uses
-from .noc_model import NocModel, noc_flits
+from .network_runtime import charge_route_uses
+from .noc_model import NocModel, noc_flits, noc_path_tail_ps
 from .static_power import register_static_power
 
 ExactHw = namedtuple("ExactHw", [
@@ -94,7 +94,7 @@ def send_packets(ctx, hw, g, t_ps):
                 t_send = core_execute(ctx, hw.cores, t_send, c, hw.actions[2], 1)
             d = hw.dest_core[e]
             _received(ctx, hw, g, d, t_ps,
-                      t_send + _path_tail_ps(ctx, hw.noc, src, hw.noc.core_router[d], flits))
+                      t_send + noc_path_tail_ps(ctx, hw.noc, src, hw.noc.core_router[d], flits))
 
 
 # -- set-up ---------------------------------------------------------------------------------
@@ -117,12 +117,14 @@ def attach(kernel, workload, ir: MachineIR, placement, spike_bytes: int) -> tupl
     cores = new_core_state(ir, kernel)
     noc = NocModel(ir, max_in_flight=1)
     noc.add_route_table(m.routes)
-    noc.attach(kernel, deliver_kind=-1, max_pushes=m.max_copies)   # rows and state only: no
+    noc.attach(kernel, max_pushes=m.max_copies)   # rows and state only: no
     register_static_power(kernel.ledger, ir)                       # packet is simulated
-    hw = ExactHw(cores, noc.state, m.core_of, actions, np.bool_(ir.multicast),
-                 np.int64(m.spike_bytes), m.route_of, m.dest_ptr, m.dest_core, m.tree_dest_ptr,
-                 m.tree_dest_tail_ps, np.zeros(m.tree_link_ptr.shape[0] - 1, np.int64),
-                 _shortest_delays(workload), np.zeros(3, np.int64))
+    hw = ExactHw(cores=cores, noc=noc.state, core_of=m.core_of, actions=actions,
+                 multicast=np.bool_(ir.multicast), spike_bytes=np.int64(m.spike_bytes),
+                 route_of=m.route_of, dest_ptr=m.dest_ptr, dest_core=m.dest_core,
+                 route_dest_ptr=m.tree_dest_ptr, route_dest_tail_ps=m.tree_dest_tail_ps,
+                 route_uses=np.zeros(m.tree_link_ptr.shape[0] - 1, np.int64),
+                 min_delay_ps=_shortest_delays(workload), stats=np.zeros(3, np.int64))
     return hw, m
 
 

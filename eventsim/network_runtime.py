@@ -41,7 +41,7 @@ from .core_model import ERR_NO_ACTION, core_execute, core_occupy, core_work_ps
 from .generated import load_generated
 from .jit import kernel_jit
 from .network_layout import DELAY0, PORT, POST_OFF, ROW0, SOURCE, SYN0, UNIFORM
-from .noc_model import noc_charge_link, noc_flits, noc_multicast, noc_unicast
+from .noc_model import noc_flits, noc_multicast, noc_path_tail_ps, noc_unicast
 from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
@@ -474,19 +474,6 @@ def deliver_packet(t_ps, core, payload, run, ctx):
 
 
 @kernel_jit(inline="always")
-def _path_tail_ps(ctx, noc, src_router, dst_router, flits):
-    """Charge each link from src_router to dst_router one packet of ``flits``; return the
-    uncontended time until its tail arrives (hop latencies + the last serialisation)."""
-    r, t, ser = src_router, np.int64(0), np.int64(0)
-    while r != dst_router:
-        link = noc.next_link[r, dst_router]
-        ser = noc_charge_link(ctx, noc, link, flits)
-        t += noc.link_latency_ps[link]
-        r = noc.link_dst[link]
-    return t + ser
-
-
-@kernel_jit(inline="always")
 def send_analytic(ctx, run, t_ps, c, g, k):
     """Core c sends neuron g's spike of step k from t_ps with the NoC taken as uncontended:
     after a packet_send per packet (one multicast packet, or one unicast packet per
@@ -506,7 +493,7 @@ def send_analytic(ctx, run, t_ps, c, g, k):
     t = t_ps
     for e in range(hw.dest_ptr[g], hw.dest_ptr[g + 1]):
         t = _send_cost(ctx, hw, c, t, a_send)
-        t_arr = t + _path_tail_ps(ctx, noc, src, noc.core_router[hw.dest_core[e]], flits)
+        t_arr = t + noc_path_tail_ps(ctx, noc, src, noc.core_router[hw.dest_core[e]], flits)
         if not note_arrival(ctx, hw, t_arr, hw.dest_core[e], e, spike):
             return np.int64(-1)
     return t

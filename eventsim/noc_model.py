@@ -112,6 +112,19 @@ def noc_charge_link(ctx, noc, link, flits):
     return ser
 
 
+@kernel_jit(inline="always")
+def noc_path_tail_ps(ctx, noc, src_router, dst_router, flits):
+    """Charge each link from src_router to dst_router one packet of ``flits``; return the
+    uncontended time until its tail arrives (hop latencies + the last serialisation)."""
+    r, t, ser = src_router, np.int64(0), np.int64(0)
+    while r != dst_router:
+        link = noc.next_link[r, dst_router]
+        ser = noc_charge_link(ctx, noc, link, flits)
+        t += noc.link_latency_ps[link]
+        r = noc.link_dst[link]
+    return t + ser
+
+
 @kernel_jit
 def _forward(ctx, noc, t_ps, slot, link):
     """Send one copy of ``slot`` over ``link`` (contention, energy, trace, next hop event)."""
@@ -352,9 +365,10 @@ class NocModel:
         links = t.link[t.indptr[route]:t.indptr[route + 1]]
         return links[links >= 0].tolist()
 
-    def attach(self, kernel, deliver_kind: int, max_pushes: int | None = None) -> int:
+    def attach(self, kernel, deliver_kind: int = -1, max_pushes: int | None = None) -> int:
         """Register the hop handler on ``kernel``, its ledger rows and trace components;
-        packets are delivered as ``deliver_kind``. Returns the hop kind id."""
+        packets are delivered as ``deliver_kind`` (-1: none yet, see ``deliver_as``). Returns
+        the hop kind id."""
         ir = self.ir
         rows, comps = [], []
         for l in range(ir.n_links):
@@ -386,6 +400,13 @@ class NocModel:
         self.hop_kind = kernel.add_kind("noc_hop", noc_hop, self.state, max_pushes=max_pushes)
         stats[HOP_KIND] = self.hop_kind
         return self.hop_kind
+
+    def deliver_as(self, kind: int) -> None:
+        """Deliver packets as event kind ``kind`` (registered by the caller after ``attach``,
+        whose state may hold this NoC's)."""
+        if self.state is None:
+            raise ConfigError("attach() the NoC to a kernel before naming its delivery kind")
+        self.state.stats[DELIVER_KIND] = kind
 
     def send(self, kernel, t_ps: int, src_core: int, n_bytes: int, payload: int = 0, *,
              dst_core: int | None = None, route: int | None = None) -> None:

@@ -297,27 +297,31 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
     N, C = m.core_of.shape[0], ir.n_cores
     noc = NocModel(ir, max_in_flight=max(1 << 16, 2 * N))
     noc.add_route_table(m.routes)
-    first = len(kernel.kind_names)       # kinds: NoC hop, network step, spike delivery
-    noc.attach(kernel, deliver_kind=first + 2, max_pushes=m.max_copies)
+    noc.attach(kernel, max_pushes=m.max_copies)     # kinds: NoC hop, network step, spike delivery
     on_core = np.bincount(m.core_of, minlength=C).astype(np.int64)
-    zeros = lambda n: np.zeros(n, np.int64)
-    hw = rt.HwState(cores, steps, noc.state, m.core_of, m.route_of, m.n_dest, m.dest_ptr,
-                    m.dest_core, m.dest_lo, m.dest_hi,
-                    core_busy_ps(cores, m.dest_core, int(actions[1]), m.dest_hi - m.dest_lo),
-                    zeros(C), on_core, actions, np.int64(m.spike_bytes), np.bool_(ir.multicast),
-                    np.bool_(noc_mode == "analytic"), m.tree_link_ptr, m.tree_link,
-                    m.tree_dest_ptr, m.tree_dest_core, m.tree_dest_tail_ps,
-                    zeros(m.tree_link_ptr.shape[0] - 1),
-                    core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
-                    zeros(C), zeros(C), zeros(C), zeros(C), zeros(C),
-                    m.dest_tree_pos, _rank_on_core(m.core_of, C), zeros(C),
-                    np.full(C, -1, np.int64), zeros(C), zeros(C), *_arrival_buffer(m, ir, noc_mode, net.ring.shape[0]), zeros(C))
+    zeros_c = lambda: np.zeros(C, np.int64)
+    hw = rt.HwState(
+        cores=cores, steps=steps, noc=noc.state, core_of=m.core_of, route_of=m.route_of,
+        n_dest=m.n_dest, dest_ptr=m.dest_ptr, dest_core=m.dest_core, dest_lo=m.dest_lo,
+        dest_hi=m.dest_hi,
+        dest_synop_ps=core_busy_ps(cores, m.dest_core, int(actions[1]), m.dest_hi - m.dest_lo),
+        updates_on_core=zeros_c(), neurons_on_core=on_core, actions=actions,
+        spike_bytes=np.int64(m.spike_bytes), multicast=np.bool_(ir.multicast),
+        analytic=np.bool_(noc_mode == "analytic"), route_link_ptr=m.tree_link_ptr,
+        route_link=m.tree_link, route_dest_ptr=m.tree_dest_ptr,
+        route_dest_core=m.tree_dest_core, route_dest_tail_ps=m.tree_dest_tail_ps,
+        route_uses=np.zeros(m.tree_link_ptr.shape[0] - 1, np.int64),
+        update_busy_ps=core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
+        update_count=zeros_c(), update_ps=zeros_c(), recv_count=zeros_c(),
+        synop_count=zeros_c(), synop_busy_ps=zeros_c(), dest_tree_pos=m.dest_tree_pos,
+        update_rank=_rank_on_core(m.core_of, C), chain_ps=zeros_c(),
+        chain_rank=np.full(C, -1, np.int64), spiking_count=zeros_c(), spiking_ps=zeros_c(),
+        arr_core_end=zeros_c(), **_arrival_buffer(m, ir, noc_mode, net.ring.shape[0]))
     run = rt.HwNet(net, hw)
     packets = N if ir.multicast else int(np.diff(m.dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,
                                 max_pushes=packets + 1)
-    deliver_kind = kernel.add_kind("spike_delivery", rt.deliver_packet, run, max_pushes=1)
-    assert deliver_kind == first + 2
+    noc.deliver_as(kernel.add_kind("spike_delivery", rt.deliver_packet, run, max_pushes=1))
     register_static_power(kernel.ledger, ir)
     net.counters[rt.STEP_KIND] = step_kind
     return run
@@ -333,9 +337,9 @@ def _rank_on_core(core_of: np.ndarray, n_cores: int) -> np.ndarray:
     return rank
 
 
-def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -> tuple:
+def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -> dict:
     """The analytic NoC's arrival records (``network_runtime.HwState``: arr_t, arr_core,
-    arr_where, arr_spike, arr_order, arr_tmp, arr_count). A step makes at most n_dest.sum()
+    arr_where, arr_spike, arr_order, arr_tmp, arr_count), by field name. A step makes at most n_dest.sum()
     arrivals (every neuron firing). Under barrier semantics all are served in their step;
     otherwise an arrival may wait for the step in which it arrives, but an input served
     ``ring_slots`` - 1 or more steps after it was sent is an error (later than the input ring
@@ -343,7 +347,8 @@ def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -
     only touched where used."""
     per_step = int(m.n_dest.sum()) if noc_mode == "analytic" else 0
     n = max(1, per_step if ir.semantics == "barrier" else per_step * ring_slots)
-    return (*(np.zeros(n, np.int64) for _ in range(6)), np.zeros(1, np.int64))
+    names = ("arr_t", "arr_core", "arr_where", "arr_spike", "arr_order", "arr_tmp")
+    return {k: np.zeros(n, np.int64) for k in names} | {"arr_count": np.zeros(1, np.int64)}
 
 
 # -- running --------------------------------------------------------------------------------
