@@ -36,6 +36,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/noc.py --write-results
 	$(BIN)/python benchmarks/cuba.py --write-results
 	$(BIN)/python benchmarks/exact_cuba.py --write-results
+	$(BIN)/python benchmarks/first_step.py --write-results
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

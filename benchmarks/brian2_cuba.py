@@ -2,6 +2,13 @@
 Brette et al. 2007), run in Brian2's own environment by ``benchmarks/cuba.py``; prints JSON.
 
     <brian2 venv>/bin/python benchmarks/brian2_cuba.py --neurons 4000 --seed 1 --repeats 3
+    <brian2 venv>/bin/python benchmarks/brian2_cuba.py --device cpp_standalone ...
+
+``--device runtime`` (the default): Brian2's runtime mode (Cython code generation); a run's
+time is building the network (its synapses drawn) plus ``Network.run``. ``--device
+cpp_standalone``: Brian2 writes, compiles and runs a C++ program (one thread, no OpenMP); the
+first run compiles it, and each timed run executes the compiled program again
+(``device.run``): drawing the synapses, initialising and simulating, all in C++.
 """
 import argparse
 import gc
@@ -42,8 +49,39 @@ def one_run(n, p, rng_seed, duration_s):
             "build_s": t1 - t0, "run_s": t2 - t1}
 
 
+def standalone_runs(n, p, rng_seed, duration_s, repeats):
+    """Build and compile the network once in C++ standalone mode, then time ``repeats`` + 1
+    executions of the program (the first one right after compiling)."""
+    import tempfile
+    from brian2 import device, set_device
+    directory = tempfile.mkdtemp(prefix="brian2_cuba_standalone_")
+    set_device("cpp_standalone", directory=directory, build_on_run=False)
+    prefs.devices.cpp_standalone.openmp_threads = 0
+    defaultclock.dt = 0.1 * ms
+    t0 = time.perf_counter()
+    net, mon, Ce, Ci = build(n, p, rng_seed)
+    net.run(duration_s * second)
+    device.build(directory=directory, compile=True, run=False)
+    compile_s = time.perf_counter() - t0
+    runs = []
+    for _ in range(repeats + 1):
+        t1 = time.perf_counter()
+        device.run(directory=directory, with_output=False, run_args=[])
+        run_s = time.perf_counter() - t1
+        out_degree = np.bincount(np.concatenate([np.asarray(Ce.i[:]), np.asarray(Ci.i[:])]),
+                                 minlength=n)
+        spikes_i = np.asarray(mon.i[:])
+        runs.append({"synapses": int(len(Ce) + len(Ci)), "spikes": int(spikes_i.size),
+                     "rate_hz": spikes_i.size / n / duration_s,
+                     "synaptic_events": int(out_degree[spikes_i].sum()),
+                     "build_s": 0.0, "run_s": run_s})
+    runs[0]["build_s"] = compile_s
+    return runs
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--device", choices=("runtime", "cpp_standalone"), default="runtime")
     ap.add_argument("--neurons", type=int, default=4000)
     ap.add_argument("--p", type=float, default=0.02)
     ap.add_argument("--seed", type=int, default=1)
@@ -51,9 +89,14 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
     defaultclock.dt = 0.1 * ms
-    runs = [one_run(a.neurons, a.p, a.seed + r, a.duration_s) for r in range(a.repeats + 1)]
+    if a.device == "cpp_standalone":
+        runs = standalone_runs(a.neurons, a.p, a.seed, a.duration_s, a.repeats)
+        target = "cpp_standalone, 1 thread"
+    else:
+        runs = [one_run(a.neurons, a.p, a.seed + r, a.duration_s) for r in range(a.repeats + 1)]
+        target = prefs.codegen.target
     import brian2
-    print(json.dumps({"brian2_version": brian2.__version__, "target": prefs.codegen.target,
+    print(json.dumps({"brian2_version": brian2.__version__, "target": target,
                       "first_run": runs[0], "runs": runs[1:]}))
 
 
