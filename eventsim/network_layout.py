@@ -1,9 +1,10 @@
 """A Workload IR's neurons and projections as the flat arrays both network runtimes read.
 
-The Numba types of these arrays depend only on the *set* of neuron models in the network, never
-on its sizes, its number or order of populations and projections, or its delays; so the
-runtimes' kernels compile once per set of models and any other network of those models reuses
-them.
+The Numba types of these arrays are the same for every network: they depend neither on its
+sizes, nor on the number or order of its populations and projections, nor on its delays, nor
+on its models. Only the runtimes' generated handlers depend on the network, on its *set* of
+neuron models; so the shared runtime functions compile once, a new set of models compiles only
+its handlers, and any other network of models compiled before runs without compiling.
 
 Neurons: one state array [variables, neurons] holds every neuron's state in the column of its
 global id (the rows of a model with fewer variables than another's unused, zero), and one
