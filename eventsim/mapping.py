@@ -25,7 +25,8 @@ import numpy as np
 
 from .errors import ConfigError
 from .machine_ir import MachineIR
-from .noc_model import RouteTable, multicast_route_table, path_table, route_max_copies
+from .noc_model import (RouteTable, multicast_route_table, packet_flits, path_table,
+                        route_max_copies)
 from .workload_ir import WorkloadIR
 
 ROUTINGS = ("population", "neuron")
@@ -268,7 +269,7 @@ def _tree_arrays(ir: MachineIR, t: RouteTable, spike_bytes: int) -> tuple:
     R = ir.n_routers
     pairs, where = np.unique(src * R + dst, return_inverse=True)
     ptr, _, links = path_table(ir, pairs // R, pairs % R)
-    flits = max(1, -(-spike_bytes // ir.flit_bytes))
+    flits = int(packet_flits(int(spike_bytes), int(ir.flit_bytes)))
     hops = np.diff(ptr)
     summed = np.concatenate([[0], np.cumsum(ir.link_latency_ps[links].astype(np.int64))])
     latency = summed[ptr[1:]] - summed[ptr[:-1]]

@@ -41,7 +41,7 @@ from .core_model import ERR_NO_ACTION, core_execute, core_occupy, core_work_ps
 from .generated import load_generated
 from .jit import kernel_jit
 from .network_layout import DELAY0, PORT, POST_OFF, ROW0, SOURCE, SYN0, UNIFORM
-from .noc_model import noc_flits, noc_multicast, noc_path_tail_ps, noc_unicast
+from .noc_model import noc_flits, noc_multicast, noc_path_tail_ps, noc_unicast, packet_flits
 from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
@@ -687,8 +687,7 @@ def charge_route_uses(ledger, noc, hw) -> None:
     if not per_link.any():
         return
     links = hw.route_link
-    fb = int(noc.flit_bytes[0])
-    flits = max(1, (int(hw.spike_bytes) + fb - 1) // fb)
+    flits = int(packet_flits(int(hw.spike_bytes), int(noc.flit_bytes[0])))
     ser = np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[links]).astype(np.int64)
     rows = noc.link_row[links]
     a = ledger.arrays

@@ -61,10 +61,18 @@ def _release(noc, slot):
 
 
 @kernel_jit
-def noc_flits(noc, n_bytes):
-    fb = noc.flit_bytes[0]
-    f = (n_bytes + fb - 1) // fb
+def packet_flits(n_bytes, flit_bytes):
+    """Flits of a packet of ``n_bytes`` bytes (integers) on links of ``flit_bytes``-byte flits:
+    ceil(n_bytes / flit_bytes), at least 1 (a header-only packet still takes a flit). The one
+    definition, for compiled code and for Python."""
+    f = (n_bytes + flit_bytes - 1) // flit_bytes
     return f if f > 0 else 1
+
+
+@kernel_jit
+def noc_flits(noc, n_bytes):
+    """Flits of a packet of ``n_bytes`` on this NoC (``packet_flits``)."""
+    return packet_flits(n_bytes, noc.flit_bytes[0])
 
 
 @kernel_jit

@@ -9,11 +9,11 @@ A multicast packet travels once over each link of the union of its dimension-ord
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 
 from eventsim.errors import ConfigError
+from eventsim.noc_model import packet_flits
 
 from .fields import Table
 
@@ -138,7 +138,8 @@ class NoC:
 
     # -- costs -------------------------------------------------------------------------------
     def flits(self, n_bytes: int) -> int:
-        return max(1, math.ceil(n_bytes / self.flit_bytes))
+        """Flits of a packet of ``n_bytes`` (an int; ``eventsim.noc_model.packet_flits``)."""
+        return int(packet_flits(int(n_bytes), int(self.flit_bytes)))
 
     def serialisation_ps(self, n_bytes: int) -> int:
         """Time for a packet's flits to cross one link, in ps."""
