@@ -50,9 +50,9 @@ their compiled types are the same for every network): state, coef (from each mod
 ``exact_constants``) and pop_* per population as in
 ``network_runtime.NetState``; t_last_ps[g]: the time neuron g's state is at; pending_ps[g]: its
 pending check (TIME_MAX_PS: none); proj_* = the projections
-(``network_layout.ProjectionLayout``, delays in ps); pre_proj_ids[pre_proj_ptr[p]:pre_proj_ptr[p+1]]
-= projections from population p; in_* = external inputs sorted by time; rec_* = spikes since
-the last drain (global id, time in ps)."""
+(``network_layout.ProjectionLayout``, delays in ps);
+pre_proj_ids[pre_proj_ptr[p]:pre_proj_ptr[p+1]] = projections from population p; in_* =
+external inputs sorted by time; rec_* = spikes since the last drain (global id, time in ps)."""
 
 
 # -- compiled pieces shared by the generated handlers ----------------------------------------
@@ -162,7 +162,8 @@ def row_arrival(t_ps, j, i, run, ctx):
     {unpack}
     indices, weights = net.proj_indices, net.proj_weights
     post_off, port = net.proj_info[j, POST_OFF], net.proj_info[j, PORT]
-    lo, hi = net.proj_indptr[net.proj_info[j, ROW0] + i], net.proj_indptr[net.proj_info[j, ROW0] + i + 1]
+    row = net.proj_info[j, ROW0] + i
+    lo, hi = net.proj_indptr[row], net.proj_indptr[row + 1]
     for s in range(lo, hi):
         receive(ctx, run, post_off + indices[s], t_ps, port, weights[s], True)
     net.counters[SYN_EVENTS] += hi - lo
@@ -291,7 +292,7 @@ def exact_handlers(models, machine: bool = False):
         check=_branches(models, _CHECK.replace("{send}", send), "    "),
         start=_branches(models, _START, "        "),
         advance=_branches(models, _ADVANCE, "        "))
-    modules = [m.__name__ for m in models] + ["eventsim.crossing", "eventsim.network_layout"] \
+    modules = [m.__name__ for m in models] + ["eventsim.crossing"] \
         + (["eventsim.exact_machine"] if machine else [])
     for m in modules:
         importlib.import_module(m)

@@ -29,8 +29,8 @@ from . import exact_runtime as rt
 from .errors import ConfigError
 from .kernel import Kernel
 from .simtime import PS_PER_S, TIME_MAX_PS
-from .network_layout import neuron_layout, projection_layout
-from .simulation import check_ports, kernels_named, load_model, sorted_inputs
+from .network_layout import neuron_layout, projection_layout, sorted_inputs
+from .simulation import check_ports, kernels_named, load_model
 from .workload_ir import WorkloadIR
 
 RECORD_CAPACITY = 1 << 20

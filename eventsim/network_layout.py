@@ -1,4 +1,5 @@
-"""A Workload IR's neurons and projections as the flat arrays both network runtimes read.
+"""A Workload IR's neurons, projections and inputs as the flat arrays both network runtimes
+read.
 
 The Numba types of these arrays are the same for every network: they depend neither on its
 sizes, nor on the number or order of its populations and projections, nor on its delays, nor
@@ -94,7 +95,8 @@ def neuron_layout(w: WorkloadIR, models, constants) -> NeuronLayout:
     coefs, shared_of = [], []
     for pop, m in zip(w.populations, models):
         coef = np.asarray(constants(m, np.asarray(pop.params, np.float64)), np.float64).T
-        shared = coef.shape[1] == 1 or np.array_equal(coef, np.broadcast_to(coef[:, :1], coef.shape))
+        shared = coef.shape[1] == 1 or np.array_equal(coef,
+                                                      np.broadcast_to(coef[:, :1], coef.shape))
         coefs.append(coef[:, :1] if shared else coef)
         shared_of.append(int(shared))
     n_vars = max(p.state.shape[1] for p in w.populations)
@@ -146,3 +148,19 @@ def _flat(parts: list, dtype) -> np.ndarray:
     if not parts:
         return np.zeros(0, dtype)
     return np.concatenate([np.asarray(p, dtype) for p in parts])
+
+
+def sorted_inputs(w: WorkloadIR, unit_ps: int = 1):
+    """The external inputs of ``w`` as (time in units of ``unit_ps`` ps, rounded down; global
+    id; port; value), int64 but the float64 values, sorted by that time (stably: inputs of one
+    time in the order given)."""
+    off = w.offsets
+    parts = [(ev.times_ps.astype(np.int64) // unit_ps,
+              ev.neurons.astype(np.int64) + off[ev.population],
+              np.full(ev.times_ps.shape[0], ev.port, np.int64), ev.values.astype(np.float64))
+             for ev in w.inputs]
+    if not parts:
+        return (np.zeros(0, np.int64),) * 3 + (np.zeros(0),)
+    t, gid, port, val = (np.concatenate(x) for x in zip(*parts))
+    order = np.argsort(t, kind="stable")
+    return t[order], gid[order], port[order], val[order]

@@ -4,7 +4,8 @@ Time advances in steps of ``dt`` (the network's own time step). At step k every 
 the inputs that arrived for step k (external input events whose time falls in step k, and
 spikes sent at step k - d over a projection of delay d >= 1 steps), then its model's ``step``
 (see ``networks.neurons``). Spikes are delivered into a ring of D input slots per neuron and
-port, D = the longest delay + 1 (+ slack for late packets on hardware). A spike carries 1, or the values of a graded model's output state rows.
+port, D = the longest delay + 1 (+ slack for late packets on hardware). A spike carries 1, or
+the values of a graded model's output state rows.
 
 Two ways to run the same network:
 * **software** (no machine): one kernel event per step; spikes go straight into the ring.
@@ -437,9 +438,9 @@ def add_spike(net, g, k_sent, lo, hi):
 
 @kernel_jit(inline="always")
 def add_inputs(ctx, net, g, k_sent, cur, lo, hi):
-    """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi (post ids
-    ascending) to the ring slots of their steps, while step ``cur`` is the latest begun (a
-    step already begun: the next one, counted late). False on error."""
+    """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi to the ring
+    slots of their steps, while step ``cur`` is the latest begun (a step already begun: the
+    next one, counted late). False on error."""
     D = net.ring.shape[0]
     v_row = k_sent % net.value.shape[0]
     sent_slot = k_sent % D
@@ -813,8 +814,8 @@ def step_handlers(models):
     has ``software_step`` and ``machine_step``."""
     imports = "\n".join(f"from {m.__name__} import step as _step{k}, quiescent as _quiescent{k}"
                         for k, m in enumerate(models))
-    functions = "".join(_POPULATION.format(m=k, model=m.__name__, ports=m.PORTS, zero=_zero_ports(m))
-                        for k, m in enumerate(models))
+    functions = "".join(_POPULATION.format(m=k, model=m.__name__, ports=m.PORTS,
+                                           zero=_zero_ports(m)) for k, m in enumerate(models))
     dispatch = "\n".join(
         f"        {'if' if k == 0 else 'elif'} m == {k}:\n"
         f"            n_spiked, u = _population{k}(net, p, slot, counts, core_of, rank, dense, "

@@ -22,9 +22,9 @@ from .core_model import core_busy_ps, new_core_state
 from .errors import ConfigError
 from .kernel import Kernel
 from .machine_ir import MachineIR
-from . import network_layout as layout
 from .mapping import Mapping, map_network, placed_cores
-from .network_layout import neuron_layout, projection_layout
+from .network_layout import (N_SYN, PORT, POST_OFF, SOURCE, UNIFORM, ProjectionLayout,
+                             model_names, neuron_layout, projection_layout, sorted_inputs)
 from .noc_model import NocModel
 from .simtime import PS_PER_S
 from .static_power import register_static_power
@@ -118,7 +118,7 @@ def simulate(workload: WorkloadIR, dt_s: float, n_steps: int, *, machine: Machin
                                     lambda pr: _delay_steps(pr, dt_ps))
     syn = _synapses(workload, projections, mapping) if on_machine else _no_synapses()
     longest = max(1, int(projections.delay.max(initial=1)),
-                  int(projections.info[:, layout.UNIFORM].max(initial=1)))
+                  int(projections.info[:, UNIFORM].max(initial=1)))
     D = longest + 1 + (ring_slack if on_machine else 0)
     net = _net_state(workload, neurons, models, syn, projections, dt_ps, D, n_steps)
     handlers = rt.step_handlers(neurons.models)
@@ -221,23 +221,22 @@ def _no_synapses() -> dict:
             "port": np.zeros(0, np.int8), "source": np.zeros(0, np.int8)}
 
 
-def _synapses(w: WorkloadIR, projections: dict, mapping: Mapping) -> dict:
+def _synapses(w: WorkloadIR, projections: ProjectionLayout, mapping: Mapping) -> dict:
     """For a run on a machine: all projections as one CSR over global pre neurons, each row
     ordered by (post core, post neuron) as ``mapping`` orders them (so that a packet's synapses
     on one core are one range), with the workload's current weights, delays, ports, sources."""
-    parts = {k: [] for k in ("post", "w", "delay", "port", "source")}
-    info = projections.info
-    for j, pr in enumerate(w.projections):
-        n, s = pr.n_synapses, projections.synapses(j)
-        parts["post"].append(projections.indices[s] + np.int32(info[j, layout.POST_OFF]))
-        parts["w"].append(projections.weights[s])
-        d = projections.delays(j)
-        parts["delay"].append(np.full(n, d, np.int32) if isinstance(d, int) else d)
-        parts["port"].append(np.full(n, info[j, layout.PORT], np.int8))
-        parts["source"].append(np.full(n, info[j, layout.SOURCE], np.int8))
-    if not parts["post"]:
+    if not w.projections:
         return _no_synapses() | {"ptr": np.zeros(w.n_neurons + 1, np.int64)}
-    out = {k: np.concatenate(v)[mapping.order] for k, v in parts.items()}
+    info = projections.info
+    per_synapse = lambda column, dtype: np.repeat(info[:, column], info[:, N_SYN]).astype(dtype)
+    delay = per_synapse(UNIFORM, np.int32)
+    for j in np.flatnonzero(info[:, UNIFORM] < 0):
+        delay[projections.synapses(j)] = projections.delays(j)
+    parts = {"post": projections.indices + per_synapse(POST_OFF, np.int32),
+             "w": projections.weights, "delay": delay,
+             "port": per_synapse(PORT, np.int8),
+             "source": per_synapse(SOURCE, np.int8)}
+    out = {k: v[mapping.order] for k, v in parts.items()}
     mapping.check_posts(out["post"])
     out["post"] = mapping.syn_post
     out["ptr"] = mapping.syn_ptr
@@ -268,21 +267,6 @@ def _net_state(w, neurons, models, syn, projections, dt_ps, D, n_steps) -> rt.Ne
         dt_ps=np.int64(dt_ps),
         value=np.ones((D if (outputs >= 0).any() else 1, outputs.shape[1], N)),
         pop_outputs=outputs, counters=counters)
-
-
-def sorted_inputs(w: WorkloadIR, unit_ps: int = 1):
-    """The external inputs of ``w`` as (time in units of ``unit_ps`` ps, rounded down; global
-    id; port; value), int64 but the float64 values, sorted by that time (stably: inputs of one
-    time in the order given)."""
-    off = w.offsets
-    parts = [(ev.times_ps.astype(np.int64) // unit_ps, ev.neurons.astype(np.int64) + off[ev.population],
-              np.full(ev.times_ps.shape[0], ev.port, np.int64), ev.values.astype(np.float64))
-             for ev in w.inputs]
-    if not parts:
-        return (np.zeros(0, np.int64),) * 3 + (np.zeros(0),)
-    t, gid, port, val = (np.concatenate(x) for x in zip(*parts))
-    order = np.argsort(t, kind="stable")
-    return t[order], gid[order], port[order], val[order]
 
 
 def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, noc_mode):
@@ -339,9 +323,9 @@ def _rank_on_core(core_of: np.ndarray, n_cores: int) -> np.ndarray:
 
 def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -> dict:
     """The analytic NoC's arrival records (``network_runtime.HwState``: arr_t, arr_core,
-    arr_where, arr_spike, arr_order, arr_tmp, arr_count), by field name. A step makes at most n_dest.sum()
-    arrivals (every neuron firing). Under barrier semantics all are served in their step;
-    otherwise an arrival may wait for the step in which it arrives, but an input served
+    arr_where, arr_spike, arr_order, arr_tmp, arr_count), by field name. A step makes at most
+    n_dest.sum() arrivals (every neuron firing). Under barrier semantics all are served in their
+    step; otherwise an arrival may wait for the step in which it arrives, but an input served
     ``ring_slots`` - 1 or more steps after it was sent is an error (later than the input ring
     holds), so ``ring_slots`` steps' worth hold every run without that error. Zeroed memory is
     only touched where used."""
@@ -356,7 +340,7 @@ def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -
 def kernels_named(runtime: str, models, on_machine: bool) -> str:
     """What a run's compiled loop is, for its compile announcement (``Kernel.compile``):
     e.g. "the network kernels for models cuba, lif on a machine" (``models``: the set)."""
-    return (f"the {runtime} kernels for models {layout.model_names(models)}"
+    return (f"the {runtime} kernels for models {model_names(models)}"
             + (" on a machine" if on_machine else ""))
 
 
