@@ -30,7 +30,8 @@ from .errors import ConfigError
 from .kernel import Kernel
 from .simtime import PS_PER_S, TIME_MAX_PS
 from .network_layout import neuron_layout, projection_layout, sorted_inputs
-from .simulation import check_ports, kernels_named, load_model
+from .neuron_model import check_ports, load_exact_model
+from .simulation import kernels_named
 from .workload_ir import WorkloadIR
 
 RECORD_CAPACITY = 1 << 20
@@ -80,7 +81,7 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
         raise ConfigError(f"duration_s = {duration_s} is outside 1 ps .. {TIME_MAX_PS} ps")
     if not activity_bin_s > 0:
         raise ConfigError(f"activity_bin_s must be > 0, got {activity_bin_s!r}")
-    models = [_exact_model(p) for p in workload.populations]
+    models = [load_exact_model(p) for p in workload.populations]
     check_ports(workload, models)
     net, neurons = _state(workload, models, int(record_capacity))
     on_machine = machine is not None
@@ -119,15 +120,6 @@ def simulate_exact(workload: WorkloadIR, duration_s: float, *, machine=None, pla
 
 
 # -- set-up ---------------------------------------------------------------------------------
-
-def _exact_model(pop):
-    m = load_model(pop)
-    if not rt.supports_exact(m):
-        raise ConfigError(f"population {pop.name!r}: model {pop.model} has no exact event-driven "
-                          f"form (it needs {', '.join(rt.EXACT_FUNCTIONS)}); run it with "
-                          f"eventsim.simulate (discrete time)")
-    return m
-
 
 def _longest_row(w: WorkloadIR) -> int:
     return max([1] + [int(np.diff(pr.indptr).max(initial=0)) for pr in w.projections])

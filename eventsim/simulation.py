@@ -12,7 +12,6 @@ metrics, and on a machine the ledger, the hardware time of every step and the la
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +22,7 @@ from .errors import ConfigError
 from .kernel import Kernel
 from .machine_ir import MachineIR
 from .mapping import Mapping, map_network, placed_cores
+from .neuron_model import check_ports, load_model, output_rows
 from .network_layout import (N_SYN, PORT, POST_OFF, SOURCE, UNIFORM, ProjectionLayout,
                              model_names, neuron_layout, projection_layout, sorted_inputs)
 from .noc_model import NocModel
@@ -156,57 +156,6 @@ def _dt_ps(dt_s) -> int:
     return dt_ps
 
 
-def load_model(pop):
-    """The neuron model module of population ``pop``, its params and state columns checked."""
-    try:
-        m = importlib.import_module(pop.model)
-    except ImportError as e:
-        raise ConfigError(f"population {pop.name!r}: cannot import neuron model {pop.model!r}: {e}")
-    for what, names in (("params", m.PARAMS), ("state", m.STATE)):
-        a = getattr(pop, what)
-        if a is None:
-            raise ConfigError(f"population {pop.name!r} has no {what} array (model {pop.model})")
-        if a.shape[1] != len(names):
-            raise ConfigError(f"population {pop.name!r}: {what} has {a.shape[1]} columns, model "
-                              f"{pop.model} has {len(names)}: {list(names)}")
-    return m
-
-
-def _model_outputs(m) -> tuple:
-    """The state rows a model's spikes carry (``OUTPUTS``, or ``OUTPUT``; none: binary)."""
-    if hasattr(m, "OUTPUTS"):
-        return tuple(m.OUTPUTS)
-    return (m.OUTPUT,) if hasattr(m, "OUTPUT") else ()
-
-
-def _outputs(models) -> np.ndarray:
-    """[populations, outputs] state row of each output (-1: the spike carries 1)."""
-    width = max([1] + [len(_model_outputs(m)) for m in models])
-    out = np.full((len(models), width), -1, np.int64)
-    for p, m in enumerate(models):
-        rows = _model_outputs(m)
-        out[p, :len(rows)] = rows
-    return out
-
-
-def check_ports(w: WorkloadIR, models) -> None:
-    """Every projection and input targets a port its post model has; every projection reads
-    an output its pre model sends (ConfigError naming them otherwise)."""
-    for ev in w.inputs:
-        if not 0 <= ev.port < models[ev.population].PORTS:
-            raise ConfigError(f"input events: port {ev.port} but population "
-                              f"{w.populations[ev.population].name!r} has "
-                              f"{models[ev.population].PORTS} port(s)")
-    for pr in w.projections:
-        if not 0 <= pr.port < models[pr.post].PORTS:
-            raise ConfigError(f"projection {pr.name!r}: port {pr.port} but model "
-                              f"{w.populations[pr.post].model} has {models[pr.post].PORTS} port(s)")
-        n_out = max(1, len(_model_outputs(models[pr.pre])))
-        if not 0 <= pr.source < n_out:
-            raise ConfigError(f"projection {pr.name!r}: source {pr.source} but model "
-                              f"{w.populations[pr.pre].model} sends {n_out} value(s) per spike")
-
-
 def _delay_steps(pr, dt_ps: int) -> np.ndarray | int:
     """A projection's delays in whole steps (>= 1): one int if uniform, else int32 per synapse."""
     if pr.uniform_delay:
@@ -245,7 +194,7 @@ def _synapses(w: WorkloadIR, projections: ProjectionLayout, mapping: Mapping) ->
 
 def _net_state(w, neurons, models, syn, projections, dt_ps, D, n_steps) -> rt.NetState:
     step, gid, port, val = sorted_inputs(w, dt_ps)
-    outputs = _outputs(models)
+    outputs = output_rows(models)
     counters = np.zeros(rt.N_COUNTERS, np.int64)
     counters[rt.N_STEPS] = n_steps
     counters[rt.PAUSE_AT] = n_steps

@@ -4,7 +4,8 @@ kernels already compiled for those models."""
 import numpy as np
 
 from eventsim import network_layout as layout
-from eventsim.simulation import load_model, simulate
+from eventsim.neuron_model import load_model
+from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from networks.population import population
 from networks.projection import from_dense, from_pairs
