@@ -2,14 +2,15 @@
 
 Every neuron keeps its state as of its last update time (integer ps). An input event (a spike
 arriving over a projection, or an external input) advances the neuron's state in closed form to
-its time (each model's ``exact_advance``), applies the jump (``exact_receive``) and plans the
-neuron's next *check*: the time of its threshold crossing, or a time before which it certainly
-stays below threshold (``crossing.next_check_s``). A check advances the
-neuron, and either fires it (``exact_fire``; its spike leaves for each projection after the
-projection's delay, in ps) or plans again. A neuron keeps one pending check, the earliest
-(``pending_ps``): an input that leaves the crossing later needs no new one, as the pending
-check will plan again when it comes; an input that brings it earlier schedules an earlier one,
-and the later check is then ignored when it comes (its time is no longer ``pending_ps``).
+its time (its model's ``exact.advance``, ``eventsim.neuron_model.ExactForm``), applies the jump
+(``exact.receive``) and plans the neuron's next *check*: the time of its threshold crossing, or
+a time before which it certainly stays below threshold (``crossing.next_check_s``). A check
+advances the neuron, and either fires it (``exact.fire``; its spike leaves for each projection
+after the projection's delay, in ps) or plans again. A neuron keeps one pending check, the
+earliest (``pending_ps``): an input that leaves the crossing later needs no new one, as the
+pending check will plan again when it comes; an input that brings it earlier schedules an
+earlier one, and the later check is then ignored when it comes (its time is no longer
+``pending_ps``).
 
 The handlers are generated per set of neuron models, like the discrete-time ones
 (``network_runtime``), so each model's exact functions are inlined; sizes, populations and
@@ -47,7 +48,7 @@ ExactState = namedtuple("ExactState", [
     "rec_gid", "rec_t_ps", "counters"])
 ExactState.__doc__ = """Arrays of one exact run, laid out as ``network_layout`` describes (so that
 their compiled types are the same for every network): state, coef (from each model's
-``exact_constants``) and pop_* per population as in
+``exact.constants``) and pop_* per population as in
 ``network_runtime.NetState``; t_last_ps[g]: the time neuron g's state is at; pending_ps[g]: its
 pending check (TIME_MAX_PS: none); proj_* = the projections
 (``network_layout.ProjectionLayout``, delays in ps);
@@ -263,25 +264,22 @@ _CHARGE_RECEIVE = '''\
     else:
         charge_update(ctx, run.hw, g, t_ps)'''
 
-EXACT_FUNCTIONS = ("exact_constants", "exact_advance", "exact_receive", "exact_form",
-                   "exact_fire")
-
-
-def supports_exact(model) -> bool:
-    """True if the model module defines the exact event-driven form."""
-    return all(hasattr(model, f) for f in EXACT_FUNCTIONS)
+def _imports(k: int, model) -> str:
+    """The import of model k's exact functions (``NeuronModel.exact``) into generated code."""
+    e = model.exact
+    return (f"from {model.module} import {e.advance.__name__} as _advance{k}, "
+            f"{e.receive.__name__} as _receive{k}, {e.form.__name__} as _form{k}, "
+            f"{e.fire.__name__} as _fire{k}")
 
 
 def exact_handlers(models, machine: bool = False):
-    """The generated module for networks of the model modules ``models`` (a set, as
-    ``network_layout.model_set`` orders it); with ``machine``, the handlers take (ExactState,
-    ExactHw) and charge the machine's work (``exact_machine``)."""
-    imports = "\n".join(
-        f"from {m.__name__} import exact_advance as _advance{k}, exact_receive as _receive{k}, "
-        f"exact_form as _form{k}, exact_fire as _fire{k}" for k, m in enumerate(models))
+    """The generated module for networks of the ``NeuronModel``s ``models`` (a set, as
+    ``network_layout.model_set`` orders it, each with an exact form); with ``machine``, the
+    handlers take (ExactState, ExactHw) and charge the machine's work (``exact_machine``)."""
+    imports = "\n".join(_imports(k, m) for k, m in enumerate(models))
     send = "            send_packets(ctx, run.hw, g, t_ps)" if machine else ""
     source = _TEMPLATE.format(
-        models=", ".join(m.__name__ for m in models) + (" (on a machine)" if machine else ""),
+        models=", ".join(m.module for m in models) + (" (on a machine)" if machine else ""),
         imports=imports,
         machine_imports=("from eventsim.exact_machine import (charge_update, "
                          "charge_synaptic_input, send_packets)") if machine else "",
@@ -292,7 +290,7 @@ def exact_handlers(models, machine: bool = False):
         check=_branches(models, _CHECK.replace("{send}", send), "    "),
         start=_branches(models, _START, "        "),
         advance=_branches(models, _ADVANCE, "        "))
-    modules = [m.__name__ for m in models] + ["eventsim.crossing"] \
+    modules = [m.module for m in models] + ["eventsim.crossing"] \
         + (["eventsim.exact_machine"] if machine else [])
     for m in modules:
         importlib.import_module(m)

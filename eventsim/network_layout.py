@@ -37,7 +37,7 @@ PRE, POST_OFF, PORT, UNIFORM, SOURCE, POST, ROW0, SYN0, N_SYN, DELAY0, N_INFO = 
 @dataclass(frozen=True)
 class NeuronLayout:
     """The neurons of a network (see the module docstring)."""
-    models: tuple                 # the model modules, distinct, sorted by module name
+    models: tuple                 # the NeuronModels, distinct, sorted by name
     state: np.ndarray             # float64[most variables of a model, neurons]
     coef: np.ndarray              # float64[most constants of a model, columns]
     pop_model: np.ndarray         # int64[P]
@@ -77,21 +77,21 @@ class ProjectionLayout:
 
 
 def model_set(models) -> tuple:
-    """The distinct model modules of ``models``, sorted by module name: what a network's
-    kernels are compiled for."""
-    return tuple(sorted({m.__name__: m for m in models}.values(), key=lambda m: m.__name__))
+    """The distinct ``NeuronModel``s of ``models``, sorted by name: what a network's kernels
+    are compiled for."""
+    return tuple(sorted({m.name: m for m in models}.values(), key=lambda m: m.name))
 
 
 def model_names(models) -> str:
-    """Short names of model modules, e.g. "cuba, lif"."""
-    return ", ".join(m.__name__.rsplit(".", 1)[-1] for m in models)
+    """The names of ``NeuronModel``s, e.g. "cuba, lif"."""
+    return ", ".join(m.name for m in models)
 
 
 def neuron_layout(w: WorkloadIR, models, constants) -> NeuronLayout:
-    """Lay out the populations of ``w`` (models[p] the module of population p);
+    """Lay out the populations of ``w`` (models[p] the ``NeuronModel`` of population p);
     ``constants(model, params float64[N, P]) -> float64[N, K]`` gives a population's constants."""
     kinds = model_set(models)
-    index = {m.__name__: k for k, m in enumerate(kinds)}
+    index = {m.name: k for k, m in enumerate(kinds)}
     coefs, shared_of = [], []
     for pop, m in zip(w.populations, models):
         coef = np.asarray(constants(m, np.asarray(pop.params, np.float64)), np.float64).T
@@ -108,7 +108,7 @@ def neuron_layout(w: WorkloadIR, models, constants) -> NeuronLayout:
     for c, start in zip(coefs, cols):
         coef[:c.shape[0], start:start + c.shape[1]] = c
     return NeuronLayout(kinds, state, coef,
-                        np.array([index[m.__name__] for m in models], np.int64), cols[:-1].copy(),
+                        np.array([index[m.name] for m in models], np.int64), cols[:-1].copy(),
                         np.array(shared_of, np.int64))
 
 

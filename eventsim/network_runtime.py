@@ -31,13 +31,11 @@ network: the functions below compile once for all networks.
 """
 from __future__ import annotations
 
-import importlib
 from collections import namedtuple
 
 import numpy as np
 
 from .context import ERR_USER, fail, register_error, schedule_at
-from .ledger import ledger_charge_amount
 from .core_model import ERR_NO_ACTION, core_execute, core_occupy, core_work_ps
 from .generated import load_generated
 from .jit import kernel_jit
@@ -805,21 +803,22 @@ def _population{m}(net, p, slot, counts, core_of, rank, dense, count, n_spiked):
 def _zero_ports(model) -> str:
     """Source that clears neuron g's ring slot on each of the model's ports (in the update
     loop, so the slot is read and cleared in one pass)."""
-    return "\n".join(f"            ring[slot, {q}, g] = 0.0" for q in range(model.PORTS))
+    return "\n".join(f"            ring[slot, {q}, g] = 0.0" for q in range(model.ports))
 
 
 def step_handlers(models):
-    """The generated module for networks of the model modules ``models`` (a set, as
+    """The generated module for networks of the ``NeuronModel``s ``models`` (a set, as
     ``network_layout.model_set`` orders it; population p is of models[net.pop_model[p]]); it
-    has ``software_step`` and ``machine_step``."""
-    imports = "\n".join(f"from {m.__name__} import step as _step{k}, quiescent as _quiescent{k}"
-                        for k, m in enumerate(models))
-    functions = "".join(_POPULATION.format(m=k, model=m.__name__, ports=m.PORTS,
+    has ``software_step`` and ``machine_step``. It imports each model's ``step`` and
+    ``quiescent`` by name from the model's module."""
+    imports = "\n".join(f"from {m.module} import {m.step.__name__} as _step{k}, "
+                        f"{m.quiescent.__name__} as _quiescent{k}" for k, m in enumerate(models))
+    functions = "".join(_POPULATION.format(m=k, model=m.module, ports=m.ports,
                                            zero=_zero_ports(m)) for k, m in enumerate(models))
     dispatch = "\n".join(
         f"        {'if' if k == 0 else 'elif'} m == {k}:\n"
         f"            n_spiked, u = _population{k}(net, p, slot, counts, core_of, rank, dense, "
         f"count, n_spiked)\n            updates += u" for k in range(len(models)))
-    source = _TEMPLATE.format(models=", ".join(m.__name__ for m in models), imports=imports,
+    source = _TEMPLATE.format(models=", ".join(m.module for m in models), imports=imports,
                               dispatch=dispatch) + functions
-    return load_generated(source, [m.__name__ for m in models], "networks", "eventsim_net")
+    return load_generated(source, [m.module for m in models], "networks", "eventsim_net")

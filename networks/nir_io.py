@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from eventsim.errors import ConfigError
+from eventsim.neuron_model import resolve
 from eventsim.workload_ir import InputEvents, Projection, WorkloadIR
 
 from .population import population
@@ -418,27 +419,24 @@ def to_nir(net: NirNetwork | WorkloadIR):
         nodes["output"] = nir.Output(np.array([out_size]))
         edges += [(names[o], "output") for o in net.outputs]
     if any(p.params is not None and _param(p, "reset_subtract").any() for p in w.populations
-           if p.model.endswith(("lif", "cuba_lif", "if_neuron"))):
+           if resolve(p.model).name in ("lif", "cuba_lif", "if_neuron")):
         warnings.warn("reset by subtraction cannot be expressed in NIR 1.0: exported as reset "
                       "to v_reset", stacklevel=2)
     return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
 
 
 def _param(pop, name):
-    import importlib
-    m = importlib.import_module(pop.model)
-    return pop.params[:, m.PARAMS.index(name)]
+    return pop.params[:, resolve(pop.model).params.index(name)]
 
 
 def _bias_of(pop):
-    import importlib
-    m = importlib.import_module(pop.model)
-    return pop.params[:, m.PARAMS.index("i_bias")] if "i_bias" in m.PARAMS else np.zeros(pop.size)
+    params = resolve(pop.model).params
+    return pop.params[:, params.index("i_bias")] if "i_bias" in params else np.zeros(pop.size)
 
 
 def _neuron_node(pop):
     import nir
-    model = pop.model.rsplit(".", 1)[-1]
+    model = resolve(pop.model).name
     g = lambda name: _param(pop, name).copy()
     if model == "lif":
         return nir.LIF(tau=g("tau"), r=g("r"), v_leak=g("v_leak"), v_threshold=g("v_threshold"),

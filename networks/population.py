@@ -7,29 +7,28 @@ from __future__ import annotations
 import numpy as np
 
 from eventsim.errors import ConfigError
+from eventsim.neuron_model import resolve
 from eventsim.workload_ir import Population
-
-from .neurons import model_module
 
 
 def population(name: str, model: str, size: int, **values) -> Population:
-    """A Workload IR population of ``size`` neurons of ``model`` (a name in
-    ``networks.neurons.MODELS``). Keyword arguments set parameters (``model.PARAMS``, defaults
-    in ``model.DEFAULTS``) and initial state (``model.STATE``, default 0), each a scalar or an
-    array of ``size`` values."""
-    m = model_module(model)
-    unknown = set(values) - set(m.PARAMS) - set(m.STATE)
+    """A Workload IR population of ``size`` neurons of ``model`` (a registered model's name,
+    e.g. one of ``networks.neurons.MODELS``; ``eventsim.neuron_model.resolve``). Keyword
+    arguments set parameters (the model's ``params``, defaults in its ``defaults``) and initial
+    state (its ``state``, default 0), each a scalar or an array of ``size`` values."""
+    m = resolve(model)
+    unknown = set(values) - set(m.params) - set(m.state)
     if unknown:
         raise ConfigError(f"population {name!r}: model {model!r} has no parameter or state "
-                          f"{sorted(unknown)}; parameters {list(m.PARAMS)}, state {list(m.STATE)}")
-    missing = [p for p in m.PARAMS if p not in values and p not in m.DEFAULTS]
+                          f"{sorted(unknown)}; parameters {list(m.params)}, state {list(m.state)}")
+    missing = [p for p in m.params if p not in values and p not in m.defaults]
     if missing:
         raise ConfigError(f"population {name!r}: model {model!r} needs {missing}")
-    params = np.column_stack([_column(name, p, values.get(p, m.DEFAULTS.get(p)), size)
-                              for p in m.PARAMS]) if m.PARAMS else np.zeros((size, 0))
-    state = np.column_stack([_column(name, s, values.get(s, 0.0), size) for s in m.STATE])
-    return Population(name, size, model=m.__name__, params=params, state=state,
-                      state_bytes_per_neuron=4 * len(m.STATE))
+    params = np.column_stack([_column(name, p, values.get(p, m.defaults.get(p)), size)
+                              for p in m.params]) if m.params else np.zeros((size, 0))
+    state = np.column_stack([_column(name, s, values.get(s, 0.0), size) for s in m.state])
+    return Population(name, size, model=m.module, params=params, state=state,
+                      state_bytes_per_neuron=4 * len(m.state))
 
 
 def _column(pop: str, key: str, value, size: int) -> np.ndarray:

@@ -24,7 +24,7 @@ def test_each_neuron_keeps_its_state_in_the_column_of_its_global_id():
     w = WorkloadIR(pops)
     nl = layout.neuron_layout(w, [load_model(p) for p in pops], lambda m, p: m.coefficients(p, 1e-3))
     assert nl.state[0].tolist() == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
-    assert [m.__name__ for m in nl.models] == ["networks.neurons.if_neuron", "networks.neurons.lif"]
+    assert [m.name for m in nl.models] == ["if_neuron", "lif"]
     assert nl.pop_model.tolist() == [1, 0, 1]
     assert [s.tolist() for s in nl.final_states(w)] == [[[0.1, 0.0], [0.2, 0.0]],
                                                         [[0.3], [0.4], [0.5]], [[0.6, 0.0]]]

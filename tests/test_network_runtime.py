@@ -146,7 +146,7 @@ def test_a_machine_without_neuron_updates_is_refused():
 def test_a_projection_to_a_missing_port_is_refused():
     pops = [population("a", "lif", 2, tau=1.0, v_threshold=1.0)]
     proj = from_dense("aa", 0, 0, np.ones((2, 2)), port=1)
-    with pytest.raises(ConfigError, match="port 1 but model networks.neurons.lif has 1 port"):
+    with pytest.raises(ConfigError, match="port 1 but model lif has 1 port"):
         simulate(WorkloadIR(pops, [proj]), DT, 3)
 
 

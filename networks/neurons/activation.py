@@ -11,6 +11,7 @@ import numpy as np
 
 from eventsim.errors import ConfigError
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 PARAMS = ("function", "bias", "threshold")
 DEFAULTS = {"function": 2.0, "bias": 0.0, "threshold": 0.0}
@@ -56,3 +57,10 @@ def step(state, coef, i, c, ring, slot, g):
 def quiescent(state, coef, i, c):
     """True if, without input, the unit sends nothing: |f(bias)| <= threshold."""
     return abs(_apply(coef[_F, c], coef[_BIAS, c])) <= coef[_THRESHOLD, c]
+
+
+MODEL = register(NeuronModel(
+    name="activation", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent,
+    outputs=(OUTPUT,)))

@@ -11,6 +11,7 @@ v - threshold (1). Units: time constants in seconds; v, r, currents in the graph
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 from .reset import after_spike
 
@@ -51,3 +52,9 @@ def quiescent(state, coef, i, c):
     th = coef[_THRESHOLD, c]
     v_inf = coef[_V_LEAK, c] + coef[_R, c] * coef[_I_BIAS, c]
     return coef[_BETA, c] >= 0 and state[0, i] <= th and v_inf <= th
+
+
+MODEL = register(NeuronModel(
+    name="adaptive_lif", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent))

@@ -32,6 +32,7 @@ import numpy as np
 
 from eventsim.errors import ConfigError
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import ExactForm, NeuronModel, register
 
 from .cuba_lif import coupling
 
@@ -156,3 +157,10 @@ def exact_fire(state, coef, i, c):
     """Neuron i spikes now: v = v_reset, refractory for refractory_s seconds."""
     state[0, i] = coef[_E_RESET, c]
     state[3, i] = coef[_E_REFRACTORY, c]
+
+
+MODEL = register(NeuronModel(
+    name="cuba", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent,
+    exact=ExactForm(exact_constants, exact_advance, exact_receive, exact_form, exact_fire)))

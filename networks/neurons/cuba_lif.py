@@ -22,6 +22,7 @@ import numpy as np
 
 from eventsim.errors import ConfigError
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import ExactForm, NeuronModel, register
 
 from .reset import after_spike
 
@@ -129,3 +130,10 @@ def exact_fire(state, coef, i, c):
     """Neuron i spikes now: v = v_reset, or v - v_threshold when resetting by subtraction."""
     state[0, i] = after_spike(state[0, i], coef[_E_THRESHOLD, c], coef[_E_RESET, c],
                               coef[_E_SUBTRACT, c])
+
+
+MODEL = register(NeuronModel(
+    name="cuba_lif", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent,
+    exact=ExactForm(exact_constants, exact_advance, exact_receive, exact_form, exact_fire)))

@@ -17,6 +17,7 @@ operations. Dimensionless; time enters only through the step.
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 PARAMS = ("b_u", "b_r", "b_z", "threshold")
 DEFAULTS = {"b_u": 0.0, "b_r": 0.0, "b_z": 0.0}
@@ -51,3 +52,10 @@ def quiescent(state, coef, i, c):
     z = tanh(b_z), so it stays below threshold if both c and z do."""
     th = coef[_THRESHOLD, c]
     return state[0, i] <= th and np.tanh(coef[_B_Z, c]) <= th
+
+
+MODEL = register(NeuronModel(
+    name="egru", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent,
+    outputs=(OUTPUT,)))

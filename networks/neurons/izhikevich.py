@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 PARAMS = ("a", "b", "c", "d", "i_bias")
 DEFAULTS = {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0, "i_bias": 0.0}
@@ -52,3 +53,9 @@ def quiescent(state, coef, i, c):
     """Never: whether the quadratic model rests or fires without input has no cheap bound here,
     so an Izhikevich neuron is updated (and charged) every step."""
     return False
+
+
+MODEL = register(NeuronModel(
+    name="izhikevich", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent))

@@ -14,6 +14,7 @@ r i_bias.
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import ExactForm, NeuronModel, register
 
 PARAMS = ("tau", "r", "v_leak", "i_bias")
 DEFAULTS = {"r": 1.0, "v_leak": 0.0, "i_bias": 0.0}
@@ -76,3 +77,10 @@ def exact_form(state, coef, i, c):
 def exact_fire(state, coef, i, c):
     """Never called (no threshold)."""
     return
+
+
+MODEL = register(NeuronModel(
+    name="li", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent,
+    exact=ExactForm(exact_constants, exact_advance, exact_receive, exact_form, exact_fire)))

@@ -17,6 +17,7 @@ v reaches v_threshold (``refractory_left`` in seconds there).
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import ExactForm, NeuronModel, register
 
 from .reset import after_spike
 
@@ -112,3 +113,10 @@ def exact_fire(state, coef, i, c):
     state[0, i] = after_spike(state[0, i], coef[_E_THRESHOLD, c], coef[_E_RESET, c],
                               coef[_E_SUBTRACT, c])
     state[1, i] = coef[_E_REFRACTORY, c]
+
+
+MODEL = register(NeuronModel(
+    name="lif", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent,
+    exact=ExactForm(exact_constants, exact_advance, exact_receive, exact_form, exact_fire)))

@@ -25,6 +25,7 @@ import numpy as np
 
 from eventsim.errors import ConfigError
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 PARAMS = ("leak_decay", "input_decay", "bias", "threshold", "reset", "reset_mode",
           "refractory_steps", "quantum")
@@ -84,3 +85,9 @@ def quiescent(state, coef, i, c):
     below a threshold >= 0 (decays in [0, 1] and truncation toward zero only bring v closer to
     0)."""
     return coef[_BIAS, c] <= 0 and state[1, i] <= 0 and max(state[0, i], 0.0) <= coef[_THRESHOLD, c]
+
+
+MODEL = register(NeuronModel(
+    name="loihi_lif", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent))

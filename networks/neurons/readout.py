@@ -4,6 +4,7 @@ model). It never spikes; its state row ``v`` is the output.
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 PARAMS = ("bias",)
 DEFAULTS = {"bias": 0.0}
@@ -27,3 +28,9 @@ def step(state, coef, i, c, ring, slot, g):
 def quiescent(state, coef, i, c):
     """Always: updated only when input arrives (its value is meaningless otherwise)."""
     return True
+
+
+MODEL = register(NeuronModel(
+    name="readout", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent))

@@ -4,6 +4,7 @@ nothing when x = 0. Used for embeddings and other dense inputs entering a networ
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 PARAMS = ()
 DEFAULTS = {}
@@ -29,3 +30,10 @@ def step(state, coef, i, c, ring, slot, g):
 def quiescent(state, coef, i, c):
     """Always: without input a relay sends nothing."""
     return True
+
+
+MODEL = register(NeuronModel(
+    name="relay", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent,
+    outputs=(OUTPUT,)))

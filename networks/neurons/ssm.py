@@ -17,6 +17,7 @@ Times in seconds; dt_event is counted in whole steps of the run.
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 PARAMS = ("lambda_re", "lambda_im", "discretisation", "step_s")
 DEFAULTS = {"discretisation": 0.0, "step_s": 0.0}
@@ -69,3 +70,10 @@ def step(state, coef, i, c, ring, slot, g):
 def quiescent(state, coef, i, c):
     """Always: a mode only updates (and sends) when input arrives."""
     return True
+
+
+MODEL = register(NeuronModel(
+    name="ssm", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent,
+    outputs=OUTPUTS))

@@ -6,6 +6,7 @@ It spikes in every step whose input x (plus bias) exceeds v_threshold; it keeps 
 import numpy as np
 
 from eventsim.jit import kernel_jit
+from eventsim.neuron_model import NeuronModel, register
 
 PARAMS = ("v_threshold", "i_bias")
 DEFAULTS = {"i_bias": 0.0}
@@ -30,3 +31,9 @@ def step(state, coef, i, c, ring, slot, g):
 def quiescent(state, coef, i, c):
     """True if the bias alone does not reach the threshold."""
     return coef[1, c] <= coef[0, c]
+
+
+MODEL = register(NeuronModel(
+    name="threshold", module=__name__,
+    params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
+    coefficients=coefficients, step=step, quiescent=quiescent))
