@@ -17,12 +17,14 @@ from .errors import ConfigError
 
 @dataclass
 class Population:
-    """``size`` neurons of one model. ``model`` is the import path of the module that implements
-    it (the protocol of ``networks.neurons``); ``params`` float64[size, P] and ``state``
-    float64[size, S] are its per-neuron parameters and initial state (None: placement only)."""
+    """``size`` neurons of one model. ``model`` names it as registered
+    (``eventsim.neuron_model.resolve``: e.g. "lif"; the import path of its module,
+    "networks.neurons.lif", as older workloads name it, resolves too); ``params``
+    float64[size, P] and ``state`` float64[size, S] are its per-neuron parameters and initial
+    state (None: placement only)."""
     name: str
     size: int
-    model: str = "networks.neurons.lif"
+    model: str = "lif"
     state_bytes_per_neuron: int = 16          # neuron state kept in core memory
     params: np.ndarray | None = None
     state: np.ndarray | None = None

@@ -15,7 +15,8 @@ def population(name: str, model: str, size: int, **values) -> Population:
     """A Workload IR population of ``size`` neurons of ``model`` (a registered model's name,
     e.g. one of ``networks.neurons.MODELS``; ``eventsim.neuron_model.resolve``). Keyword
     arguments set parameters (the model's ``params``, defaults in its ``defaults``) and initial
-    state (its ``state``, default 0), each a scalar or an array of ``size`` values."""
+    state (its ``state``, default 0), each a scalar or an array of ``size`` values. The
+    population names its model by the registered name."""
     m = resolve(model)
     unknown = set(values) - set(m.params) - set(m.state)
     if unknown:
@@ -27,7 +28,7 @@ def population(name: str, model: str, size: int, **values) -> Population:
     params = np.column_stack([_column(name, p, values.get(p, m.defaults.get(p)), size)
                               for p in m.params]) if m.params else np.zeros((size, 0))
     state = np.column_stack([_column(name, s, values.get(s, 0.0), size) for s in m.state])
-    return Population(name, size, model=m.module, params=params, state=state,
+    return Population(name, size, model=m.name, params=params, state=state,
                       state_bytes_per_neuron=4 * len(m.state))
 
 
