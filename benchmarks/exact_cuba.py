@@ -1,12 +1,12 @@
 """Exact event-driven CUBA against the discrete-time run of the same network, in one script.
 
 CUBA (Brette et al. 2007: 4000 neurons, 2 % connectivity, 0.1 ms synaptic delays so that both
-runs see the same network) for 1 s of network time: ``simulate_exact`` (continuous time,
-threshold crossings to the picosecond) and ``simulate`` at dt = 0.1 ms and 10 us. Reports
-rates, synaptic events and wall times (medians after a warm-up run). The network is chaotic:
-trajectories of different integrations part within tens of ms, and the realised rate of one
-network moves by a percent or two from one integration to another (also between the discrete
-step sizes), so rates agree to that, not spike for spike.
+runs see the same network) for 1 s of network time: ``simulate(integrator="exact")``
+(continuous time, threshold crossings to the picosecond) and ``simulate`` at dt = 0.1 ms and 10
+us. Reports rates, synaptic events and wall times (medians after a warm-up run). The network is
+chaotic: trajectories of different integrations part within tens of ms, and the realised rate
+of one network moves by a percent or two from one integration to another (also between the
+discrete step sizes), so rates agree to that, not spike for spike.
 
     python benchmarks/exact_cuba.py [--repeats 5] [--json] [--write-results]
 """
@@ -16,7 +16,6 @@ import argparse
 import json
 import sys
 
-from eventsim.exact_simulation import simulate_exact
 from eventsim.simulation import simulate
 from networks.builders.cuba import cuba
 
@@ -39,7 +38,8 @@ def main() -> None:
     log = (lambda m: None) if a.json else (lambda m: print(f"  {m}", file=sys.stderr, flush=True))
     w = cuba(a.neurons, seed=a.seed, delay_ps=DELAY_PS)
     log("exact event-driven run")
-    wall_exact, ex = timed(lambda: simulate_exact(w, DURATION_S), a.repeats)
+    wall_exact, ex = timed(lambda: simulate(w, integrator="exact", duration_s=DURATION_S),
+                           a.repeats)
     rows = [{"run": "exact (continuous time)", "wall_s": wall_exact,
              "spikes": ex.counts["spikes"], "synaptic_events": ex.counts["synaptic_events"]}]
     for dt in (1e-4, 1e-5):

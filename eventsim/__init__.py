@@ -16,8 +16,8 @@ from .rng import rng_below, rng_exponential, rng_uniform
 from .simtime import (PS_PER_MS, PS_PER_NS, PS_PER_S, PS_PER_US, TIME_MAX_PS, ms_to_ps,
                       ns_to_ps, ps_to_ms, ps_to_ns, ps_to_s, ps_to_us, s_to_ps, us_to_ps)
 from .trace import Trace, trace_busy, trace_counter, trace_spike
-from .simulation import NetworkResult, simulate
-from .exact_simulation import ExactResult, simulate_exact
+from .run_result import RunResult
+from .simulation import simulate
 from .workload_ir import InputEvents, Population, Projection, WorkloadIR
 
 __version__ = "0.1.0"

@@ -23,10 +23,9 @@ from collections import namedtuple
 import numpy as np
 
 from .core_model import core_execute, new_core_state
-from .errors import ConfigError
 from .jit import kernel_jit
 from .machine_ir import MachineIR
-from .mapping import Mapping, map_network
+from .mapping import Mapping
 from .network_runtime import charge_route_uses
 from .noc_model import NocModel, noc_flits, noc_path_tail_ps
 from .static_power import register_static_power
@@ -99,18 +98,10 @@ def send_packets(ctx, hw, g, t_ps):
 
 # -- set-up ---------------------------------------------------------------------------------
 
-def attach(kernel, workload, ir: MachineIR, placement, spike_bytes: int) -> tuple[ExactHw, NocModel]:
-    """The machine side of an exact run of ``workload`` on ``ir`` with ``placement``: its
-    mapping with a routing tree per neuron to exactly its destination cores
-    (``mapping.map_network``, routing "neuron")."""
-    if ir.semantics != "event":
-        raise ConfigError(f"machine {ir.name!r} steps its cores ({ir.semantics} semantics): an "
-                          f"exact continuous-time run needs an event-driven machine; run it with "
-                          f"eventsim.simulate(dt_s=...)")
-    for a in ("neuron_update", "synop"):
-        if a not in ir.action_names:
-            raise ConfigError(f"machine {ir.name!r} declares no {a!r} action; a network needs it")
-    m = map_network(workload, ir, placement, routing="neuron", spike_bytes=spike_bytes)
+def attach(kernel, workload, ir: MachineIR, m: Mapping) -> ExactHw:
+    """The machine side of an exact run of ``workload`` on the event-driven machine ``ir``
+    with its mapping ``m`` (a routing tree per neuron to exactly its destination cores:
+    ``mapping.map_network`` with routing "neuron")."""
     actions = np.array([ir.action(a) if a in ir.action_names else -1
                         for a in ("neuron_update", "synop", "packet_send", "packet_recv")],
                        np.int64)
@@ -125,7 +116,7 @@ def attach(kernel, workload, ir: MachineIR, placement, spike_bytes: int) -> tupl
                  route_dest_ptr=m.tree_dest_ptr, route_dest_tail_ps=m.tree_dest_tail_ps,
                  route_uses=np.zeros(m.tree_link_ptr.shape[0] - 1, np.int64),
                  min_delay_ps=_shortest_delays(workload), stats=np.zeros(3, np.int64))
-    return hw, m
+    return hw
 
 
 def _shortest_delays(w) -> np.ndarray:

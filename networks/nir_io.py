@@ -91,7 +91,7 @@ def spikes_to_event_data(result, population, dt_s: float | None = None):
     step x dt)."""
     from nir.data_ir import EventData
     dt = result.dt_s if dt_s is None else dt_s
-    steps, neurons = result.spikes(population)
+    steps, neurons = result.steps(population)
     p = population if isinstance(population, int) else result.population_names.index(population)
     n = result.final_state[p].shape[0]
     return EventData(idx=neurons[None, :].astype(np.int64), time=(steps * dt)[None, :],

@@ -241,7 +241,7 @@ def run_egru(config: dict, seed: int, progress: bool, trace: bool,
                  trace_window_ps=(0, config["trace_ticks"] * ir.step_ps))
     tr = r.kernel.trace
     duration = int(r.hardware_time_ps)
-    last_steps, _ = r.spikes(layers[-1])
+    last_steps, _ = r.steps(layers[-1])
     token_of = last_steps - len(layers)            # the last layer handles token t at step t + L
     out_events = np.bincount(token_of[(token_of >= 0) & (token_of < n_tokens)],
                              minlength=n_tokens)

@@ -47,7 +47,7 @@ def spikes_identical(a, b) -> bool:
     if a.population_names != b.population_names:
         return False
     for p in range(len(a.population_names)):
-        (sa, na), (sb, nb) = a.spikes(p), b.spikes(p)
+        (sa, na), (sb, nb) = a.steps(p), b.steps(p)
         oa, ob = np.lexsort((na, sa)), np.lexsort((nb, sb))
         if not (np.array_equal(sa[oa], sb[ob]) and np.array_equal(na[oa], nb[ob])):
             return False

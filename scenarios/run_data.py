@@ -62,17 +62,15 @@ def load_run_data(run_dir) -> dict[str, dict[str, np.ndarray]]:
 
 
 def network_run_data(result, machine=None) -> dict:
-    """The fields of a ``simulate`` result (``eventsim.simulation.NetworkResult``): spikes (times
-    in hardware ps on a machine, network time otherwise), and on ``machine`` (its MachineIR) the
+    """The fields of a discrete ``simulate`` result (``eventsim.run_result.RunResult``): spikes
+    (times in hardware ps on a machine, network time otherwise), and on ``machine`` (its MachineIR) the
     per-link flits from the ledger and, when the run was traced, the cores' busy intervals."""
     names = list(result.population_names)
     times, neurons, pops = [], [], []
     for p in range(len(names)):
-        steps, ids = result.spikes(p)
-        if result.step_start_ps is not None:
-            t = result.step_start_ps[steps]
-        else:
-            t = np.round(steps * result.dt_s * 1e12).astype(np.int64)
+        steps, ids = result.steps(p)
+        t = result.spike_times_ps[p] if result.step_start_ps is None else \
+            result.step_start_ps[steps]
         times.append(t)
         neurons.append(ids)
         pops.append(np.full(len(ids), p, np.int32))

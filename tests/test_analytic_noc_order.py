@@ -58,7 +58,7 @@ def test_a_packet_sent_later_but_arriving_first_is_served_first(noc):
     w, pl = crossing_spikes()
     res = simulate(w, DT, 2, machine=toy_machine("barrier", 0), placement=pl, noc=noc,
                    trace=True)
-    assert res.spikes("a")[0].tolist() == [0, 0]
+    assert res.steps("a")[0].tolist() == [0, 0]
     # cores 1 and 3 update (0-10,000) and send (-12,000); a1's tail reaches core 0 at 14,000,
     # a0's at 15,000. Core 0 (its own update 0-10,000) looks a1 up 14,000-19,000, does its
     # synop -21,000, then a0: 21,000-26,000, -28,000. (Served in the order sent, a0 first:

@@ -1,6 +1,6 @@
-"""Exact event-driven runs (``simulate_exact``): threshold crossings against closed forms and
-scipy's ODE solver, per-synapse delays in ps, pending checks that inputs cancel, agreement with
-the discrete-time run, determinism and clear errors."""
+"""Exact event-driven runs (``simulate(..., integrator="exact")``): threshold crossings
+against closed forms and scipy's ODE solver, per-synapse delays in ps, pending checks that
+inputs cancel, agreement with the discrete-time run, determinism and clear errors."""
 import math
 
 import numpy as np
@@ -9,7 +9,6 @@ from hypothesis import given, settings, strategies as st
 from scipy.integrate import solve_ivp
 
 from eventsim import ConfigError
-from eventsim.exact_simulation import simulate_exact
 from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from networks.builders.cuba import cuba
@@ -28,8 +27,12 @@ def events(times_s, values, neuron=0, port=0, population_index=0):
                        np.asarray(values, float), port=port)
 
 
+def run_exact(workload, duration_s, **options):
+    return simulate(workload, integrator="exact", duration_s=duration_s, **options)
+
+
 def spike_times_s(result, pop=0):
-    return result.spikes(pop)[0]
+    return result.spikes(pop)[0] / PS
 
 
 # -- the crossing search ----------------------------------------------------------------------
@@ -62,7 +65,7 @@ def test_lif_with_a_bias_fires_at_the_closed_form_times():
     refractory period + that interval (each spike time rounded up to the ps, at most)."""
     tau, refr = 10e-3, 2e-3
     pop = population("n", "lif", 1, tau=tau, v_threshold=1.0, i_bias=1.5, refractory_s=refr)
-    t = spike_times_s(simulate_exact(WorkloadIR([pop]), 0.1))
+    t = spike_times_s(run_exact(WorkloadIR([pop]), 0.1))
     interval = tau * math.log(1.5 / 0.5)
     expected = interval + np.arange(t.size) * (interval + refr)
     assert t.size == math.floor((0.1 - interval) / (interval + refr)) + 1
@@ -71,7 +74,7 @@ def test_lif_with_a_bias_fires_at_the_closed_form_times():
 
 def test_if_neuron_ramps_to_threshold_at_its_slope():
     pop = population("n", "if_neuron", 1, r=2.0, v_threshold=1.0, i_bias=100.0, v=0.2)
-    t = spike_times_s(simulate_exact(WorkloadIR([pop]), 0.02))
+    t = spike_times_s(run_exact(WorkloadIR([pop]), 0.02))
     np.testing.assert_allclose(t, [0.8 / 200, 0.8 / 200 + 1 / 200, 0.8 / 200 + 2 / 200,
                                    0.8 / 200 + 3 / 200], atol=4e-12)
 
@@ -79,7 +82,7 @@ def test_if_neuron_ramps_to_threshold_at_its_slope():
 def test_a_crossing_beyond_the_representable_time_is_never_planned():
     """IF with a bias so small that threshold is 1e20 s away: no spike, no overflow."""
     pop = population("n", "if_neuron", 1, v_threshold=1.0, i_bias=1e-20)
-    res = simulate_exact(WorkloadIR([pop]), 0.01)
+    res = run_exact(WorkloadIR([pop]), 0.01)
     assert res.counts["spikes"] == 0 and res.final_state[0][0, 0] == pytest.approx(1e-22)
 
 
@@ -91,7 +94,7 @@ def test_cuba_neuron_crossings_match_scipys_solver():
     port = [0 if w > 0 else 1 for w in w_in]
     inputs = [events([t], [w], port=p) for t, w, p in zip(t_in, w_in, port)]
     pop = population("n", "cuba", 1, **{**CUBA, "refractory_s": 1e-3}, v=-58e-3)
-    got = spike_times_s(simulate_exact(WorkloadIR([pop], inputs=inputs), 0.03))
+    got = spike_times_s(run_exact(WorkloadIR([pop], inputs=inputs), 0.03))
     want = _cuba_reference(-58e-3, list(zip(t_in, w_in, port)), 0.03, 1e-3)
     assert len(got) == len(want) > 0
     assert np.all(np.abs(got - np.array(want)) <= 1e-11 + 2e-12 * np.arange(1, len(want) + 1))
@@ -135,7 +138,7 @@ def test_cuba_lif_current_jump_crossing_matches_scipy():
     solve_ivp's."""
     pop = population("n", "cuba_lif", 1, tau_syn=2e-3, tau_mem=10e-3, r=1.0, v_threshold=1.0,
                      w_in=2.0)
-    res = simulate_exact(WorkloadIR([pop], inputs=[events([1e-3], [4.0])]), 0.02)
+    res = run_exact(WorkloadIR([pop], inputs=[events([1e-3], [4.0])]), 0.02)
     rhs = lambda t, y: [(-y[0] + y[1]) / 10e-3, -y[1] / 2e-3]
     hit = lambda t, y: y[0] - 1.0
     hit.terminal, hit.direction = True, 1
@@ -153,7 +156,7 @@ def test_per_synapse_delays_are_kept_to_the_picosecond():
     b = population("b", "if_neuron", 2, v_threshold=1.0)
     proj = from_dense("ab", 0, 1, np.array([[2.0, 2.0]]),
                       delay_ps=np.array([[1_000_000, 3_000_001]]))
-    res = simulate_exact(WorkloadIR([a, b], [proj], inputs=[events([5e-6], [2.0])]), 1e-4)
+    res = run_exact(WorkloadIR([a, b], [proj], inputs=[events([5e-6], [2.0])]), 1e-4)
     assert res.spike_times_ps[0].tolist() == [5_000_000]
     assert res.spike_times_ps[1].tolist() == [6_000_000, 8_000_001]
     assert res.spike_neurons[1].tolist() == [0, 1]
@@ -165,7 +168,7 @@ def test_an_inhibitory_input_before_the_crossing_cancels_the_planned_spike():
     tau = 10e-3
     t0 = tau * math.log(3) - 1e-4
     pop = population("n", "lif", 1, tau=tau, v_threshold=1.0, i_bias=1.5)
-    res = simulate_exact(WorkloadIR([pop], inputs=[events([t0], [-0.5])]), 0.04)
+    res = run_exact(WorkloadIR([pop], inputs=[events([t0], [-0.5])]), 0.04)
     v_t0 = 1.5 - 1.5 * math.exp(-t0 / tau) - 0.5
     expected = t0 + tau * math.log((1.5 - v_t0) / 0.5)
     np.testing.assert_allclose(spike_times_s(res)[:1], [expected], atol=2e-12)
@@ -179,9 +182,9 @@ def test_a_discrete_run_sees_the_first_crossing_in_the_step_that_contains_it():
     dt = 1e-5
     pop = population("n", "cuba", 1, **CUBA, v=-57e-3)
     exact_inputs = [events([dt, 2e-4 + dt], [6e-3, 5e-3])]
-    t = spike_times_s(simulate_exact(WorkloadIR([pop], inputs=exact_inputs), 0.06))[0]
+    t = spike_times_s(run_exact(WorkloadIR([pop], inputs=exact_inputs), 0.06))[0]
     inputs = [events([0.0, 2e-4], [6e-3, 5e-3])]
-    steps, _ = simulate(WorkloadIR([pop], inputs=inputs), dt, 6000).spikes(0)
+    steps, _ = simulate(WorkloadIR([pop], inputs=inputs), dt, 6000).steps(0)
     assert steps[0] == math.ceil(t / dt) - 1
 
 
@@ -189,7 +192,7 @@ def test_small_cuba_network_is_deterministic_and_close_to_the_discrete_rate():
     """400 neurons, 0.1 ms delays, 0.5 s: two exact runs give identical spikes; the rate is
     within 15 % of the discrete run at dt = 10 us (same network)."""
     w = cuba(400, p_connect=0.1, seed=3, delay_ps=100_000_000)
-    a, b = simulate_exact(w, 0.5), simulate_exact(w, 0.5)
+    a, b = run_exact(w, 0.5), run_exact(w, 0.5)
     for p in (0, 1):
         assert np.array_equal(a.spike_times_ps[p], b.spike_times_ps[p])
         assert np.array_equal(a.spike_neurons[p], b.spike_neurons[p])
@@ -200,7 +203,7 @@ def test_small_cuba_network_is_deterministic_and_close_to_the_discrete_rate():
 
 def test_synaptic_events_are_the_received_spikes_times_their_synapses():
     w = cuba(200, p_connect=0.1, seed=5, delay_ps=50_000_000)
-    r = simulate_exact(w, 0.2)
+    r = run_exact(w, 0.2)
     expected = 0
     for pr in w.projections:
         times = r.spike_times_ps[pr.pre]
@@ -214,20 +217,20 @@ def test_synaptic_events_are_the_received_spikes_times_their_synapses():
 def test_a_model_without_an_exact_form_is_refused_by_name():
     pop = population("iz", "izhikevich", 2)
     with pytest.raises(ConfigError, match="izhikevich.*no exact event-driven form"):
-        simulate_exact(WorkloadIR([pop]), 0.01)
+        run_exact(WorkloadIR([pop]), 0.01)
 
 
 def test_equal_time_constants_are_refused():
     pop = population("n", "cuba_lif", 1, tau_syn=5e-3, tau_mem=5e-3, v_threshold=1.0)
     with pytest.raises(ConfigError, match="tau_syn != tau_mem"):
-        simulate_exact(WorkloadIR([pop]), 0.01)
+        run_exact(WorkloadIR([pop]), 0.01)
 
 
 @pytest.mark.parametrize("duration", [0, -1.0, float("nan"), "1"])
 def test_a_bad_duration_is_refused(duration):
     pop = population("n", "lif", 1, tau=1e-2, v_threshold=1.0)
     with pytest.raises(ConfigError, match="duration_s"):
-        simulate_exact(WorkloadIR([pop]), duration)
+        run_exact(WorkloadIR([pop]), duration)
 
 
 # -- on an event-driven machine ---------------------------------------------------------------
@@ -250,7 +253,8 @@ def test_on_an_event_machine_the_spikes_are_the_software_ones_and_every_op_is_ch
     (the cores holding its synapses, counted here from the projections and the placement)."""
     w = cuba(200, p_connect=0.1, seed=5, delay_ps=100_000_000)
     pl = _placed(w, cpu)
-    on, off = simulate_exact(w, 0.05, machine=cpu, placement=pl), simulate_exact(w, 0.05)
+    on = run_exact(w, 0.05, machine=cpu, placement=pl)
+    off = run_exact(w, 0.05)
     for p in (0, 1):
         assert np.array_equal(on.spike_times_ps[p], off.spike_times_ps[p])
     counts = {}
@@ -274,7 +278,7 @@ def test_packets_slower_than_the_synaptic_delay_are_counted_late(cpu):
     a core on the sender's own router takes no time and is not."""
     w = cuba(100, p_connect=0.1, seed=6, delay_ps=0)
     pl = _placed(w, cpu)
-    r = simulate_exact(w, 0.03, machine=cpu, placement=pl)
+    r = run_exact(w, 0.03, machine=cpu, placement=pl)
     core_of = np.asarray(pl.core_of_neuron)
     crossing = 0
     for p in (0, 1):
@@ -296,4 +300,4 @@ def test_a_stepping_machine_is_refused_for_an_exact_run():
     ir = lower(preset("spinnaker2"))
     w = cuba(50, seed=1)
     with pytest.raises(ConfigError, match="timer semantics.*event-driven machine"):
-        simulate_exact(w, 0.01, machine=ir, placement=_placed(w, ir))
+        run_exact(w, 0.01, machine=ir, placement=_placed(w, ir))

@@ -21,7 +21,7 @@ def run(n_steps, inputs=(), **params):
     for k in range(1, n_steps + 1):          # one run per length: v after step k
         r = simulate(WorkloadIR([pop], inputs=events), DT, k)
         vs.append(float(r.final_state[0][0, 0]))
-        spikes = r.spikes(0)[0].tolist()
+        spikes = r.steps(0)[0].tolist()
     return vs, spikes
 
 

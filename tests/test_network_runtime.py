@@ -49,8 +49,8 @@ def test_a_spike_arrives_after_its_delay_in_steps():
     proj = from_dense("ab", 0, 1, np.array([[1.0]]), delay_ps=7 * STEP_PS)
     kick = InputEvents(0, np.array([3 * STEP_PS], np.int64), np.zeros(1, np.int32), np.array([1e6]))
     res = simulate(WorkloadIR(pops, [proj], [kick]), DT, 20)
-    assert res.spikes("a")[0].tolist() == [3]
-    assert res.spikes("b")[0].tolist() == [10]      # input at step 3 + 7, v = 1000 x 1 x 1 ms = 1
+    assert res.steps("a")[0].tolist() == [3]
+    assert res.steps("b")[0].tolist() == [10]      # input at step 3 + 7, v = 1000 x 1 x 1 ms = 1
 
 
 def test_every_spike_makes_one_synaptic_event_per_outgoing_synapse():

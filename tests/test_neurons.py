@@ -39,7 +39,7 @@ def test_lif_first_spike_is_in_the_step_where_v_crosses_threshold():
     pop = population("p", "lif", 1, tau=2e-3, v_threshold=0.5)
     r = run(pop, 40, current=1.0)
     t_cross = -2e-3 * math.log(1 - 0.5)          # 1.386 ms: during step 13 (1.3 - 1.4 ms)
-    steps, _ = r.spikes(0)
+    steps, _ = r.steps(0)
     assert steps[0] == math.ceil(t_cross / DT) - 1 == 13
 
 
@@ -51,7 +51,7 @@ def test_lif_reset_by_subtraction_keeps_the_excess():
 
 def test_a_refractory_lif_fires_once_per_refractory_period_under_strong_drive():
     pop = population("p", "lif", 1, tau=1e-3, v_threshold=0.1, refractory_s=0.5e-3)
-    steps, _ = run(pop, 30, current=100.0).spikes(0)
+    steps, _ = run(pop, 30, current=100.0).steps(0)
     # spikes at step 0, then 5 steps held at reset, spike again on the next step
     assert steps.tolist() == list(range(0, 30, 6))
 
@@ -118,7 +118,7 @@ def test_li_never_spikes_and_relaxes_exactly():
 
 def test_adaptive_lif_intervals_grow_as_the_threshold_adapts():
     pop = population("p", "adaptive_lif", 1, tau=2e-3, v_threshold=0.5, tau_adapt=50e-3, beta=0.2)
-    steps, _ = run(pop, 400, current=2.0).spikes(0)
+    steps, _ = run(pop, 400, current=2.0).steps(0)
     isi = np.diff(steps)
     assert len(isi) > 5 and isi[-1] > isi[0]
 
@@ -143,7 +143,7 @@ def test_izhikevich_matches_the_reference_scheme(abcd):
     inputs = [InputEvents(0, np.arange(300, dtype=np.int64) * 10**9, np.zeros(300, np.int32),
                           np.full(300, 10.0))]
     res = simulate(WorkloadIR([pop], inputs=inputs), 1e-3, 300)
-    assert res.spikes(0)[0].tolist() == izhikevich_reference(a, b, c, d, 10.0, 300)
+    assert res.steps(0)[0].tolist() == izhikevich_reference(a, b, c, d, 10.0, 300)
 
 
 def test_a_population_names_unknown_or_missing_parameters():

@@ -45,7 +45,7 @@ def test_lif_norse_spikes_at_the_steps_of_the_exact_solution_and_spinnaker2(shar
     x = np.loadtxt(lif / "lif_exact.csv", delimiter=",")[:, :1]
     net = from_nir(shared_data / "nir_paper" / "graphs" / "lif_norse.nir", reset_subtract)
     res = simulate(net.with_inputs(net.input_events(x, 1e-4)), 1e-4, x.shape[0])
-    steps = res.spikes(net.outputs[0])[0].tolist()
+    steps = res.steps(net.outputs[0])[0].tolist()
     assert steps == spike_steps(lif / "lif_exact.csv") == spike_steps(lif / "lif_spinnaker2.csv")
     assert len(steps) == 4
 

@@ -53,8 +53,8 @@ def machine(semantics, step_ps, spiking=True):
 def run(semantics, step_ps, spiking=True, noc="packets"):
     res = simulate(network(), DT, STEPS, machine=machine(semantics, step_ps, spiking),
                    placement=PLACEMENT, noc=noc)
-    assert res.spikes("a")[0].tolist() == [0, 2] and res.spikes("a")[1].tolist() == [0, 0]
-    assert res.spikes("b")[0].tolist() == []
+    assert res.steps("a")[0].tolist() == [0, 2] and res.spikes("a")[1].tolist() == [0, 0]
+    assert res.steps("b")[0].tolist() == []
     return res
 
 

@@ -183,7 +183,7 @@ class _Run:
         self.population_names = list(spikes)
         self._spikes = list(spikes.values())
 
-    def spikes(self, p):
+    def steps(self, p):
         steps, neurons = self._spikes[p]
         return np.array(steps, np.int64), np.array(neurons, np.int64)
 

@@ -39,7 +39,7 @@ def eventsim_train(workload) -> tuple[np.ndarray, np.ndarray]:
     res = simulate(workload, DT_S, int(round(DURATION_S / DT_S)))
     steps, ids, base = [], [], 0
     for p, pop in enumerate(workload.populations):
-        k, i = res.spikes(p)
+        k, i = res.steps(p)
         steps.append(np.asarray(k, np.int64))
         ids.append(np.asarray(i, np.int64) + base)
         base += pop.size

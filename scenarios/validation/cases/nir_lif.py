@@ -60,7 +60,7 @@ def run(ctx) -> CaseResult:
         warnings.simplefilter("ignore")
         net = from_nir(graph)
     res = simulate(net.with_inputs(net.input_events(x, DT_S)), DT_S, x.shape[0])
-    ours = np.asarray(res.spikes(net.outputs[0])[0])
+    ours = np.asarray(res.steps(net.outputs[0])[0])
     result = CaseResult("nir_lif", TITLE)
     traces = {}
     exact_rise, exact_decay = integration_of(exact_csv)

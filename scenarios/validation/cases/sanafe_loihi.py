@@ -118,7 +118,7 @@ def one_size(ctx, n: int, case: CaseResult) -> dict:
     _, analytic_ps = run_eventsim(net, "loihi_sanafe", "analytic")
     ref_steps = np.concatenate([np.full(len(s), k) for k, s in enumerate(ref["spikes"])])
     ref_ids = np.concatenate([np.asarray(s, np.int64) for s in ref["spikes"]])
-    k, i = res.spikes(0)
+    k, i = res.steps(0)
     c = compare_trains(k, i, ref_steps, ref_ids, n)
     case.checks.append(Check(f"N={n}: spikes differing step for step (of {c['spikes_b']:,})",
                              "spikes", 0.0, float(c["only_a"] + c["only_b"]), source, abs_tol=0))
