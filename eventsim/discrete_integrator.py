@@ -16,6 +16,7 @@ import numpy as np
 from . import network_runtime as rt
 from .core_model import core_busy_ps, new_core_state
 from .machine_ir import MachineIR
+from .machine_setup import action_or_none
 from .mapping import Mapping
 from .network_layout import N_SYN, PORT, POST_OFF, SOURCE, UNIFORM, ProjectionLayout
 from .neuron_model import output_rows
@@ -132,9 +133,8 @@ def _net_state(low, syn, D: int, n_steps: int, capacity: int) -> rt.NetState:
 def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, noc_mode):
     """The machine side of a discrete run: cores, step clock, NoC and the run's ``HwState``,
     with the step and spike-delivery kinds registered in ``kernel``."""
-    optional = lambda a: ir.action(a) if a in ir.action_names else -1
-    actions = np.array([ir.action("neuron_update"), ir.action("synop"), optional("packet_send"),
-                        optional("packet_recv"), optional("neuron_update_spiking")], np.int64)
+    actions = np.array([action_or_none(ir, a) for a in ("neuron_update", "synop", "packet_send",
+                        "packet_recv", "neuron_update_spiking")], np.int64)
     cores = new_core_state(ir, kernel)
     steps = new_step_state(ir, kernel, n_steps, network_step_ps=int(net.dt_ps))
     N, C = m.core_of.shape[0], ir.n_cores

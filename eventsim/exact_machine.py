@@ -25,6 +25,7 @@ import numpy as np
 from .core_model import core_execute, new_core_state
 from .jit import kernel_jit
 from .machine_ir import MachineIR
+from .machine_setup import action_or_none
 from .mapping import Mapping
 from .network_runtime import charge_route_uses
 from .noc_model import NocModel, noc_flits, noc_path_tail_ps
@@ -102,7 +103,7 @@ def attach(kernel, workload, ir: MachineIR, m: Mapping) -> ExactHw:
     """The machine side of an exact run of ``workload`` on the event-driven machine ``ir``
     with its mapping ``m`` (a routing tree per neuron to exactly its destination cores:
     ``mapping.map_network`` with routing "neuron")."""
-    actions = np.array([ir.action(a) if a in ir.action_names else -1
+    actions = np.array([action_or_none(ir, a)
                         for a in ("neuron_update", "synop", "packet_send", "packet_recv")],
                        np.int64)
     cores = new_core_state(ir, kernel)

@@ -28,6 +28,7 @@ from . import discrete_integrator, exact_integrator
 from .errors import ConfigError
 from .kernel import Kernel
 from .machine_ir import MachineIR
+from .machine_setup import require_actions
 from .mapping import Mapping, map_network, placed_cores
 from .network_layout import NeuronLayout, ProjectionLayout, neuron_layout, projection_layout, \
     sorted_inputs
@@ -219,9 +220,7 @@ def _check_exact_options(routing, noc, ring_slack, trace, trace_window_ps, activ
 
 
 def _check_machine(ir: MachineIR, exact: bool) -> None:
-    for a in ("neuron_update", "synop"):
-        if a not in ir.action_names:
-            raise ConfigError(f"machine {ir.name!r} declares no {a!r} action; a network needs it")
+    require_actions(ir, ("neuron_update", "synop"), "a network")
     if exact and ir.semantics != "event":
         raise ConfigError(f"machine {ir.name!r} steps its cores ({ir.semantics} semantics): an "
                           f"exact continuous-time run needs an event-driven machine; run it with "

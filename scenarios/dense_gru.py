@@ -48,11 +48,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eventsim.errors import ConfigError
-from eventsim.kernel import Kernel
 from eventsim.machine_ir import MachineIR
-from eventsim.process import Environment
-from eventsim.static_power import register_static_power
-from eventsim.thread_model import SoftwareThread, ThreadPool
+from eventsim.machine_setup import require_actions, thread_machine
+from eventsim.thread_model import SoftwareThread
 
 from .breakdown import busy_per_core
 
@@ -154,22 +152,16 @@ def run_dense_gru(machine: MachineIR, sizes: list[int], n_tokens: int, *, cores:
     exchange = exchange_of(machine)
     needed = ("flop", "mem_read_byte", "packet_send", "packet_recv") if exchange == "packets" \
         else ("flop", "barrier")
-    for a in needed:
-        if a not in machine.action_names:
-            raise ConfigError(f"machine {machine.name!r} declares no {a!r} action; the dense "
-                              f"GRU needs it")
+    require_actions(machine, needed, "the dense GRU")
     if vocab is not None and (exchange == "packets" or vocab < 1):
         raise ConfigError(f"vocab (the decoder on the machine) needs a kernel machine and "
                           f"vocab >= 1; got {vocab} on {machine.name!r} ({exchange})")
     shapes = layer_shapes(sizes)
     layer_weights = sum(weights_of(n_in, u) for n_in, u in shapes)
     total_weights = layer_weights + (sizes[-1] * vocab if vocab else 0)
-    kernel = Kernel(seed=0, trace=trace)
     n_sw = cores if exchange == "packets" else int(machine.core_threads[:cores].sum())
-    pool = ThreadPool(kernel, machine, max_items=4 * n_sw + 16)
-    if static_power:
-        register_static_power(kernel.ledger, machine)
-    env = Environment(kernel)
+    kernel, pool, env = thread_machine(machine, trace=trace, max_items=4 * n_sw + 16,
+                                       static_power=static_power)
     run = _packet_run if exchange == "packets" else _kernel_run
     latency, parts, held, weights_in, kernels = run(
         machine, env, pool, shapes, sizes, n_tokens, cores, memory, vocab,

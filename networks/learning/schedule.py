@@ -82,12 +82,10 @@ import numpy as np
 import simpy
 
 from eventsim.errors import ConfigError
-from eventsim.kernel import Kernel
 from eventsim.machine_ir import MachineIR
-from eventsim.process import Environment
+from eventsim.machine_setup import thread_machine
 from eventsim.simtime import PS_PER_S
-from eventsim.static_power import register_static_power
-from eventsim.thread_model import SoftwareThread, ThreadPool
+from eventsim.thread_model import SoftwareThread
 
 from .counts import fraction, positive_int
 from .datasets import Dataset, minibatches
@@ -604,11 +602,7 @@ def train(method: str, model: Mlp | Stack, data: Dataset, machine: MachineIR, *,
         raise ConfigError(f"cores {missing} of machine {machine.name!r} cannot do action "
                           f"{ACTION!r}")
 
-    kernel = Kernel(seed=seed)
-    pool = ThreadPool(kernel, machine)
-    if static_power:
-        register_static_power(kernel.ledger, machine)
-    env = Environment(kernel)
+    kernel, pool, env = thread_machine(machine, seed=seed, static_power=static_power)
     shared = SharedParameters(model, lr, momentum)
     n_train = data.x_train.shape[0]
     if eval_every is None:
