@@ -13,7 +13,7 @@ first use unless ``--brian2-python`` names another interpreter
 or ``--no-brian2`` skips it. Wall times include building the run (kernel, routes, synapse
 rows) but not the network construction, the placement or the first (compiling) run, for both
 simulators. The accounting runs are timed twice: building their mapping (synapse rows by core,
-destinations, multicast routes: ``eventsim.mapping.map_network``) in each run, and with a
+destinations, multicast routes: ``hardware_models.mapping.map_network``) in each run, and with a
 mapping made once beforehand and reused (as a toolchain maps once, then runs); the mapping's
 own time is reported apart.
 """
@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from eventsim.mapping import map_network
+from hardware_models.mapping import map_network
 from eventsim.simulation import simulate
 from hardware_models.lowering import lower
 from hardware_models.placement import place

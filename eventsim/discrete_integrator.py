@@ -17,7 +17,7 @@ from . import network_runtime as rt
 from .core_model import core_busy_ps, new_core_state
 from .machine_ir import MachineIR
 from .machine_setup import action_or_none
-from .mapping import Mapping
+from .routing_ir import Mapping
 from .network_layout import N_SYN, PORT, POST_OFF, SOURCE, UNIFORM, ProjectionLayout
 from .neuron_model import output_rows
 from .noc_model import NocModel

@@ -26,7 +26,7 @@ from .core_model import core_execute, new_core_state
 from .jit import kernel_jit
 from .machine_ir import MachineIR
 from .machine_setup import action_or_none
-from .mapping import Mapping
+from .routing_ir import Mapping
 from .network_runtime import charge_route_uses
 from .noc_model import NocModel, noc_flits, noc_path_tail_ps
 from .static_power import register_static_power
@@ -102,7 +102,7 @@ def send_packets(ctx, hw, g, t_ps):
 def attach(kernel, workload, ir: MachineIR, m: Mapping) -> ExactHw:
     """The machine side of an exact run of ``workload`` on the event-driven machine ``ir``
     with its mapping ``m`` (a routing tree per neuron to exactly its destination cores:
-    ``mapping.map_network`` with routing "neuron")."""
+    ``hardware_models.mapping.map_network`` with routing "neuron")."""
     actions = np.array([action_or_none(ir, a)
                         for a in ("neuron_update", "synop", "packet_send", "packet_recv")],
                        np.int64)

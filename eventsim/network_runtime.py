@@ -40,7 +40,8 @@ from .core_model import ERR_NO_ACTION, core_execute, core_occupy, core_work_ps
 from .generated import load_generated
 from .jit import kernel_jit
 from .network_layout import DELAY0, PORT, POST_OFF, ROW0, SOURCE, SYN0, UNIFORM
-from .noc_model import noc_flits, noc_multicast, noc_path_tail_ps, noc_unicast, packet_flits
+from .noc_model import (noc_flits, noc_multicast, noc_path_tail_ps, noc_unicast, packet_flits,
+                        serialisation_ps)
 from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
@@ -687,7 +688,7 @@ def charge_route_uses(ledger, noc, hw) -> None:
         return
     links = hw.route_link
     flits = int(packet_flits(int(hw.spike_bytes), int(noc.flit_bytes[0])))
-    ser = np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[links]).astype(np.int64)
+    ser = serialisation_ps(flits, noc.flit_bytes[0], noc.link_ps_per_byte[links]).astype(np.int64)
     rows = noc.link_row[links]
     a = ledger.arrays
     np.add.at(a.count, rows, per_link * flits)

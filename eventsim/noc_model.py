@@ -9,7 +9,8 @@ schedules the ``deliver`` kind with target = destination core and the packet's p
 Uncontended, k hops take k x hop latency + one serialisation; packets queue first come first
 served on a busy link. Buffers are unbounded (no back-pressure).
 
-Multicast packets follow a routing tree (``add_multicast_route``) and are copied at its branch
+Multicast packets follow a routing tree (``add_route_table``: trees of the routing IR,
+``routing_ir.RouteTable``, built by ``hardware_models.routing``) and are copied at its branch
 points, so each tree link carries the packet once. Every flit crossing a link is charged to that
 link's ledger row (energy per flit; busy time = serialisation).
 """
@@ -23,6 +24,7 @@ from .jit import kernel_jit
 from .context import ERR_USER, fail, register_error, schedule_at
 from .ledger import ledger_charge_amount
 from .machine_ir import MachineIR
+from .routing_ir import RouteTable, concat_route_tables, route_max_copies
 from .trace import trace_busy
 from .errors import ConfigError, KernelError
 
@@ -110,11 +112,22 @@ def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
     return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.core_router[src_core], slot)
 
 
+def serialisation_ps(flits, flit_bytes, ps_per_byte):
+    """Time (ps, as a float of an integer) that a link of ``ps_per_byte`` takes to pass a
+    packet of ``flits`` flits of ``flit_bytes`` bytes: flits x flit_bytes x ps_per_byte,
+    rounded to the nearest ps (half to even). ``ps_per_byte`` a number or an array (per link).
+    The one definition: Python calls it with numpy, compiled code as ``_serialisation_ps``."""
+    return np.rint(flits * flit_bytes * ps_per_byte)
+
+
+_serialisation_ps = kernel_jit(inline="always")(serialisation_ps)
+
+
 @kernel_jit
 def noc_charge_link(ctx, noc, link, flits):
     """One packet of ``flits`` over ``link``: energy per flit and serialisation time in the
     ledger; returns the serialisation time in ps."""
-    ser = np.int64(np.round(flits * noc.flit_bytes[0] * noc.link_ps_per_byte[link]))
+    ser = np.int64(_serialisation_ps(flits, noc.flit_bytes[0], noc.link_ps_per_byte[link]))
     row = noc.link_row[link]
     ledger_charge_amount(ctx.ledger, row, flits, flits * ctx.ledger.cost_energy_pj[row], ser)
     return ser
@@ -185,106 +198,6 @@ def noc_hop(t_ps, router, packed, noc, ctx):
         _release(noc, slot)
 
 
-RouteTable = namedtuple("RouteTable", ["indptr", "router", "link", "core", "src_router"])
-RouteTable.__doc__ = """Multicast routing trees as CSR (int64 arrays): the entries of route i are
-indptr[i]:indptr[i+1], each (router, link, core): at ``router`` the packet is copied onto
-``link`` (core -1), or delivered to ``core`` (link -1); sorted by (router, link, core) within a
-route. src_router[i]: the router where route i starts."""
-
-
-def _concat_tables(tables) -> RouteTable:
-    """One RouteTable of the routes of ``tables``, in order."""
-    if not tables:
-        z = np.zeros(0, np.int64)
-        return RouteTable(np.zeros(1, np.int64), z, z, z, z)
-    counts = np.concatenate([np.diff(t.indptr) for t in tables])
-    return RouteTable(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-                      *(np.concatenate([getattr(t, f) for t in tables]).astype(np.int64)
-                        for f in ("router", "link", "core", "src_router")))
-
-
-def path_table(ir: MachineIR, src_routers, dst_routers) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The paths (``ir.route``, following next_link) from src_routers[i] to dst_routers[i], all
-    at once: (ptr, router, link) with the hops of path i in ptr[i]:ptr[i+1], each leaving
-    ``router`` over ``link``, in path order."""
-    src = np.asarray(src_routers, np.int64).reshape(-1)
-    dst = np.asarray(dst_routers, np.int64).reshape(-1)
-    hop_path, hop_router, hop_link, hop_index = [], [], [], []
-    r, alive, hop = src.copy(), np.flatnonzero(src != dst), 0
-    while alive.size:
-        link = ir.next_link[r[alive], dst[alive]].astype(np.int64)
-        if hop > ir.n_links or (link < 0).any():
-            i = alive[np.argmax(link < 0)] if (link < 0).any() else alive[0]
-            raise ConfigError(f"no route from router {src[i]} to {dst[i]}")
-        hop_path.append(alive)
-        hop_router.append(r[alive])
-        hop_link.append(link)
-        hop_index.append(np.full(alive.shape[0], hop))
-        r[alive] = ir.link_dst[link]
-        alive = alive[r[alive] != dst[alive]]
-        hop += 1
-    if not hop_path:
-        z = np.zeros(0, np.int64)
-        return np.zeros(src.shape[0] + 1, np.int64), z, z
-    path, router, link, index = (np.concatenate(x) for x in (hop_path, hop_router, hop_link, hop_index))
-    order = np.lexsort([index, path])
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(path, minlength=src.shape[0]))]).astype(np.int64)
-    return ptr, router[order], link[order]
-
-
-def multicast_route_table(ir: MachineIR, src_cores, dst_ptr, dst_cores) -> RouteTable:
-    """Routing trees from src_cores[i] to the cores dst_cores[dst_ptr[i]:dst_ptr[i+1]], built
-    at once: each tree is the union of the paths (``ir.route``) from the source's router to each
-    destination core's router, plus a delivery entry per destination core; the same entries,
-    in the same order, as ``NocModel.add_multicast_route`` makes one by one."""
-    src_cores = np.asarray(src_cores, np.int64).reshape(-1)
-    dst_ptr = np.asarray(dst_ptr, np.int64)
-    dst_cores = np.asarray(dst_cores, np.int64).reshape(-1)
-    for c in (src_cores, dst_cores):
-        if c.size and (c.min() < 0 or c.max() >= ir.n_cores):
-            bad = c[(c < 0) | (c >= ir.n_cores)][0]
-            raise ConfigError(f"core {bad} outside 0..{ir.n_cores - 1}")
-    n = src_cores.shape[0]
-    R = ir.n_routers
-    src_router = ir.core_router[src_cores].astype(np.int64)
-    route = np.repeat(np.arange(n), np.diff(dst_ptr))
-    dst_router = ir.core_router[dst_cores].astype(np.int64)
-    # one path per (route, destination router); paths computed once per router pair
-    legs = np.unique(route * R + dst_router)
-    leg_route, leg_dst = legs // R, legs % R
-    pairs, pair_of_leg = np.unique(src_router[leg_route] * R + leg_dst, return_inverse=True)
-    ptr, hop_router, hop_link = path_table(ir, pairs // R, pairs % R)
-    pair_of_leg = pair_of_leg.reshape(-1)
-    hops = np.diff(ptr)[pair_of_leg]
-    first = np.repeat(ptr[pair_of_leg], hops)
-    hop = first + np.arange(hops.sum()) - np.repeat(np.cumsum(hops) - hops, hops)
-    entries = [np.concatenate(x) for x in (
-        (route, np.repeat(leg_route, hops)),
-        (dst_router, hop_router[hop]),
-        (np.full(route.shape[0], -1), hop_link[hop]),
-        (dst_cores, np.full(hop.shape[0], -1)))]
-    e_route, e_router, e_link, e_core = entries
-    order = np.lexsort([e_core, e_link, e_router, e_route])
-    e_route, e_router, e_link, e_core = (x[order] for x in entries)
-    keep = np.ones(order.shape[0], bool)
-    keep[1:] = ((e_route[1:] != e_route[:-1]) | (e_router[1:] != e_router[:-1])
-                | (e_link[1:] != e_link[:-1]) | (e_core[1:] != e_core[:-1]))
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(e_route[keep], minlength=n))])
-    return RouteTable(indptr.astype(np.int64), e_router[keep].astype(np.int64),
-                      e_link[keep].astype(np.int64), e_core[keep].astype(np.int64), src_router)
-
-
-def route_max_copies(table: RouteTable) -> int:
-    """The most entries a route has at one router (the most events one hop may schedule), >= 1."""
-    n = np.diff(table.indptr)
-    if not n.sum():
-        return 1
-    route = np.repeat(np.arange(n.shape[0]), n)
-    R = int(table.router.max()) + 1
-    _, counts = np.unique(route * R + table.router, return_counts=True)
-    return int(counts.max())
-
-
 class NocModel:
     """Builds the NoC state of a MachineIR, its multicast routes and its ledger rows, and
     attaches its hop handler to a kernel."""
@@ -297,20 +210,8 @@ class NocModel:
         self._tables: list[RouteTable] = []
         self._table: RouteTable | None = None
         self.n_routes = 0
-        self._paths: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        self._tails: dict[tuple[int, int, int], int] = {}
         self.state: NocState | None = None
         self.hop_kind = -1
-
-    def add_multicast_route(self, src_core: int, dst_cores) -> int:
-        """A routing tree from ``src_core`` to every core in ``dst_cores``; returns its id."""
-        dst = np.asarray(dst_cores, np.int64).reshape(-1)
-        return int(self.add_multicast_routes([src_core], [0, dst.shape[0]], dst)[0])
-
-    def add_multicast_routes(self, src_cores, dst_ptr, dst_cores) -> np.ndarray:
-        """Routing trees from src_cores[i] to the cores dst_cores[dst_ptr[i]:dst_ptr[i+1]]
-        (``multicast_route_table``); returns their ids."""
-        return self.add_route_table(multicast_route_table(self.ir, src_cores, dst_ptr, dst_cores))
 
     def add_route_table(self, table: RouteTable) -> np.ndarray:
         """Add the routes of ``table`` (e.g. built before, for an earlier run on this machine);
@@ -327,32 +228,9 @@ class NocModel:
     def routes(self) -> RouteTable:
         """Every multicast route added so far, as one RouteTable."""
         if self._table is None:
-            self._table = self._tables[0] if len(self._tables) == 1 else _concat_tables(self._tables)
+            self._table = self._tables[0] if len(self._tables) == 1 else concat_route_tables(self._tables)
             self._tables = [self._table]
         return self._table
-
-    def _path(self, src: int, dst: int) -> list[tuple[int, int, int]]:
-        """(router, link, -1) entries of the route from router src to router dst (cached)."""
-        key = (src, dst)
-        if key not in self._paths:
-            out, r = [], src
-            for link in self.ir.route(src, dst):
-                out.append((r, link, -1))
-                r = int(self.ir.link_dst[link])
-            self._paths[key] = out
-        return self._paths[key]
-
-    def tail_latency_ps(self, src_router: int, dst_router: int, n_bytes: int) -> int:
-        """Uncontended time for a packet of ``n_bytes`` from src_router until its tail reaches
-        dst_router: the hop latencies plus the last link's serialisation (0 within a router)."""
-        key = (src_router, dst_router, n_bytes)
-        if key not in self._tails:
-            path = [l for _, l, _ in self._path(src_router, dst_router)]
-            ir = self.ir
-            flits = max(1, -(-n_bytes // ir.flit_bytes))
-            ser = round(flits * ir.flit_bytes * float(ir.link_ps_per_byte[path[-1]])) if path else 0
-            self._tails[key] = int(sum(int(ir.link_latency_ps[l]) for l in path)) + ser
-        return self._tails[key]
 
     @property
     def route_src_router(self) -> list[int]:

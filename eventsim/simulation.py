@@ -7,7 +7,8 @@ continuous time.
     times_ps, neurons = result.spikes("exc")
 
 One path for both integrators. The workload's neuron models are resolved and checked
-(``neuron_model``); on a machine, its mapping is built (``mapping.map_network``) or checked;
+(``neuron_model``); on a machine, its mapping (the routing IR, ``routing_ir.Mapping``) is
+checked, or asked of the placement, whose floor builds it (``hardware_models.mapping``);
 its neurons, projections and inputs are laid out in the integrator's unit of time
 (``network_layout``: steps of dt, or picoseconds); one kernel is made; the integrator runs it
 (``discrete_integrator``, ``exact_integrator``); one ``RunResult`` with spike times in
@@ -29,10 +30,10 @@ from .errors import ConfigError
 from .kernel import Kernel
 from .machine_ir import MachineIR
 from .machine_setup import require_actions
-from .mapping import Mapping, map_network, placed_cores
 from .network_layout import NeuronLayout, ProjectionLayout, neuron_layout, projection_layout, \
     sorted_inputs
 from .neuron_model import check_ports, load_exact_model, load_model
+from .routing_ir import Mapping, placed_cores
 from .run_result import RunResult, network_metrics
 from .simtime import PS_PER_S, TIME_MAX_PS
 from .workload_ir import WorkloadIR
@@ -76,9 +77,10 @@ def simulate(workload: WorkloadIR, dt_s: float | None = None, n_steps: int | Non
 
     On a machine: a spike packet is ``spike_bytes`` bytes (default 4); multicast ``routing``
     is by "population" (tables keyed by source core and population; the discrete default) or
-    by "neuron" (exact trees; what an exact run uses), see ``mapping.map_network``.
-    ``mapping``: the products of ``map_network(workload, machine, placement, ...)`` to reuse
-    (built here when not given; identical results); its routing and spike_bytes apply unless
+    by "neuron" (exact trees; what an exact run uses), see
+    ``hardware_models.mapping.map_network``. ``mapping``: the products of
+    ``map_network(workload, machine, placement, ...)`` to reuse (when not given, the
+    placement's ``map`` builds them; identical results); its routing and spike_bytes apply unless
     given, and one made for another machine, placement, connectivity, routing or packet size
     is refused. ``noc`` = "packets" (the discrete default) simulates every packet hop by hop
     with link contention (``noc_model``); "analytic" (what an exact run does) charges the same
@@ -230,10 +232,18 @@ def _check_machine(ir: MachineIR, exact: bool) -> None:
 # -- lowering -------------------------------------------------------------------------------
 
 def _mapping(w, machine, placement, mapping, routing, spike_bytes) -> Mapping:
-    """The run's mapping: ``mapping`` checked against the run, or a new one."""
+    """The run's mapping: ``mapping`` checked against the run, or the placement's
+    (``placement.map``: the machine floor maps, ``hardware_models.mapping.map_network``)."""
     core_of = placed_cores(w, machine, placement)
     if mapping is None:
-        return map_network(w, machine, placement, routing=routing, spike_bytes=spike_bytes)
+        if not callable(getattr(placement, "map", None)):
+            raise ConfigError("this placement cannot map a workload (it has no map()): pass "
+                              "mapping=hardware_models.mapping.map_network(workload, machine, "
+                              "placement), or a hardware_models.placement.Placement")
+        return placement.map(w, machine, routing=routing, spike_bytes=spike_bytes)
+    if not isinstance(mapping, Mapping):
+        raise ConfigError(f"mapping must be an eventsim.routing_ir.Mapping "
+                          f"(hardware_models.mapping.map_network), got {type(mapping).__name__}")
     mapping.check(w, machine, core_of, routing, spike_bytes)
     return mapping
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from eventsim.errors import ConfigError
-from eventsim.noc_model import packet_flits
+from eventsim.noc_model import packet_flits, serialisation_ps
 
 from .fields import Table
 
@@ -142,8 +142,10 @@ class NoC:
         return int(packet_flits(int(n_bytes), int(self.flit_bytes)))
 
     def serialisation_ps(self, n_bytes: int) -> int:
-        """Time for a packet's flits to cross one link, in ps."""
-        return round(self.flits(n_bytes) * self.flit_bytes * PS_PER_S / self.link_bandwidth_bytes_per_s)
+        """Time for a packet's flits to cross one link, in ps
+        (``eventsim.noc_model.serialisation_ps``)."""
+        return int(serialisation_ps(self.flits(n_bytes), self.flit_bytes,
+                                    PS_PER_S / self.link_bandwidth_bytes_per_s))
 
     def link_energy_pj(self, link: int) -> float:
         """Energy per flit crossing ``link``, in pJ."""

@@ -21,7 +21,10 @@ import numpy as np
 
 from eventsim.errors import ConfigError
 from eventsim.machine_ir import MachineIR
+from eventsim.routing_ir import Mapping
 from eventsim.workload_ir import WorkloadIR
+
+from .mapping import map_network
 
 STRATEGIES = ("round_robin", "layer_contiguous", "balanced", "traffic_aware")
 
@@ -46,6 +49,13 @@ class Placement:
     bytes_per_core: np.ndarray     # int64[C]
     fan_in_per_core: np.ndarray    # int64[C]
     capacity_bytes: np.ndarray     # int64[C]
+
+    def map(self, workload: WorkloadIR, machine: MachineIR, *, routing: str = "population",
+            spike_bytes: int = 4) -> Mapping:
+        """The mapping of ``workload`` onto ``machine`` with this placement
+        (``hardware_models.mapping.map_network``): what ``eventsim.simulate`` asks a placement
+        for when it is given no mapping."""
+        return map_network(workload, machine, self, routing=routing, spike_bytes=spike_bytes)
 
     @property
     def cores_used(self) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eventsim.mapping import map_network
+from hardware_models.mapping import map_network
 from eventsim.simulation import simulate
 
 from .units import PS_PER_S

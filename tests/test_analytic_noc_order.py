@@ -9,7 +9,6 @@ per core: neuron_update 10 cycles, packet_send 2, packet_recv 5, synop 2, barrie
 takes 1,000 ps and a 4-byte packet's tail 1,000 ps more.
 """
 import dataclasses
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
-from hardware_models.placement import place
+from hardware_models.placement import given, place
 from hardware_models.presets import preset
 from networks.population import population
 from networks.projection import from_dense
@@ -34,7 +33,7 @@ def crossing_spikes():
             population("b", "lif", 1, tau=1.0, v_threshold=100.0)]
     proj = from_dense("ab", 0, 1, np.array([[1.0], [1.0]]), delay_ps=STEP_PS)
     kicks = InputEvents(0, np.zeros(2, np.int64), np.arange(2, dtype=np.int32), np.full(2, 1e6))
-    return WorkloadIR(pops, [proj], [kicks]), SimpleNamespace(core_of_neuron=np.array([3, 1, 0]))
+    return WorkloadIR(pops, [proj], [kicks]), [3, 1, 0]
 
 
 def toy_machine(semantics, step_ps, **changes):
@@ -55,8 +54,9 @@ def recv_starts(res, core):
 
 @pytest.mark.parametrize("noc", ["packets", "analytic"])
 def test_a_packet_sent_later_but_arriving_first_is_served_first(noc):
-    w, pl = crossing_spikes()
-    res = simulate(w, DT, 2, machine=toy_machine("barrier", 0), placement=pl, noc=noc,
+    w, cores = crossing_spikes()
+    ir = toy_machine("barrier", 0)
+    res = simulate(w, DT, 2, machine=ir, placement=given(w, ir, cores), noc=noc,
                    trace=True)
     assert res.steps("a")[0].tolist() == [0, 0]
     # cores 1 and 3 update (0-10,000) and send (-12,000); a1's tail reaches core 0 at 14,000,
@@ -70,8 +70,9 @@ def test_a_packet_sent_later_but_arriving_first_is_served_first(noc):
 
 @pytest.mark.parametrize("noc", ["packets", "analytic"])
 def test_packets_arriving_after_the_next_tick_wait_for_that_steps_updates(noc):
-    w, pl = crossing_spikes()
-    res = simulate(w, DT, 3, machine=toy_machine("timer", 12_000), placement=pl, noc=noc,
+    w, cores = crossing_spikes()
+    ir = toy_machine("timer", 12_000)
+    res = simulate(w, DT, 3, machine=ir, placement=given(w, ir, cores), noc=noc,
                    trace=True)
     # ticks at 0, 12,000, 24,000. The packets leave at 12,000 and arrive at 14,000 and 15,000,
     # during step 1: core 0 updates b0 12,000-22,000 first, then serves a1 22,000-29,000 and

@@ -5,12 +5,11 @@ import numpy as np
 import pytest
 
 from eventsim import ConfigError
-from eventsim import simulation as simulate_module
 from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
-from hardware_models.placement import place
+from hardware_models.placement import given, place
 from networks.population import population
 from networks.projection import from_dense
 
@@ -112,11 +111,10 @@ def test_packets_later_than_the_input_ring_are_an_error():
         simulate(w, DT, steps, machine=ir, placement=place(w, ir, "round_robin"), ring_slack=1)
 
 
-def test_draining_the_spike_record_mid_run_loses_nothing(monkeypatch):
+def test_draining_the_spike_record_mid_run_loses_nothing():
     w, steps = two_layers()
     full = spikes(simulate(w, DT, steps))
-    monkeypatch.setattr(simulate_module, "RECORD_CAPACITY", 64)
-    assert spikes(simulate(w, DT, steps, progress=True)) == full
+    assert spikes(simulate(w, DT, steps, progress=True, record_capacity=64)) == full
 
 
 @pytest.mark.parametrize("dt_s, n_steps, message", [
@@ -200,7 +198,6 @@ def test_a_run_leaves_the_workload_initial_state_untouched():
 
 @pytest.mark.parametrize("routing, receptions", [("population", 2), ("neuron", 1)])
 def test_population_routing_sends_a_spike_to_every_core_of_its_population_targets(routing, receptions):
-    from types import SimpleNamespace
     pops = [population("a", "lif", 2, tau=1.0, v_threshold=0.5),
             population("b", "lif", 2, tau=1.0, v_threshold=100.0)]
     proj = from_dense("ab", 0, 1, np.eye(2))                 # a0 -> b0, a1 -> b1
@@ -210,8 +207,7 @@ def test_population_routing_sends_a_spike_to_every_core_of_its_population_target
                                      core__actions__barrier={"cycles": 1, "energy_pj": 0.0},
                                      core__actions__neuron_update={"cycles": 1, "energy_pj": 0.0},
                                      core__actions__packet_recv={"cycles": 1, "energy_pj": 1.0})))
-    placement = SimpleNamespace(core_of_neuron=np.array([0, 0, 1, 2]))
-    res = simulate(w, DT, 3, machine=ir, placement=placement, routing=routing)
+    res = simulate(w, DT, 3, machine=ir, placement=given(w, ir, [0, 0, 1, 2]), routing=routing)
     rows = res.ledger.rows(res.hardware_time_ps)
     assert sum(r["count"] for r in rows if r["action"] == "packet_recv") == receptions
     assert sum(r["count"] for r in rows if r["action"] == "synop") == 1
@@ -268,7 +264,7 @@ def same_ledger(a, b):
 @pytest.mark.parametrize("noc", ["packets", "analytic"])
 @pytest.mark.parametrize("routing", ["population", "neuron"])
 def test_a_reused_mapping_gives_the_same_spikes_and_ledger(noc, routing):
-    from eventsim.mapping import map_network
+    from hardware_models.mapping import map_network
     w, steps = two_layers(delay_ps=STEP_PS)
     ir = machine("timer", 200_000)                      # a short tick: some packets are late
     pl = place(w, ir, "round_robin")
@@ -286,7 +282,7 @@ def test_a_reused_mapping_gives_the_same_spikes_and_ledger(noc, routing):
 
 
 def test_a_mapping_reads_the_weights_of_each_run():
-    from eventsim.mapping import map_network
+    from hardware_models.mapping import map_network
     w, steps = two_layers()
     ir = machine("barrier", 0)
     pl = place(w, ir, "round_robin")
@@ -297,7 +293,7 @@ def test_a_mapping_reads_the_weights_of_each_run():
 
 
 def test_a_mapping_made_for_something_else_is_refused():
-    from eventsim.mapping import map_network
+    from hardware_models.mapping import map_network
     w, steps = two_layers()
     ir = machine("barrier", 0)
     pl = place(w, ir, "round_robin")

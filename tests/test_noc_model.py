@@ -6,6 +6,7 @@ import deliveries_model
 from eventsim import Kernel, KernelError
 from eventsim.noc_model import NocModel
 from hardware_models.lowering import lower
+from hardware_models.routing import multicast_route_table
 from hardware_models.machine import machine_from_dict
 
 from test_machine_description import toy
@@ -21,7 +22,8 @@ def run(ir, sends, multicast_routes=(), max_in_flight=64, trace=False):
     Returns (sorted deliveries (t_ps, core, payload), noc model, kernel)."""
     k = Kernel(trace=trace)
     noc = NocModel(ir, max_in_flight=max_in_flight)
-    routes = [noc.add_multicast_route(s, ds) for s, ds in multicast_routes]
+    routes = [int(noc.add_route_table(multicast_route_table(ir, [s], [0, len(ds)], ds))[0])
+              for s, ds in multicast_routes]
     rec = deliveries_model.new_state()
     noc.attach(k, k.add_kind("deliver", deliveries_model.deliver, rec))
     for t, src, dst, nbytes, payload in sends:

@@ -11,7 +11,6 @@ neuron_update_spiking 16 cycles / 50 pJ, packet_send 2 cycles / 1 pJ, synop 2 cy
 barrier 30 cycles / 5 pJ; a packet from core 0 to core 1 takes one hop (1,000 ps) plus one
 flit's serialisation (4 bytes at 4 GB/s = 1,000 ps).
 """
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -20,6 +19,7 @@ from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
+from hardware_models.placement import given
 from networks.population import population
 from networks.projection import from_dense
 
@@ -28,7 +28,7 @@ from test_machine_description import toy
 DT = 1e-3
 STEP_PS = 10**9
 STEPS = 4
-PLACEMENT = SimpleNamespace(core_of_neuron=np.array([0, 0, 1]))
+CORES = [0, 0, 1]                  # a0, a1 on core 0, b on core 1
 
 
 def network():
@@ -51,8 +51,8 @@ def machine(semantics, step_ps, spiking=True):
 
 
 def run(semantics, step_ps, spiking=True, noc="packets"):
-    res = simulate(network(), DT, STEPS, machine=machine(semantics, step_ps, spiking),
-                   placement=PLACEMENT, noc=noc)
+    w, ir = network(), machine(semantics, step_ps, spiking)
+    res = simulate(w, DT, STEPS, machine=ir, placement=given(w, ir, CORES), noc=noc)
     assert res.steps("a")[0].tolist() == [0, 2] and res.spikes("a")[1].tolist() == [0, 0]
     assert res.steps("b")[0].tolist() == []
     return res

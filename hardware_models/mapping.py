@@ -11,7 +11,9 @@ uncontended tail latencies. Real toolchains build these once (sPyNNaker maps, th
     for seed in range(10):
         simulate(workload, dt_s, n_steps, machine=machine_ir, placement=placement, mapping=m)
 
-``simulate`` maps by itself when no mapping is given, so results are identical either way.
+``simulate`` maps by itself when no mapping is given (it asks the placement,
+``Placement.map``, which calls ``map_network``), so results are identical either way. What
+the engine reads of a mapping is the routing IR, ``eventsim.routing_ir.Mapping``.
 A mapping holds the connectivity (which synapse goes where), not the synapse values: weights,
 delays, ports and sources are read from the workload at each run, so a mapping stays valid when
 they change. A mapping is refused (``ConfigError``) for another machine object, another
@@ -19,101 +21,16 @@ placement, another connectivity, routing or packet size.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .errors import ConfigError
-from .machine_ir import MachineIR
-from .noc_model import (RouteTable, multicast_route_table, packet_flits, path_table,
-                        route_max_copies)
-from .workload_ir import WorkloadIR
+from eventsim.errors import ConfigError
+from eventsim.machine_ir import MachineIR
+from eventsim.noc_model import packet_flits, serialisation_ps
+from eventsim.routing_ir import (ROUTINGS, Mapping, RouteTable, connectivity_of, placed_cores,
+                                 route_max_copies)
+from eventsim.workload_ir import WorkloadIR
 
-ROUTINGS = ("population", "neuron")
-
-
-@dataclass(frozen=True, eq=False)
-class Mapping:
-    """The per-(workload connectivity, machine, placement, routing, packet size) products of a
-    run on a machine. Neuron ids are global (population offsets), cores and routers the
-    machine's; all arrays int64 unless said.
-
-    order[j]: the synapse (index into the workload's projections' synapses, concatenated in
-      projection order) at row position j; rows are grouped by pre neuron (syn_ptr, N + 1) and
-      ordered by (post core, post neuron) within a row; syn_post (int32): the post neuron of
-      each row position.
-    dest_ptr (N + 1), dest_core, dest_lo, dest_hi: the destination cores of pre neuron g are
-      dest_core[dest_ptr[g]:dest_ptr[g+1]] (ascending), with its synapses there at row
-      positions dest_lo[e]:dest_hi[e].
-    route_of[g]: g's multicast route (-1: g sends nothing; 0 for every sender without
-      multicast); n_dest[g]: the packets (multicast: cores reached) of each of g's spikes.
-    routes: the NoC's routing trees (``noc_model.RouteTable``); max_copies: the most copies of
-      a packet one router makes (events a hop may schedule).
-    tree_*: per route, its links (tree_link_ptr, tree_link), its destination cores ascending
-      (tree_dest_ptr, tree_dest_core) and the uncontended time (ps) until a spike_bytes packet's
-      tail reaches each (tree_dest_tail_ps).
-    dest_tree_pos[e]: the position of dest_core[e] among the destination cores of the route of
-      its neuron (multicast; 0 without).
-    """
-    machine: MachineIR
-    core_of: np.ndarray
-    routing: str
-    spike_bytes: int
-    indptrs: tuple
-    order: np.ndarray
-    syn_ptr: np.ndarray
-    syn_post: np.ndarray
-    dest_ptr: np.ndarray
-    dest_core: np.ndarray
-    dest_lo: np.ndarray
-    dest_hi: np.ndarray
-    route_of: np.ndarray
-    n_dest: np.ndarray
-    routes: RouteTable
-    max_copies: int
-    tree_link_ptr: np.ndarray
-    tree_link: np.ndarray
-    tree_dest_ptr: np.ndarray
-    tree_dest_core: np.ndarray
-    tree_dest_tail_ps: np.ndarray
-    dest_tree_pos: np.ndarray
-
-    @property
-    def n_synapses(self) -> int:
-        return int(self.order.shape[0])
-
-    def check(self, workload: WorkloadIR, machine: MachineIR, core_of: np.ndarray,
-              routing: str, spike_bytes: int) -> None:
-        """Raise ConfigError unless this mapping was made for this machine (the same object),
-        placement, routing, packet size and connectivity (the workload's pre and post
-        populations, indptr of every projection; its post neurons are checked when the
-        synapses are gathered, ``post_ids``)."""
-        if machine is not self.machine:
-            raise ConfigError(f"mapping was made for machine {self.machine.name!r} (another "
-                              f"MachineIR object), this run is on {machine.name!r}; map again "
-                              f"(eventsim.mapping.map_network) for each machine")
-        if core_of.shape != self.core_of.shape or not np.array_equal(core_of, self.core_of):
-            raise ConfigError("mapping was made for another placement (core_of_neuron differs); "
-                              "map again for this placement")
-        if routing != self.routing:
-            raise ConfigError(f"mapping was made with routing={self.routing!r}, this run asks "
-                              f"for routing={routing!r}")
-        if spike_bytes != self.spike_bytes:
-            raise ConfigError(f"mapping was made for spike_bytes={self.spike_bytes}, this run "
-                              f"asks for spike_bytes={spike_bytes}")
-        indptrs = _indptrs(workload)
-        same = len(indptrs) == len(self.indptrs) and all(
-            a[0] == b[0] and np.array_equal(a[1], b[1]) for a, b in zip(indptrs, self.indptrs))
-        if not same:
-            raise ConfigError("mapping was made for a workload with other connectivity "
-                              "(projections' populations or indptr differ); map again")
-
-    def check_posts(self, post: np.ndarray) -> None:
-        """Raise ConfigError unless the workload's post neurons, gathered in mapped order,
-        are those mapped (the connectivity is unchanged)."""
-        if post.shape != self.syn_post.shape or not np.array_equal(post, self.syn_post):
-            raise ConfigError("mapping was made for a workload with other connectivity "
-                              "(projections' post neurons differ); map again")
+from .routing import multicast_route_table, path_table
 
 
 def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
@@ -138,7 +55,7 @@ def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
                                        dest[1], routing)
     tree = _tree_arrays(machine, routes, int(spike_bytes))
     pos = _tree_positions(machine, route_of, dest[0], dest[1], tree[2], tree[3])
-    return Mapping(machine, core_of.copy(), routing, int(spike_bytes), _indptrs(workload),
+    return Mapping(machine, core_of.copy(), routing, int(spike_bytes), connectivity_of(workload),
                    order.astype(np.int64), syn_ptr.astype(np.int64), syn_post, *dest, route_of,
                    n_dest, routes, route_max_copies(routes), *tree, pos)
 
@@ -158,17 +75,6 @@ def _tree_positions(ir, route_of, dest_ptr, dest_core, tree_dest_ptr, tree_dest_
     return (at - tree_dest_ptr[route]).astype(np.int64)
 
 
-def placed_cores(workload: WorkloadIR, machine: MachineIR, placement) -> np.ndarray:
-    """The placement's core of every neuron (int64), checked against workload and machine."""
-    core_of = np.asarray(placement.core_of_neuron, np.int64)
-    if core_of.shape != (workload.n_neurons,):
-        raise ConfigError(f"placement covers {core_of.shape[0]} neurons, the workload has "
-                          f"{workload.n_neurons}")
-    if core_of.size and (core_of.min() < 0 or core_of.max() >= machine.n_cores):
-        raise ConfigError(f"placement puts neurons outside cores 0..{machine.n_cores - 1}")
-    return core_of
-
-
 def _row_order(pre, post, core_of, n_cores: int) -> np.ndarray:
     """The permutation that sorts synapses by (pre neuron, post core, post neuron), ties in
     their given order: one stable sort of a combined key when it fits in int64, else
@@ -177,12 +83,6 @@ def _row_order(pre, post, core_of, n_cores: int) -> np.ndarray:
     if N * max(n_cores, 1) * N < 2**62:
         return np.argsort((pre * n_cores + core_of[post]) * N + post, kind="stable")
     return np.lexsort([post, core_of[post], pre])
-
-
-def _indptrs(w: WorkloadIR) -> tuple:
-    """Per projection: ((pre population, post population), indptr), the connectivity a mapping
-    depends on besides the post neurons."""
-    return tuple(((pr.pre, pr.post), np.asarray(pr.indptr, np.int64)) for pr in w.projections)
 
 
 def _pre_post(w: WorkloadIR) -> tuple[np.ndarray, np.ndarray]:
@@ -274,8 +174,8 @@ def _tree_arrays(ir: MachineIR, t: RouteTable, spike_bytes: int) -> tuple:
     summed = np.concatenate([[0], np.cumsum(ir.link_latency_ps[links].astype(np.int64))])
     latency = summed[ptr[1:]] - summed[ptr[:-1]]
     last = links[np.maximum(ptr[1:] - 1, 0)] if links.size else np.zeros(pairs.shape[0], np.int64)
-    ser = np.where(hops > 0, np.round(flits * ir.flit_bytes
-                                      * ir.link_ps_per_byte[last].astype(np.float64)), 0)
+    ser = np.where(hops > 0, serialisation_ps(flits, np.int64(ir.flit_bytes),
+                                              ir.link_ps_per_byte[last].astype(np.float64)), 0)
     tail = (latency + ser.astype(np.int64))[where.reshape(-1)] if pairs.size \
         else np.zeros(0, np.int64)
     return (csr(route[is_link]), t.link[is_link].astype(np.int64), csr(dest_route),

@@ -1,0 +1,149 @@
+"""The routing IR: what the machine floor's mapping hands the engine for a run on a machine.
+
+``hardware_models.mapping.map_network`` maps a workload onto a machine with a placement (synapse
+rows by core, destination cores, multicast routing trees built by ``hardware_models.routing``
+and their uncontended tail latencies) and returns a ``Mapping``; the NoC model
+(``noc_model.NocModel``) and the network runtimes only read it. ``RouteTable`` holds the
+routing trees; ``placed_cores`` checks a placement against a workload and a machine.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigError
+from .machine_ir import MachineIR
+from .workload_ir import WorkloadIR
+
+ROUTINGS = ("population", "neuron")
+
+RouteTable = namedtuple("RouteTable", ["indptr", "router", "link", "core", "src_router"])
+RouteTable.__doc__ = """Multicast routing trees as CSR (int64 arrays): the entries of route i are
+indptr[i]:indptr[i+1], each (router, link, core): at ``router`` the packet is copied onto
+``link`` (core -1), or delivered to ``core`` (link -1); sorted by (router, link, core) within a
+route. src_router[i]: the router where route i starts."""
+
+
+def concat_route_tables(tables) -> RouteTable:
+    """One RouteTable of the routes of ``tables``, in order."""
+    if not tables:
+        z = np.zeros(0, np.int64)
+        return RouteTable(np.zeros(1, np.int64), z, z, z, z)
+    counts = np.concatenate([np.diff(t.indptr) for t in tables])
+    return RouteTable(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+                      *(np.concatenate([getattr(t, f) for t in tables]).astype(np.int64)
+                        for f in ("router", "link", "core", "src_router")))
+
+
+def route_max_copies(table: RouteTable) -> int:
+    """The most entries a route has at one router (the most events one hop may schedule), >= 1."""
+    n = np.diff(table.indptr)
+    if not n.sum():
+        return 1
+    route = np.repeat(np.arange(n.shape[0]), n)
+    R = int(table.router.max()) + 1
+    _, counts = np.unique(route * R + table.router, return_counts=True)
+    return int(counts.max())
+
+
+@dataclass(frozen=True, eq=False)
+class Mapping:
+    """The per-(workload connectivity, machine, placement, routing, packet size) products of a
+    run on a machine. Neuron ids are global (population offsets), cores and routers the
+    machine's; all arrays int64 unless said.
+
+    order[j]: the synapse (index into the workload's projections' synapses, concatenated in
+      projection order) at row position j; rows are grouped by pre neuron (syn_ptr, N + 1) and
+      ordered by (post core, post neuron) within a row; syn_post (int32): the post neuron of
+      each row position.
+    dest_ptr (N + 1), dest_core, dest_lo, dest_hi: the destination cores of pre neuron g are
+      dest_core[dest_ptr[g]:dest_ptr[g+1]] (ascending), with its synapses there at row
+      positions dest_lo[e]:dest_hi[e].
+    route_of[g]: g's multicast route (-1: g sends nothing; 0 for every sender without
+      multicast); n_dest[g]: the packets (multicast: cores reached) of each of g's spikes.
+    routes: the NoC's routing trees (``RouteTable``); max_copies: the most copies of
+      a packet one router makes (events a hop may schedule).
+    tree_*: per route, its links (tree_link_ptr, tree_link), its destination cores ascending
+      (tree_dest_ptr, tree_dest_core) and the uncontended time (ps) until a spike_bytes packet's
+      tail reaches each (tree_dest_tail_ps).
+    dest_tree_pos[e]: the position of dest_core[e] among the destination cores of the route of
+      its neuron (multicast; 0 without).
+    """
+    machine: MachineIR
+    core_of: np.ndarray
+    routing: str
+    spike_bytes: int
+    indptrs: tuple
+    order: np.ndarray
+    syn_ptr: np.ndarray
+    syn_post: np.ndarray
+    dest_ptr: np.ndarray
+    dest_core: np.ndarray
+    dest_lo: np.ndarray
+    dest_hi: np.ndarray
+    route_of: np.ndarray
+    n_dest: np.ndarray
+    routes: RouteTable
+    max_copies: int
+    tree_link_ptr: np.ndarray
+    tree_link: np.ndarray
+    tree_dest_ptr: np.ndarray
+    tree_dest_core: np.ndarray
+    tree_dest_tail_ps: np.ndarray
+    dest_tree_pos: np.ndarray
+
+    @property
+    def n_synapses(self) -> int:
+        return int(self.order.shape[0])
+
+    def check(self, workload: WorkloadIR, machine: MachineIR, core_of: np.ndarray,
+              routing: str, spike_bytes: int) -> None:
+        """Raise ConfigError unless this mapping was made for this machine (the same object),
+        placement, routing, packet size and connectivity (the workload's pre and post
+        populations, indptr of every projection; its post neurons are checked when the
+        synapses are gathered, ``post_ids``)."""
+        if machine is not self.machine:
+            raise ConfigError(f"mapping was made for machine {self.machine.name!r} (another "
+                              f"MachineIR object), this run is on {machine.name!r}; map again "
+                              f"(hardware_models.mapping.map_network) for each machine")
+        if core_of.shape != self.core_of.shape or not np.array_equal(core_of, self.core_of):
+            raise ConfigError("mapping was made for another placement (core_of_neuron differs); "
+                              "map again for this placement")
+        if routing != self.routing:
+            raise ConfigError(f"mapping was made with routing={self.routing!r}, this run asks "
+                              f"for routing={routing!r}")
+        if spike_bytes != self.spike_bytes:
+            raise ConfigError(f"mapping was made for spike_bytes={self.spike_bytes}, this run "
+                              f"asks for spike_bytes={spike_bytes}")
+        indptrs = connectivity_of(workload)
+        same = len(indptrs) == len(self.indptrs) and all(
+            a[0] == b[0] and np.array_equal(a[1], b[1]) for a, b in zip(indptrs, self.indptrs))
+        if not same:
+            raise ConfigError("mapping was made for a workload with other connectivity "
+                              "(projections' populations or indptr differ); map again")
+
+    def check_posts(self, post: np.ndarray) -> None:
+        """Raise ConfigError unless the workload's post neurons, gathered in mapped order,
+        are those mapped (the connectivity is unchanged)."""
+        if post.shape != self.syn_post.shape or not np.array_equal(post, self.syn_post):
+            raise ConfigError("mapping was made for a workload with other connectivity "
+                              "(projections' post neurons differ); map again")
+
+
+def placed_cores(workload: WorkloadIR, machine: MachineIR, placement) -> np.ndarray:
+    """The placement's core of every neuron (int64), checked against workload and machine."""
+    core_of = np.asarray(placement.core_of_neuron, np.int64)
+    if core_of.shape != (workload.n_neurons,):
+        raise ConfigError(f"placement covers {core_of.shape[0]} neurons, the workload has "
+                          f"{workload.n_neurons}")
+    if core_of.size and (core_of.min() < 0 or core_of.max() >= machine.n_cores):
+        raise ConfigError(f"placement puts neurons outside cores 0..{machine.n_cores - 1}")
+    return core_of
+
+
+def connectivity_of(w: WorkloadIR) -> tuple:
+    """Per projection: ((pre population, post population), indptr), the connectivity a mapping
+    depends on besides the post neurons."""
+    return tuple(((pr.pre, pr.post), np.asarray(pr.indptr, np.int64)) for pr in w.projections)
