@@ -112,7 +112,7 @@ def _net_state(low, syn, D: int, n_steps: int, capacity: int) -> rt.NetState:
     counters[rt.N_STEPS] = n_steps
     counters[rt.PAUSE_AT] = n_steps
     N = w.n_neurons
-    ports = max(m.PORTS for m in low.models)
+    ports = max(m.ports for m in low.models)
     return rt.NetState(
         state=neurons.state, coef=neurons.coef, pop_off=w.offsets.astype(np.int64),
         pop_model=neurons.pop_model, pop_coef_col=neurons.pop_coef_col,

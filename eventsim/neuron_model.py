@@ -35,7 +35,7 @@ engine never imports the ``networks`` floor statically (the one run-time depende
 
 
 class ExactForm(NamedTuple):
-    """The exact event-driven form of a linear model, for ``eventsim.simulate_exact``
+    """The exact event-driven form of a linear model, for ``simulate(..., integrator="exact")``
     (continuous time, no step). All but ``constants`` are compiled (``kernel_jit``) functions
     defined at module level in the model's module; times in seconds, state and constants as in
     ``NeuronModel``.
@@ -84,6 +84,10 @@ class NeuronModel(NamedTuple):
     ``outputs``: the state rows a spike carries as its values (graded spikes, e.g. EGRU's
     y = c: ``(1,)``); empty: a spike carries 1 and a synapse adds its weight.
     ``exact``: the exact event-driven form (``ExactForm``), or None.
+    ``step_counted``: names of state variables that are durations in seconds (e.g. the
+    refractory time left) which ``step`` counts in whole steps of dt: the discrete integrator
+    converts them to steps when a run starts (rounded) and back to seconds at its end, so that
+    a population's state and a run's final state are in seconds with either integrator.
 
     ``step``, ``quiescent`` are compiled (``kernel_jit``) functions defined at module level in
     ``module``. What a step's input means is each model's own, stated in its module's
@@ -102,18 +106,7 @@ class NeuronModel(NamedTuple):
     quiescent: Any
     outputs: tuple = ()
     exact: ExactForm | None = None
-
-    # Transitional aliases of the module attributes the runtimes read before this protocol;
-    # remove once eventsim's simulation code reads ``ports`` and ``exact.constants``.
-    @property
-    def PORTS(self) -> int:
-        """``ports`` (transitional alias)."""
-        return self.ports
-
-    @property
-    def exact_constants(self):
-        """``exact.constants`` (transitional alias)."""
-        return self.exact.constants
+    step_counted: tuple = ()
 
 
 _REGISTRY: dict[str, NeuronModel] = {}
@@ -207,6 +200,9 @@ def _check(m) -> None:
     _check_defaults(where, m)
     if not _is_int(m.ports) or m.ports < 1:
         raise ConfigError(f"{where}: ports must be an int >= 1, got {m.ports!r}")
+    if not (isinstance(m.step_counted, tuple) and all(n in m.state for n in m.step_counted)):
+        raise ConfigError(f"{where}: step_counted must be a tuple of names of state "
+                          f"{m.state}, got {m.step_counted!r}")
     if not (isinstance(m.outputs, tuple) and len(set(m.outputs)) == len(m.outputs)
             and all(_is_int(r) and 0 <= r < len(m.state) for r in m.outputs)):
         raise ConfigError(f"{where}: outputs must be a tuple of distinct rows of state "
@@ -290,8 +286,8 @@ def load_exact_model(pop) -> NeuronModel:
     m = load_model(pop)
     if m.exact is None:
         raise ConfigError(f"population {pop.name!r}: model {m.name} has no exact event-driven "
-                          f"form (NeuronModel.exact); run it with eventsim.simulate (discrete "
-                          f"time)")
+                          f"form (NeuronModel.exact); run it with integrator='discrete' "
+                          f"(time steps)")
     return m
 
 

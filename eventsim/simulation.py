@@ -254,17 +254,40 @@ def lower(w: WorkloadIR, models: list, unit_ps: int, exact: bool,
     (float32 weights, delays in whole steps >= 1, each model's constants of one step) or the
     exact one (float64 weights, delays in ps, the models' time-free exact constants)."""
     if exact:
-        neurons = neuron_layout(w, models, lambda m, params: m.exact_constants(params))
+        neurons = neuron_layout(w, models, lambda m, params: m.exact.constants(params))
         projections = projection_layout(
             w, np.float64, np.int64,
             lambda pr: int(pr.delay_unit_ps) if pr.uniform_delay else pr.delays_ps)
         return Lowering(w, models, neurons, projections, sorted_inputs(w), 1, mapping)
     dt_s = unit_ps / PS_PER_S
     neurons = neuron_layout(w, models, lambda m, params: m.coefficients(params, dt_s))
+    for rows, cols in _step_counted(w, models):
+        neurons.state[rows, cols] = np.round(neurons.state[rows, cols] / dt_s)
     projections = projection_layout(w, np.float32, np.int32,
                                     lambda pr: discrete_integrator.delay_steps(pr, unit_ps))
     return Lowering(w, models, neurons, projections, sorted_inputs(w, unit_ps), unit_ps,
                     mapping)
+
+
+def _step_counted(w: WorkloadIR, models):
+    """Per population with ``step_counted`` state variables: (their state rows, the
+    population's columns) in the layout's state array."""
+    off = w.offsets
+    for p, m in enumerate(models):
+        if m.step_counted:
+            rows = np.array([m.state.index(n) for n in m.step_counted])[:, None]
+            yield rows, np.arange(off[p], off[p + 1])[None, :]
+
+
+def _final_states(low: Lowering, exact: bool) -> list[np.ndarray]:
+    """Per population: its state [neurons, variables] at the end of the run, durations in
+    seconds (a discrete run's ``step_counted`` variables converted back from steps)."""
+    final = low.neurons.final_states(low.workload)
+    if not exact:
+        for p, m in enumerate(low.models):
+            for n in m.step_counted:
+                final[p][:, m.state.index(n)] *= low.unit_ps / PS_PER_S
+    return final
 
 
 # -- result ---------------------------------------------------------------------------------
@@ -281,7 +304,7 @@ def _result(low, exact, stop_ps, dt_s, n_steps, gids, times_ps, steps, counts, m
         population_names=[p.name for p in w.populations],
         spike_times_ps=[times_ps[pop == p].astype(np.int64) for p in range(P)],
         spike_neurons=[gids[pop == p] - off[p] for p in range(P)], counts=counts,
-        metrics=metrics, final_state=low.neurons.final_states(w),
+        metrics=metrics, final_state=_final_states(low, exact),
         dt_s=None if exact else dt_s, n_steps=n_steps,
         spike_steps=None if exact else [steps[pop == p] for p in range(P)],
         step_start_ps=step_start_ps, step_finish_ps=step_finish_ps, kernel=kernel)

@@ -3,7 +3,9 @@ result: spikes, counts, metrics, the ledger and the step times of each case, as 
 runtime of commit 3b3d8bb (before the compile-once layout). One value was changed since, by
 hand, with the definition it follows: the exact runs' ``dense_equivalent_ops``, which became
 every pre x post pair of every projection per 1 ms activity bin (``run_result.network_metrics``,
-one definition for both integrators) instead of each spike times its post population's size.
+one definition for both integrators) instead of each spike times its post population's size;
+and the discrete runs' ``final_state`` sums, whose ``refractory_left`` became seconds (was
+steps; ``NeuronModel.step_counted``): each changed by a whole number of steps x (1 - dt).
 
     python tests/golden_runs.py --write      # record tests/golden_runs.json (from a known-good runtime)
 

@@ -104,3 +104,26 @@ def test_an_exact_run_on_a_machine_ends_its_hardware_time_at_its_duration():
                    placement=place(w, ir, "balanced"))
     assert res.hardware_time_ps == res.duration_ps == 20 * STEP_PS
     assert res.ledger is not None
+
+
+def kicked_lif(kick_steps, refractory_left_s=0.0):
+    """One lif neuron with a 5 ms refractory period, kicked above threshold at ``kick_steps``;
+    its refractory time left starts at ``refractory_left_s`` seconds."""
+    pop = population("a", "lif", 1, tau=1.0, v_threshold=0.5, refractory_s=5e-3)
+    pop.state[0, 1] = refractory_left_s
+    t = np.array([k * STEP_PS for k in kick_steps], np.int64)
+    kick = InputEvents(0, t, np.zeros(t.size, np.int32), np.full(t.size, 1e6))
+    return WorkloadIR([pop], [], [kick])
+
+
+def test_a_discrete_runs_final_refractory_time_is_in_seconds():
+    """Fires at step 0 and is then held for steps 1-5: after steps 0-2, steps 3-5 are left."""
+    res = simulate(kicked_lif([0]), DT, 3)
+    assert res.steps("a")[0].tolist() == [0]
+    assert res.final_state[0][0, 1] == pytest.approx(3e-3, rel=1e-12)
+
+
+def test_a_discrete_run_reads_an_initial_refractory_time_in_seconds():
+    """2 ms left = steps 0 and 1 held: the kicks of steps 0 and 1 are ignored, step 2's fires."""
+    res = simulate(kicked_lif([0, 1, 2], refractory_left_s=2e-3), DT, 4)
+    assert res.steps("a")[0].tolist() == [2]

@@ -21,12 +21,13 @@ The refractory count is NEST's (``RefractoryCounts`` = round(t_ref / h) steps he
 ``refractory=5*ms`` holds v one step less (49 steps at dt = 0.1 ms: its ``not_refractory``
 is timestep(t - lastspike) >= timestep(refractory)). Units: seconds and volts.
 
-Exact event-driven form (``eventsim.simulate_exact``): an input event adds its weight to g_exc
+Exact event-driven form (``integrator="exact"``): an input event adds its weight to g_exc
 or g_inh at its time; in between, the state follows the closed form (tau_exc, tau_inh !=
 tau_mem), v(s) = v_rest + (v - v_rest - k_e g_exc - k_i g_inh) exp(-s/tau_mem)
 + k_e g_exc exp(-s/tau_exc) + k_i g_inh exp(-s/tau_inh), k = tau_syn / (tau_syn - tau_mem); the
 neuron spikes when v reaches v_threshold and is held at v_reset for ``refractory_s`` seconds
-(``refractory_left`` in seconds there).
+(``refractory_left``: seconds in a population's state and a run's final state with either
+integrator; ``step`` counts it in whole steps, ``step_counted``).
 """
 import numpy as np
 
@@ -163,4 +164,5 @@ MODEL = register(NeuronModel(
     name="cuba", module=__name__,
     params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
     coefficients=coefficients, step=step, quiescent=quiescent,
-    exact=ExactForm(exact_constants, exact_advance, exact_receive, exact_form, exact_fire)))
+    exact=ExactForm(exact_constants, exact_advance, exact_receive, exact_form, exact_fire),
+    step_counted=("refractory_left",)))

@@ -12,7 +12,7 @@ with a = exp(-dt / tau) and kappa = tau_syn / (tau_syn - tau_mem) (a_syn - a_mem
 v = v_reset (``reset_subtract`` = 0) or v - v_threshold (``reset_subtract`` = 1).
 Units: time constants in seconds; v, r, currents in the graph's units.
 
-Exact event-driven form (``eventsim.simulate_exact``): an input event of weight x makes I jump
+Exact event-driven form (``integrator="exact"``): an input event of weight x makes I jump
 by w_in x (a current-based synapse, as NEST's ``iaf_psc_exp``); in between, with tau_syn !=
 tau_mem, v(s) = v_inf + r (I - I_inf) kappa' exp(-s/tau_syn) + (v - v_inf - r (I - I_inf)
 kappa') exp(-s/tau_mem), kappa' = tau_syn / (tau_syn - tau_mem); it spikes when v reaches

@@ -6,7 +6,7 @@ A step's input x is a current held over the step: v <- v + r (x + i_bias) dt. Th
 v > v_threshold, it spikes: v = v_reset (``reset_subtract`` = 0) or v - v_threshold (1).
 Units: dt in seconds; v, r, currents in the graph's units.
 
-Exact event-driven form (``eventsim.simulate_exact``): an input event of weight x moves v by
+Exact event-driven form (``integrator="exact"``): an input event of weight x moves v by
 r x at its time; in between v rises at r i_bias per second; it spikes when v reaches
 v_threshold.
 """

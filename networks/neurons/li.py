@@ -7,7 +7,7 @@ A step's input x is held over the step and integrated exactly:
 v <- v_inf + (v - v_inf) exp(-dt / tau), v_inf = v_leak + r (i_bias + x). It never spikes.
 Units: tau in seconds; v, r, currents in the graph's units.
 
-Exact event-driven form (``eventsim.simulate_exact``): an input event of weight x moves v by
+Exact event-driven form (``integrator="exact"``): an input event of weight x moves v by
 r x at its time; in between, v(s) = v_inf + (v - v_inf) exp(-s / tau), v_inf = v_leak +
 r i_bias.
 """

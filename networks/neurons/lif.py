@@ -9,10 +9,11 @@ v = v - v_threshold (``reset_subtract`` = 1), and for ``refractory_s`` seconds (
 steps) it ignores inputs and holds v at v_reset.
 Units: tau and refractory_s in seconds; v, r, currents in the graph's units.
 
-Exact event-driven form (``eventsim.simulate_exact``): an input event of weight x moves v by
+Exact event-driven form (``integrator="exact"``): an input event of weight x moves v by
 r x at its time (a delta synapse, as NEST's ``iaf_psc_delta``; ignored while refractory); in
 between, v(s) = v_inf + (v - v_inf) exp(-s / tau), v_inf = v_leak + r i_bias; it spikes when
-v reaches v_threshold (``refractory_left`` in seconds there).
+v reaches v_threshold. ``refractory_left`` is in seconds in a population's state and a run's
+final state with either integrator; ``step`` counts it in whole steps (``step_counted``).
 """
 import numpy as np
 
@@ -119,4 +120,5 @@ MODEL = register(NeuronModel(
     name="lif", module=__name__,
     params=PARAMS, defaults=DEFAULTS, state=STATE, ports=PORTS,
     coefficients=coefficients, step=step, quiescent=quiescent,
-    exact=ExactForm(exact_constants, exact_advance, exact_receive, exact_form, exact_fire)))
+    exact=ExactForm(exact_constants, exact_advance, exact_receive, exact_form, exact_fire),
+    step_counted=("refractory_left",)))
