@@ -20,7 +20,7 @@ from .machine_setup import action_or_none
 from .routing_ir import Mapping
 from .network_layout import N_SYN, PORT, POST_OFF, SOURCE, UNIFORM, ProjectionLayout
 from .neuron_model import output_rows
-from .noc_model import NocModel
+from .noc_model import NocModel, charge_route_uses
 from .progress import kernels_named, progress_bar
 from .static_power import register_static_power
 from .step_model import new_step_state
@@ -58,7 +58,7 @@ def run(low, kernel, machine: MachineIR | None, n_steps: int, ring_slack: int, n
     kernel.compile(announce=kernels_named("network", low.neurons.models, on_machine))
     step_of, gids = _run(kernel, net, n_steps, progress)
     if on_machine:
-        rt.charge_route_uses(kernel.ledger, hw_run.hw.noc, hw_run.hw)
+        charge_route_uses(kernel.ledger, hw_run.hw.noc, hw_run.hw)
         rt.charge_core_work(kernel.ledger, hw_run.hw)
     c = net.counters
     counts = {"steps": n_steps, "neuron_updates": int(c[rt.UPDATES]), "spikes": int(c[rt.SPIKES]),

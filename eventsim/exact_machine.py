@@ -27,8 +27,7 @@ from .jit import kernel_jit
 from .machine_ir import MachineIR
 from .machine_setup import action_or_none
 from .routing_ir import Mapping
-from .network_runtime import charge_route_uses
-from .noc_model import NocModel, noc_flits, noc_path_tail_ps
+from .noc_model import NocModel, charge_route_uses, noc_flits, noc_path_tail_ps
 from .static_power import register_static_power
 
 ExactHw = namedtuple("ExactHw", [

@@ -40,8 +40,7 @@ from .core_model import ERR_NO_ACTION, core_execute, core_occupy, core_work_ps
 from .generated import load_generated
 from .jit import kernel_jit
 from .network_layout import DELAY0, PORT, POST_OFF, ROW0, SOURCE, SYN0, UNIFORM
-from .noc_model import (noc_flits, noc_multicast, noc_path_tail_ps, noc_unicast, packet_flits,
-                        serialisation_ps)
+from .noc_model import noc_flits, noc_multicast, noc_path_tail_ps, noc_unicast
 from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
@@ -102,8 +101,8 @@ core (each charged a packet_send); analytic: packets are not simulated hop by ho
 and delivered in closed form (no contention), with the
 links, destination cores and uncontended tail latencies of multicast route r in route_link,
 route_dest_core (ascending within a route) and route_dest_tail_ps; route_uses[r] counts the
-spikes sent along route r, whose links are charged after the run (``charge_route_uses``: the
-same count x cost as charging each packet); update_busy_ps[c] is the busy time of updating all
+spikes sent along route r, whose links are charged after the run
+(``noc_model.charge_route_uses``: the same count x cost as charging each packet); update_busy_ps[c] is the busy time of updating all
 of core c's neurons as neuron_update; update_count[c], update_ps[c], recv_count[c],
 synop_count[c] and synop_busy_ps[c] are the neuron_update actions of core c and their busy time
 (ps), its packet_recv actions, its synop actions and their busy time, and spiking_count[c],
@@ -677,24 +676,6 @@ def charge_core_work(ledger, hw) -> None:
     for x in (hw.update_count, hw.update_ps, hw.recv_count, hw.synop_count,
               hw.synop_busy_ps, hw.spiking_count, hw.spiking_ps):
         x[:] = 0
-
-
-def charge_route_uses(ledger, noc, hw) -> None:
-    """Charge the links of every multicast route its uses (``hw.route_uses``) x one packet of
-    ``hw.spike_bytes`` each, as ``noc_charge_link`` charges one packet, and zero the uses."""
-    uses = hw.route_uses
-    per_link = np.repeat(uses, np.diff(hw.route_link_ptr))
-    if not per_link.any():
-        return
-    links = hw.route_link
-    flits = int(packet_flits(int(hw.spike_bytes), int(noc.flit_bytes[0])))
-    ser = serialisation_ps(flits, noc.flit_bytes[0], noc.link_ps_per_byte[links]).astype(np.int64)
-    rows = noc.link_row[links]
-    a = ledger.arrays
-    np.add.at(a.count, rows, per_link * flits)
-    np.add.at(a.energy_pj, rows, per_link * (flits * a.cost_energy_pj[rows]))
-    np.add.at(a.busy_ps, rows, per_link * ser)
-    uses[:] = 0
 
 
 # -- the generated step handlers ------------------------------------------------------------

@@ -198,6 +198,26 @@ def noc_hop(t_ps, router, packed, noc, ctx):
         _release(noc, slot)
 
 
+def charge_route_uses(ledger, noc, hw) -> None:
+    """Charge the links of every multicast route its uses (``hw.route_uses``; route r's links
+    ``hw.route_link[hw.route_link_ptr[r]:hw.route_link_ptr[r + 1]]``) x one packet of
+    ``hw.spike_bytes`` each, as ``noc_charge_link`` charges one packet, and zero the uses (the
+    analytic NoC's multicast packets, charged after a run)."""
+    uses = hw.route_uses
+    per_link = np.repeat(uses, np.diff(hw.route_link_ptr))
+    if not per_link.any():
+        return
+    links = hw.route_link
+    flits = int(packet_flits(int(hw.spike_bytes), int(noc.flit_bytes[0])))
+    ser = serialisation_ps(flits, noc.flit_bytes[0], noc.link_ps_per_byte[links]).astype(np.int64)
+    rows = noc.link_row[links]
+    a = ledger.arrays
+    np.add.at(a.count, rows, per_link * flits)
+    np.add.at(a.energy_pj, rows, per_link * (flits * a.cost_energy_pj[rows]))
+    np.add.at(a.busy_ps, rows, per_link * ser)
+    uses[:] = 0
+
+
 class NocModel:
     """Builds the NoC state of a MachineIR, its multicast routes and its ledger rows, and
     attaches its hop handler to a kernel."""
