@@ -37,6 +37,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/cuba.py --write-results
 	$(BIN)/python benchmarks/exact_cuba.py --write-results
 	$(BIN)/python benchmarks/first_step.py --write-results
+	$(BIN)/python benchmarks/dispatch_generation.py --write-results
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -1147,6 +1147,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--write-results", action="store_true",
+                    help="write the tables to benchmarks/RESULTS.md")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -1161,8 +1163,14 @@ def main() -> None:
     if a.json:
         print(json.dumps(record, indent=2, default=str))
         return
-    print("## Dispatch without generated source (`python benchmarks/dispatch_generation.py`)\n")
-    print(format_tables(record))
+    text = ("## Dispatch without generated source "
+            "(`python benchmarks/dispatch_generation.py --write-results`)\n\n"
+            + format_tables(record))
+    print(text)
+    if a.write_results:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from results_file import write_section
+        write_section("dispatch_generation", text)
 
 
 if __name__ == "__main__":

@@ -74,19 +74,24 @@ class RunResult:
         return None if self.kernel is None else self.kernel.ledger
 
 
-def network_metrics(w: WorkloadIR, gids: np.ndarray, bins: np.ndarray, n_bins: int,
-                    synaptic_events: int) -> dict:
-    """NeuroBench-style metrics of a run whose spikes (global ids ``gids``) fell in time bins
-    ``bins`` (0 .. n_bins - 1; a discrete run's bins are its steps): effective synaptic
-    operations (one accumulate per synaptic event), dense-equivalent operations (every pre x
-    post pair of every projection, every bin), activation sparsity (1 - the fraction of
-    neuron x bin pairs with a spike) and weight sparsity (1 - synapses over the dense pre x
-    post pairs)."""
+def network_metrics(w: WorkloadIR, active_pairs: int, n_bins: int, synaptic_events: int) -> dict:
+    """NeuroBench-style metrics of a run cut into ``n_bins`` time bins (a discrete run's bins
+    are its steps) in which ``active_pairs`` neuron x bin pairs held a spike (the function
+    ``active_pairs`` counts them): effective synaptic operations (one accumulate per synaptic event),
+    dense-equivalent operations (every pre x post pair of every projection, every bin),
+    activation sparsity (1 - the fraction of neuron x bin pairs with a spike) and weight
+    sparsity (1 - synapses over the dense pre x post pairs)."""
     dense_pairs = sum(w.populations[p.pre].size * w.populations[p.post].size
                       for p in w.projections)
     n_syn = sum(p.n_synapses for p in w.projections)
-    active = np.unique(gids.astype(np.int64) * n_bins + bins).shape[0]
     return {"synaptic_ops": int(synaptic_events),
             "dense_equivalent_ops": dense_pairs * n_bins,
-            "activation_sparsity": 1.0 - active / (w.n_neurons * n_bins),
+            "activation_sparsity": 1.0 - active_pairs / (w.n_neurons * n_bins),
             "weight_sparsity": 1.0 - n_syn / dense_pairs if dense_pairs else 0.0}
+
+
+def active_pairs(gids: np.ndarray, bins: np.ndarray, n_bins: int) -> int:
+    """The number of distinct (neuron, time bin) pairs among spikes of neurons ``gids`` in
+    bins ``bins`` (0 .. n_bins - 1). A discrete run needs none of this: a neuron spikes at
+    most once per step, so its pairs are its spikes."""
+    return int(np.unique(gids.astype(np.int64) * n_bins + bins).shape[0])

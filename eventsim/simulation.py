@@ -34,7 +34,7 @@ from .network_layout import NeuronLayout, ProjectionLayout, neuron_layout, proje
     sorted_inputs
 from .neuron_model import check_ports, load_exact_model, load_model
 from .routing_ir import Mapping, placed_cores
-from .run_result import RunResult, network_metrics
+from .run_result import RunResult, active_pairs, network_metrics
 from .simtime import PS_PER_S, TIME_MAX_PS
 from .workload_ir import WorkloadIR
 
@@ -122,16 +122,16 @@ def simulate(workload: WorkloadIR, dt_s: float | None = None, n_steps: int | Non
         out = exact_integrator.run(low, kernel, machine, stop_ps, record_capacity, progress)
         bin_ps = round((activity_bin_s or ACTIVITY_BIN_S) * PS_PER_S)
         n_bins = max(1, -(-stop_ps // bin_ps))
-        bins = np.minimum(out.times_ps // bin_ps, n_bins - 1)
+        active = active_pairs(out.gids, np.minimum(out.times_ps // bin_ps, n_bins - 1), n_bins)
         gids, times_ps, steps, start, finish = out.gids, out.times_ps, None, None, None
     else:
         out = discrete_integrator.run(low, kernel, machine, n_steps,
                                       8 if ring_slack is None else ring_slack,
                                       noc or "packets", record_capacity, progress)
         gids, steps, start, finish = out.gids, out.steps, out.step_start_ps, out.step_finish_ps
-        times_ps, bins, n_bins = steps * unit_ps, steps, n_steps
+        times_ps, active, n_bins = steps * unit_ps, out.counts["spikes"], n_steps
     return _result(low, exact, stop_ps, dt_s, n_steps, gids, times_ps, steps, out.counts,
-                   network_metrics(workload, gids, bins, n_bins, out.counts["synaptic_events"]),
+                   network_metrics(workload, active, n_bins, out.counts["synaptic_events"]),
                    start, finish, kernel if on_machine else None)
 
 
@@ -217,8 +217,9 @@ def _check_exact_options(routing, noc, ring_slack, trace, trace_window_ps, activ
         raise ConfigError("trace is recorded by discrete runs on a machine only")
     if activity_bin_s is not None and not (isinstance(activity_bin_s, (int, float))
                                            and np.isfinite(activity_bin_s)
-                                           and activity_bin_s > 0):
-        raise ConfigError(f"activity_bin_s must be a finite number > 0, got {activity_bin_s!r}")
+                                           and round(activity_bin_s * PS_PER_S) >= 1):
+        raise ConfigError(f"activity_bin_s must be a finite number of at least 1 ps, got "
+                          f"{activity_bin_s!r}")
 
 
 def _check_machine(ir: MachineIR, exact: bool) -> None:

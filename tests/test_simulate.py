@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from eventsim import ConfigError, RunResult
-from eventsim.run_result import network_metrics
+from eventsim.run_result import active_pairs, network_metrics
 from eventsim.simulation import simulate
 from eventsim.workload_ir import InputEvents, WorkloadIR
 from networks.population import population
@@ -68,10 +68,14 @@ def test_both_integrators_report_metrics_by_one_definition():
     assert e.metrics == expected
 
 
-def test_activation_sparsity_counts_a_neuron_once_per_bin():
-    """Neuron 0 fires twice in bin 0, neuron 1 once in bin 2: 2 active of 2 x 4 pairs."""
+def test_a_neuron_counts_once_per_bin_however_often_it_fires():
+    """Neuron 0 fires twice in bin 0, neuron 1 once in bin 2: 2 active pairs."""
+    assert active_pairs(np.array([0, 0, 1]), np.array([0, 0, 2]), 4) == 2
+
+
+def test_activation_sparsity_is_the_fraction_of_silent_neuron_bins():
     w = WorkloadIR([population("p", "lif", 2, tau=1.0, v_threshold=1.0)])
-    m = network_metrics(w, np.array([0, 0, 1]), np.array([0, 0, 2]), 4, synaptic_events=0)
+    m = network_metrics(w, active_pairs=2, n_bins=4, synaptic_events=0)
     assert m["activation_sparsity"] == 1 - 2 / 8
     assert m["dense_equivalent_ops"] == 0 and m["weight_sparsity"] == 0.0
 
@@ -87,6 +91,7 @@ def test_activation_sparsity_counts_a_neuron_once_per_bin():
     (dict(integrator="exact", duration_s=0.01, ring_slack=4), "ring_slack is for discrete"),
     (dict(integrator="exact", duration_s=0.01, routing="population"), "routing='neuron'"),
     (dict(integrator="exact", duration_s=0.01, activity_bin_s=0.0), "activity_bin_s must be"),
+    (dict(integrator="exact", duration_s=0.01, activity_bin_s=1e-13), "at least 1 ps"),
     (dict(dt_s=DT, n_steps=5, record_capacity=0), "record_capacity must be"),
 ])
 def test_an_option_the_run_cannot_use_is_refused(kwargs, message):
