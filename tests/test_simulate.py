@@ -16,11 +16,11 @@ STEP_PS = 1_000_000_000
 
 
 def chain():
-    """a -> b, one neuron each: a kick makes a fire at 3 ms; b fires once a's spike arrives
-    7 ms later (an if_neuron whose one input of weight 1 takes v to 1000 x 1 = 1000 > 0.5 in
-    the exact form, 1000 x 1 x 1 ms = 1 > 0.5 held over a discrete step)."""
+    """a -> b, one lif neuron each: a kick makes a fire at 3 ms; b fires once a's spike arrives
+    7 ms later (its one input of weight 1 moves v by r x = 1000 > 0.5 in the exact form, and
+    to 1000 (1 - exp(-1 ms / 1 s)) = 0.9995 > 0.5 held over a discrete step)."""
     pops = [population("a", "lif", 1, tau=1.0, v_threshold=0.5),
-            population("b", "if_neuron", 1, v_threshold=0.5, r=1000.0)]
+            population("b", "lif", 1, tau=1.0, v_threshold=0.5, r=1000.0)]
     proj = from_dense("ab", 0, 1, np.array([[1.0]]), delay_ps=7 * STEP_PS)
     kick = InputEvents(0, np.array([3 * STEP_PS], np.int64), np.zeros(1, np.int32),
                        np.array([1e6]))
@@ -103,8 +103,9 @@ def test_an_exact_run_on_a_machine_ends_its_hardware_time_at_its_duration():
     from hardware_models.lowering import lower
     from hardware_models.placement import place
     from hardware_models.presets import preset
+    from networks.builders.cuba import cuba
     ir = lower(preset("cpu_multicore"))
-    w = chain()
+    w = cuba(200, p_connect=0.1, seed=5, delay_ps=100_000_000)
     res = simulate(w, integrator="exact", duration_s=0.02, machine=ir,
                    placement=place(w, ir, "balanced"))
     assert res.hardware_time_ps == res.duration_ps == 20 * STEP_PS
