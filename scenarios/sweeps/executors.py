@@ -120,7 +120,10 @@ class LocalPool:
                 if os.name == "nt":  # no SIGINT for another process there
                     p.terminate()
                 else:
-                    os.kill(p.pid, signal.SIGINT)
+                    try:
+                        os.kill(p.pid, signal.SIGINT)
+                    except ProcessLookupError:  # it exited since is_alive(): nothing to stop
+                        pass
         for p in procs:
             p.join(STOP_GRACE_S)
             if p.is_alive():
