@@ -196,7 +196,6 @@ def _arrival_buffer(m: Mapping, ir: MachineIR, noc_mode: str, ring_slots: int) -
 
 # -- running --------------------------------------------------------------------------------
 
-
 def _run(kernel, net, n_steps, progress):
     """Run to the end, draining the spike record whenever the step handler pauses."""
     c = net.counters
@@ -224,10 +223,7 @@ def _run(kernel, net, n_steps, progress):
     return np.concatenate(steps_seen), np.concatenate(neurons_seen)
 
 
-
 def _finish_ps(steps) -> np.ndarray:
     finish = steps.finish_ps.copy()
     finish[-1] = steps.latest_finish_ps[0]
     return finish
-
-

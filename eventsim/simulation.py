@@ -33,7 +33,7 @@ from .machine_setup import require_actions
 from .network_layout import NeuronLayout, ProjectionLayout, neuron_layout, projection_layout, \
     sorted_inputs
 from .neuron_model import check_ports, load_exact_model, load_model
-from .routing_ir import Mapping, placed_cores
+from .routing_ir import ROUTINGS, Mapping, placed_cores
 from .run_result import RunResult, active_pairs, network_metrics
 from .simtime import PS_PER_S, TIME_MAX_PS
 from .workload_ir import WorkloadIR
@@ -103,6 +103,8 @@ def simulate(workload: WorkloadIR, dt_s: float | None = None, n_steps: int | Non
     unit_ps, n_steps, stop_ps = _run_time(exact, dt_s, n_steps, duration_s)
     _check_options(exact, machine, placement, mapping, routing, noc, ring_slack, trace,
                    trace_window_ps, activity_bin_s, record_capacity)
+    bin_ps = _seconds_ps("activity_bin_s", ACTIVITY_BIN_S if activity_bin_s is None
+                         else activity_bin_s) if exact else None
     models = [(load_exact_model if exact else load_model)(p) for p in workload.populations]
     check_ports(workload, models)
     on_machine = machine is not None
@@ -120,7 +122,6 @@ def simulate(workload: WorkloadIR, dt_s: float | None = None, n_steps: int | Non
         kernel.trace.set_window(*trace_window_ps)
     if exact:
         out = exact_integrator.run(low, kernel, machine, stop_ps, record_capacity, progress)
-        bin_ps = round((activity_bin_s or ACTIVITY_BIN_S) * PS_PER_S)
         n_bins = max(1, -(-stop_ps // bin_ps))
         active = active_pairs(out.gids, np.minimum(out.times_ps // bin_ps, n_bins - 1), n_bins)
         gids, times_ps, steps, start, finish = out.gids, out.times_ps, None, None, None
@@ -143,13 +144,13 @@ def _run_time(exact: bool, dt_s, n_steps, duration_s) -> tuple[int, int | None, 
         if dt_s is not None or n_steps is not None:
             raise ConfigError("an exact run has no time step: give duration_s, not dt_s or "
                               "n_steps")
-        stop_ps = _duration_ps(duration_s)
+        stop_ps = _seconds_ps("duration_s", duration_s)
         return 1, None, stop_ps
-    dt_ps = _dt_ps(dt_s)
+    dt_ps = _seconds_ps("dt_s", dt_s)
     if (n_steps is None) == (duration_s is None):
         raise ConfigError("a discrete run needs n_steps or duration_s (one of them)")
     if n_steps is None:
-        stop_ps = _duration_ps(duration_s)
+        stop_ps = _seconds_ps("duration_s", duration_s)
         if stop_ps % dt_ps:
             raise ConfigError(f"duration_s = {duration_s} is not a whole number of steps of "
                               f"dt_s = {dt_s}")
@@ -159,24 +160,18 @@ def _run_time(exact: bool, dt_s, n_steps, duration_s) -> tuple[int, int | None, 
     return dt_ps, int(n_steps), int(n_steps) * dt_ps
 
 
-def _dt_ps(dt_s) -> int:
-    if isinstance(dt_s, bool) or not isinstance(dt_s, (int, float)) or not np.isfinite(dt_s) \
-            or dt_s <= 0:
-        raise ConfigError(f"dt_s must be a finite number > 0, got {dt_s!r}")
-    dt_ps = round(dt_s * PS_PER_S)
-    if dt_ps < 1:
-        raise ConfigError(f"dt_s = {dt_s} is below one picosecond")
-    return dt_ps
-
-
-def _duration_ps(duration_s) -> int:
-    if isinstance(duration_s, bool) or not isinstance(duration_s, (int, float)) \
-            or not np.isfinite(duration_s) or duration_s <= 0:
-        raise ConfigError(f"duration_s must be a finite number > 0, got {duration_s!r}")
-    stop_ps = round(duration_s * PS_PER_S)
-    if not 1 <= stop_ps < TIME_MAX_PS:
-        raise ConfigError(f"duration_s = {duration_s} is outside 1 ps .. {TIME_MAX_PS} ps")
-    return stop_ps
+def _seconds_ps(name: str, seconds) -> int:
+    """``seconds`` (the option ``name``) as whole ps: a finite number > 0, at least 1 ps and
+    below ``TIME_MAX_PS`` once rounded (ConfigError naming it otherwise)."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+            or not np.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"{name} must be a finite number > 0, got {seconds!r}")
+    ps = round(seconds * PS_PER_S)
+    if ps < 1:
+        raise ConfigError(f"{name} = {seconds} is below one picosecond (at least 1 ps needed)")
+    if ps >= TIME_MAX_PS:
+        raise ConfigError(f"{name} = {seconds} is outside 1 ps .. {TIME_MAX_PS} ps")
+    return ps
 
 
 def _check_options(exact, machine, placement, mapping, routing, noc, ring_slack, trace,
@@ -188,7 +183,7 @@ def _check_options(exact, machine, placement, mapping, routing, noc, ring_slack,
     if mapping is not None and not on_machine:
         raise ConfigError("a mapping is for a run on a machine: pass machine= and placement= "
                           "with mapping=")
-    if routing not in (None, "population", "neuron"):
+    if routing not in (None,) + ROUTINGS:
         raise ConfigError(f"routing must be 'population' or 'neuron', got {routing!r}")
     if noc not in (None,) + discrete_integrator.NOC_MODES:
         raise ConfigError(f"noc must be 'packets' or 'analytic', got {noc!r}")
@@ -198,12 +193,12 @@ def _check_options(exact, machine, placement, mapping, routing, noc, ring_slack,
             or record_capacity < 1:
         raise ConfigError(f"record_capacity must be an int >= 1, got {record_capacity!r}")
     if exact:
-        _check_exact_options(routing, noc, ring_slack, trace, trace_window_ps, activity_bin_s)
+        _check_exact_options(routing, noc, ring_slack, trace, trace_window_ps)
     elif activity_bin_s is not None:
         raise ConfigError("activity_bin_s is for exact runs; a discrete run's bin is its step")
 
 
-def _check_exact_options(routing, noc, ring_slack, trace, trace_window_ps, activity_bin_s):
+def _check_exact_options(routing, noc, ring_slack, trace, trace_window_ps):
     if routing == "population":
         raise ConfigError("an exact run routes each neuron's spikes on its own tree "
                           "(routing='neuron'); routing='population' is for discrete runs")
@@ -215,11 +210,6 @@ def _check_exact_options(routing, noc, ring_slack, trace, trace_window_ps, activ
                           "input ring)")
     if trace or trace_window_ps is not None:
         raise ConfigError("trace is recorded by discrete runs on a machine only")
-    if activity_bin_s is not None and not (isinstance(activity_bin_s, (int, float))
-                                           and np.isfinite(activity_bin_s)
-                                           and round(activity_bin_s * PS_PER_S) >= 1):
-        raise ConfigError(f"activity_bin_s must be a finite number of at least 1 ps, got "
-                          f"{activity_bin_s!r}")
 
 
 def _check_machine(ir: MachineIR, exact: bool) -> None:

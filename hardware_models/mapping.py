@@ -174,7 +174,7 @@ def _tree_arrays(ir: MachineIR, t: RouteTable, spike_bytes: int) -> tuple:
     summed = np.concatenate([[0], np.cumsum(ir.link_latency_ps[links].astype(np.int64))])
     latency = summed[ptr[1:]] - summed[ptr[:-1]]
     last = links[np.maximum(ptr[1:] - 1, 0)] if links.size else np.zeros(pairs.shape[0], np.int64)
-    ser = np.where(hops > 0, serialisation_ps(flits, np.int64(ir.flit_bytes),
+    ser = np.where(hops > 0, serialisation_ps(flits, ir.flit_bytes,
                                               ir.link_ps_per_byte[last].astype(np.float64)), 0)
     tail = (latency + ser.astype(np.int64))[where.reshape(-1)] if pairs.size \
         else np.zeros(0, np.int64)
