@@ -7,7 +7,9 @@
 
 A kind is a name, a handler ``handler(t_ps, target, payload, state, ctx)`` compiled with
 ``numba.njit``, the state it works on (any Numba-typable value: an array, a tuple or named tuple
-of arrays) and the most events one call may schedule (``max_pushes``). ``run_until(t_ps)``
+of arrays) and the most events one call may schedule (``max_pushes``). A named tuple state, and
+the context ``ctx``, reach handlers by reference (``state_ref.by_reference``: the same fields,
+the same arrays, behind one pointer), which keeps compile times short. ``run_until(t_ps)``
 handles every pending event with time < t_ps, in (time, priority, insertion) order, inside one
 compiled loop; Python only runs again to grow the queue, move out the event log, update a
 progress bar, or report an error.
@@ -32,6 +34,7 @@ from .event_queue import (KIND_MAX, SEQ_LIMIT, check_event_fields, grown, new_qu
 from .ledger import Ledger
 from .rng import seed_state
 from .simtime import TIME_MAX_PS, check_delay_ps, check_time_ps
+from .state_ref import is_named_tuple, by_reference
 from .trace import Trace
 
 PROGRESS_CHUNK_EVENTS = 1 << 21
@@ -60,7 +63,8 @@ class Kernel:
         self.kind_names: list[str] = []
         self._handlers: list = []
         self._max_pushes: list[int] = []
-        self._states: list = []
+        self._states: list = []           # as handlers get them: a named tuple by reference
+        self._state_given: list = []      # as add_kind was given them
         self._state_index: list[int] = []
         self._loop = None
         self.clock = new_clock(0)
@@ -85,12 +89,13 @@ class Kernel:
         except ValueError as e:
             raise ConfigError(f"kind {name!r}: state must be Numba-typable (arrays, tuples or "
                               f"named tuples of arrays, numbers), got {type(state).__name__}: {e}")
-        for i, s in enumerate(self._states):
+        for i, s in enumerate(self._state_given):
             if s is state:
                 self._state_index.append(i)
                 break
         else:
-            self._states.append(state)
+            self._state_given.append(state)
+            self._states.append(by_reference(state) if is_named_tuple(state) else state)
             self._state_index.append(len(self._states) - 1)
         self.kind_names.append(name)
         self._handlers.append(handler)
@@ -186,10 +191,11 @@ class Kernel:
         return self.schedule(check_delay_ps(delay_ps, self.now_ps), kind, target, payload, priority)
 
     # -- running ---------------------------------------------------------------------------
-    def _context(self) -> KernelContext:
-        return KernelContext(self.queue, self.clock, self._err, self._max_pushes_arr,
-                             self.ledger.arrays, self.trace.buffer, self.rng, self.watches,
-                             self._log)
+    def _context(self):
+        """The ``KernelContext`` of the next loop call, by reference (``state_ref``)."""
+        return by_reference(KernelContext(self.queue, self.clock, self._err,
+                                          self._max_pushes_arr, self.ledger.arrays,
+                                          self.trace.buffer, self.rng, self.watches, self._log))
 
     def run_until(self, t_ps: int, progress: bool = False, stop_on_watch: bool = False) -> str:
         """Handle every event with time < ``t_ps``; then now = t_ps. Returns "reached", or

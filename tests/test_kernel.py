@@ -123,7 +123,7 @@ def test_phold_keeps_its_pending_population():
     k = build_kernel(p, seed=2)
     k.run_until(p.end_ps)
     assert k.pending == p.pending
-    assert k._states[0].handled.sum() == k.events_processed
+    assert k._state_given[0].handled.sum() == k.events_processed
 
 
 @pytest.mark.parametrize("case, message", [
