@@ -87,9 +87,17 @@ def register_error(code: int, template: str) -> int:
     return code
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def fail(ctx, code, a=0, b=0, c=0):
-    """Record an error; the kernel stops after the current handler returns (first error wins)."""
+    """Record an error; the kernel stops after the current handler returns (first error wins).
+    (Inlined: its values become int64 before the call, so ``_record_error`` compiles once
+    whatever integer types the callers pass.)"""
+    _record_error(ctx, np.int64(code), np.int64(a), np.int64(b), np.int64(c))
+
+
+@kernel_jit
+def _record_error(ctx, code, a, b, c):
+    """``fail`` with int64 values."""
     if ctx.err[0] == ERR_NONE:
         ctx.err[0] = code
         ctx.err[1] = a
@@ -103,9 +111,18 @@ def now_ps(ctx):
     return ctx.clock[NOW]
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def schedule_at(ctx, time_ps, kind, target, payload, priority=0):
-    """Schedule event ``kind`` for ``target`` at absolute ``time_ps`` (>= now); True on success."""
+    """Schedule event ``kind`` for ``target`` at absolute ``time_ps`` (>= now); True on success.
+    (Inlined: its integers become int64 before the call, so ``_schedule_at`` and the queue's
+    push compile once whatever integer types the callers pass.)"""
+    return _schedule_at(ctx, np.int64(time_ps), np.int64(kind), np.int64(target),
+                        np.int64(payload), np.int64(priority))
+
+
+@kernel_jit
+def _schedule_at(ctx, time_ps, kind, target, payload, priority):
+    """``schedule_at`` with int64 values."""
     if kind < 0 or kind >= ctx.clock[N_KINDS]:
         fail(ctx, ERR_KIND, kind, ctx.clock[N_KINDS])
         return False
@@ -131,7 +148,7 @@ def schedule_at(ctx, time_ps, kind, target, payload, priority=0):
     return True
 
 
-@kernel_jit
+@kernel_jit(inline="always")
 def schedule_in(ctx, delay_ps, kind, target, payload, priority=0):
     """Schedule event ``kind`` for ``target`` ``delay_ps`` (int >= 0) after now; True on success."""
     if delay_ps < 0:

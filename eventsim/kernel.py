@@ -153,7 +153,17 @@ class Kernel:
     @property
     def pending(self) -> int:
         """Number of scheduled, not yet handled events."""
-        return int(queue_size(self.queue))
+        return int(queue_size(self._queue_ref))
+
+    @property
+    def queue(self):
+        """The event queue's state (``event_queue.QueueState``)."""
+        return self._queue
+
+    @queue.setter
+    def queue(self, state) -> None:
+        self._queue = state
+        self._queue_ref = by_reference(state)     # what pushes from Python hand compiled code
 
     def next_event_ps(self) -> int:
         """Time of the next pending event (TIME_MAX_PS if none)."""
@@ -162,7 +172,7 @@ class Kernel:
     @property
     def queue_capacity(self) -> int:
         """Pending events the queue holds before it must grow."""
-        return int(queue_capacity(self.queue))
+        return int(queue_capacity(self._queue_ref))
 
     @property
     def queue_nbytes(self) -> int:
@@ -175,10 +185,10 @@ class Kernel:
         if t < self.now_ps:
             raise ScheduleError(f"cannot schedule in the past: time_ps = {t} < now = "
                                 f"{self.now_ps} ps (kind {self.kind_names[kind]!r})")
-        seq = queue_push(self.queue, t, priority, kind, target, payload)
-        if seq < 0 and self.pending >= queue_capacity(self.queue):
-            self.queue = grown(self.queue, 2 * queue_capacity(self.queue))
-            seq = queue_push(self.queue, t, priority, kind, target, payload)
+        seq = queue_push(self._queue_ref, t, priority, kind, target, payload)
+        if seq < 0 and self.pending >= self.queue_capacity:
+            self.queue = grown(self.queue, 2 * self.queue_capacity)
+            seq = queue_push(self._queue_ref, t, priority, kind, target, payload)
         if seq < 0:
             raise ScheduleError(f"the event queue has used all {SEQ_LIMIT} sequence numbers")
         self.clock[SCHEDULED] += 1
@@ -220,7 +230,7 @@ class Kernel:
                 if bar is not None:
                     bar.update(self.now_ps - start - bar.n)
                 if status == dispatch.QUEUE_FULL:
-                    self.queue = grown(self.queue, 2 * queue_capacity(self.queue) + reserve)
+                    self.queue = grown(self.queue, 2 * self.queue_capacity + reserve)
                 elif status == dispatch.LOG_FULL:
                     self._log_chunks.append(drain(self._log))
                 elif status == dispatch.ERROR:
