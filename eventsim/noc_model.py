@@ -123,6 +123,23 @@ def serialisation_ps(flits, flit_bytes, ps_per_byte):
 _serialisation_ps = kernel_jit(inline="always")(serialisation_ps)
 
 
+def path_tail_ps(ptr, links, link_latency_ps, link_serialisation_ps) -> np.ndarray:
+    """Uncontended time (ps) until a packet's tail reaches the end of each path
+    ``links[ptr[i]:ptr[i + 1]]``: the head latencies of its links (``link_latency_ps[link]``)
+    plus the serialisation of its last link (``link_serialisation_ps[link]``, for the packet's
+    flits); 0 for an empty path. The one definition: compiled code walks a path as
+    ``noc_path_tail_ps``, which charges each link as it goes."""
+    ptr, links = np.asarray(ptr, np.int64), np.asarray(links, np.int64)
+    latency = np.asarray(link_latency_ps, np.int64)
+    summed = np.concatenate([[0], np.cumsum(latency[links])])
+    hops = np.diff(ptr)
+    if links.size == 0:
+        return np.zeros(hops.shape[0], np.int64)
+    last = links[np.maximum(ptr[1:] - 1, 0)]
+    ser = np.where(hops > 0, np.asarray(link_serialisation_ps, np.int64)[last], 0)
+    return summed[ptr[1:]] - summed[ptr[:-1]] + ser
+
+
 @kernel_jit
 def noc_charge_link(ctx, noc, link, flits):
     """One packet of ``flits`` over ``link``: energy per flit and serialisation time in the
@@ -136,7 +153,8 @@ def noc_charge_link(ctx, noc, link, flits):
 @kernel_jit(inline="always")
 def noc_path_tail_ps(ctx, noc, src_router, dst_router, flits):
     """Charge each link from src_router to dst_router one packet of ``flits``; return the
-    uncontended time until its tail arrives (hop latencies + the last serialisation)."""
+    uncontended time until its tail arrives (``path_tail_ps``: hop latencies + the last
+    link's serialisation)."""
     r, t, ser = src_router, np.int64(0), np.int64(0)
     while r != dst_router:
         link = noc.next_link[r, dst_router]

@@ -25,7 +25,7 @@ import numpy as np
 
 from eventsim.errors import ConfigError
 from eventsim.machine_ir import MachineIR
-from eventsim.noc_model import packet_flits, serialisation_ps
+from eventsim.noc_model import packet_flits, path_tail_ps, serialisation_ps
 from eventsim.routing_ir import (ROUTINGS, Mapping, RouteTable, connectivity_of, placed_cores,
                                  route_max_copies)
 from eventsim.workload_ir import WorkloadIR
@@ -170,13 +170,8 @@ def _tree_arrays(ir: MachineIR, t: RouteTable, spike_bytes: int) -> tuple:
     pairs, where = np.unique(src * R + dst, return_inverse=True)
     ptr, _, links = path_table(ir, pairs // R, pairs % R)
     flits = int(packet_flits(int(spike_bytes), int(ir.flit_bytes)))
-    hops = np.diff(ptr)
-    summed = np.concatenate([[0], np.cumsum(ir.link_latency_ps[links].astype(np.int64))])
-    latency = summed[ptr[1:]] - summed[ptr[:-1]]
-    last = links[np.maximum(ptr[1:] - 1, 0)] if links.size else np.zeros(pairs.shape[0], np.int64)
-    ser = np.where(hops > 0, serialisation_ps(flits, ir.flit_bytes,
-                                              ir.link_ps_per_byte[last].astype(np.float64)), 0)
-    tail = (latency + ser.astype(np.int64))[where.reshape(-1)] if pairs.size \
+    ser = serialisation_ps(flits, ir.flit_bytes, ir.link_ps_per_byte.astype(np.float64))
+    tail = path_tail_ps(ptr, links, ir.link_latency_ps, ser)[where.reshape(-1)] if pairs.size \
         else np.zeros(0, np.int64)
     return (csr(route[is_link]), t.link[is_link].astype(np.int64), csr(dest_route),
             dest_core.astype(np.int64), tail.astype(np.int64))

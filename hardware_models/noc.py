@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+
 from eventsim.errors import ConfigError
-from eventsim.noc_model import packet_flits, serialisation_ps
+from eventsim.noc_model import packet_flits, path_tail_ps, serialisation_ps
 
 from .fields import Table
 
@@ -161,9 +163,9 @@ class NoC:
     def unicast_latency_ps(self, src: int, dst: int, n_bytes: int) -> int:
         """Uncontended latency of one packet, in ps (0 within a router)."""
         path = self.route(src, dst)
-        if not path:
-            return 0
-        return sum(self.link_latency_ps(l) for l in path) + self.serialisation_ps(n_bytes)
+        latency = [self.link_latency_ps(link) for link in path]
+        return int(path_tail_ps([0, len(path)], np.arange(len(path)), latency,
+                                [self.serialisation_ps(n_bytes)] * len(path))[0])
 
     def packet_energy_pj(self, links, n_bytes: int) -> float:
         """Energy of a packet of ``n_bytes`` crossing ``links`` once each, in pJ."""

@@ -4,7 +4,7 @@ import pytest
 
 import deliveries_model
 from eventsim import Kernel, KernelError
-from eventsim.noc_model import NocModel
+from eventsim.noc_model import NocModel, path_tail_ps
 from hardware_models.lowering import lower
 from hardware_models.routing import multicast_route_table
 from hardware_models.machine import machine_from_dict
@@ -106,3 +106,13 @@ def test_a_packet_to_another_chip_goes_through_the_gateways_and_the_chip_link():
     assert got == [(10_000, 7, 5)]
     # one flit: x (3 pJ) + y (4 pJ) on each chip, and 4 bytes x 10 pJ/B on the chip link
     assert k.ledger.totals(k.now_ps)["dynamic_energy_pj"] == pytest.approx(2 * (3.0 + 4.0) + 40.0)
+
+
+def test_a_paths_tail_arrives_after_its_hop_latencies_and_its_last_links_serialisation():
+    # paths [link 0, link 2] and [link 1]; latencies 3, 4, 5 ps; serialisation 10, 20, 30 ps
+    tail = path_tail_ps([0, 2, 3], [0, 2, 1], [3, 4, 5], [10, 20, 30])
+    assert tail.tolist() == [3 + 5 + 30, 4 + 20]
+
+
+def test_an_empty_path_takes_no_time():
+    assert path_tail_ps([0, 0, 1], [1], [3, 4], [10, 20]).tolist() == [0, 4 + 20]
