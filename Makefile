@@ -38,6 +38,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/exact_cuba.py --write-results
 	$(BIN)/python benchmarks/first_step.py --write-results
 	$(BIN)/python benchmarks/dispatch_generation.py --write-results
+	$(BIN)/python benchmarks/compile_time.py --write-results
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -89,15 +89,15 @@ from networks.builders.cuba import cuba
 from networks.builders.egru import egru_stack
 import eventsim.kernel as kernel_module
 
-seconds = []
+seconds = {{}}
 compile_ = kernel_module.Kernel.compile
 def timed_compile(self, announce=None):
     s = compile_(self, announce)
-    seconds.append(s)
+    seconds[id(self)] = s          # once per kernel: a compiled kernel returns its time again
     return s
 kernel_module.Kernel.compile = timed_compile
 {run}
-print(sum(seconds))
+print(sum(seconds.values()))
 '''
 
 
