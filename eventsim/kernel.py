@@ -34,7 +34,7 @@ from .event_queue import (KIND_MAX, SEQ_LIMIT, check_event_fields, grown, new_qu
 from .ledger import Ledger
 from .rng import seed_state
 from .simtime import TIME_MAX_PS, check_delay_ps, check_time_ps
-from .state_ref import is_named_tuple, by_reference
+from .state_ref import by_reference, is_named_tuple
 from .trace import Trace
 
 PROGRESS_CHUNK_EVENTS = 1 << 21

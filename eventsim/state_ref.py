@@ -148,6 +148,7 @@ def by_reference(state) -> StateRef:
 
 
 def is_named_tuple(x) -> bool:
+    """True if ``x`` is an instance of a named tuple class."""
     return isinstance(x, tuple) and hasattr(x, "_fields")
 
 
