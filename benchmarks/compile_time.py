@@ -10,7 +10,8 @@ Every figure comes from a fresh process with an empty kernel cache (``EVENTSIM_C
   function) or by reference (``eventsim.state_ref.by_reference``: one pointer), for N = 10 to
   160 (a network on a machine passes about 120 arrays and scalars, the kernel context about
   36);
-* **network kernels**: the kernel compile of a one-step run (``RunResult.kernel.compile_s``):
+* **network kernels**: the kernel compile of a one-step run (``Kernel.compile``'s seconds, once
+  per kernel):
   CUBA alone, CUBA on SpiNNaker2 (analytic NoC) and the demo's EGRU on SpiNNaker2;
 * **make demo**: the wall time of ``eventsim demo`` (the venv exists; target 60 s, issue 13);
 * **make test** (with ``--make-test``): the wall time of ``python -m pytest -q -n 2`` as

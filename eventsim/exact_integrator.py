@@ -23,6 +23,7 @@ from . import exact_machine
 from . import exact_runtime as rt
 from .progress import kernels_named, progress_bar
 from .simtime import PS_PER_S, TIME_MAX_PS
+from .state_ref import by_reference
 from .workload_ir import WorkloadIR
 
 CHUNKS = 100
@@ -46,22 +47,24 @@ def run(low, kernel, machine, stop_ps: int, record_capacity: int, progress: bool
     if on_machine:
         hw = exact_machine.attach(kernel, w, machine, low.mapping)
         run_state = ExactRun(net, hw)
+    compiled_state = by_reference(run_state)       # as the handlers and advance_all see it
     c = net.counters
-    c[rt.ROW_KIND] = kernel.add_kind("spike_row", handlers.row_arrival, run_state,
+    c[rt.ROW_KIND] = kernel.add_kind("spike_row", handlers.row_arrival, compiled_state,
                                      max_pushes=_longest_row(w))
-    c[rt.SYN_KIND] = kernel.add_kind("spike_synapse", handlers.synapse_arrival, run_state,
-                                     max_pushes=1)
-    c[rt.CHECK_KIND] = kernel.add_kind("threshold_check", handlers.check, run_state,
+    c[rt.SYN_KIND] = kernel.add_kind("spike_synapse", handlers.synapse_arrival,
+                                     compiled_state, max_pushes=1)
+    c[rt.CHECK_KIND] = kernel.add_kind("threshold_check", handlers.check, compiled_state,
                                        max_pushes=_pushes_per_spike(w) + 1)
-    c[rt.INPUT_KIND] = kernel.add_kind("external_input", handlers.external_input, run_state,
+    c[rt.INPUT_KIND] = kernel.add_kind("external_input", handlers.external_input,
+                                       compiled_state,
                                        max_pushes=_most_simultaneous(net.in_t_ps) + 1)
-    start = kernel.add_kind("start", handlers.start, run_state, max_pushes=w.n_neurons)
+    start = kernel.add_kind("start", handlers.start, compiled_state, max_pushes=w.n_neurons)
     kernel.schedule(0, start)
     if net.in_t_ps.shape[0]:
         kernel.schedule(int(net.in_t_ps[0]), int(c[rt.INPUT_KIND]))
     kernel.compile(announce=kernels_named("exact event-driven", low.neurons.models, on_machine))
     gids, times = _run(kernel, net, stop_ps, progress)
-    handlers.advance_all(run_state, np.int64(stop_ps))
+    handlers.advance_all(compiled_state, np.int64(stop_ps))
     order = np.lexsort([gids, times])
     counts = {"spikes": int(c[rt.SPIKES]), "synaptic_events": int(c[rt.SYN_EVENTS]),
               "neuron_updates": int(c[rt.UPDATES]), "threshold_checks": int(c[rt.CHECKS])}

@@ -116,14 +116,12 @@ def _pack(typingctx, state):
     return _ref_type(state)(state), codegen
 
 
-@njit(cache=True)
-def _by_reference_cached(state):
+def _pack_state(state):
     return _pack(state)
 
 
-@njit
-def _by_reference(state):
-    return _pack(state)
+_by_reference_cached = njit(cache=True)(_pack_state)
+_by_reference = njit(_pack_state)
 
 
 PACKAGES = ("eventsim", "networks", "hardware_models", "scenarios")
@@ -131,11 +129,6 @@ PACKAGES = ("eventsim", "networks", "hardware_models", "scenarios")
 cache keeps one index per function, of all the types it was compiled for: a type from elsewhere
 (a script, a test's module) could not be read back by a process that cannot import it, so
 those are compiled in each process instead (about a second per type)."""
-
-
-def _cacheable(tuple_class) -> bool:
-    """True if named tuple class ``tuple_class`` comes from ``PACKAGES``."""
-    return tuple_class.__module__.split(".")[0] in PACKAGES
 
 
 def by_reference(state) -> StateRef:
@@ -155,5 +148,5 @@ def is_named_tuple(x) -> bool:
 def _all_cacheable(state) -> bool:
     """True if ``state``'s class and those of the named tuples among its fields (at any depth)
     come from ``PACKAGES``."""
-    return _cacheable(type(state)) and all(_all_cacheable(f) for f in state
-                                           if is_named_tuple(f))
+    return type(state).__module__.split(".")[0] in PACKAGES and \
+        all(_all_cacheable(f) for f in state if is_named_tuple(f))
