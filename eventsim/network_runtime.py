@@ -334,21 +334,17 @@ def close_step(ctx, run, k):
 
 
 @kernel_jit(inline="always")
-def process_packet(ctx, run, t_ps, core, g, k_sent, cur):
-    """Neuron g's spike of step k_sent reaches ``core`` at t_ps while step ``cur`` is the
-    latest begun: its synapses on this core (found by bisection) are processed, see
-    ``process_synapses``. False on error."""
-    hw = run.hw
-    lo_e, hi_e = hw.dest_ptr[g], hw.dest_ptr[g + 1]       # dest_core sorted within g
-    found = hi_e > lo_e
-    while hi_e - lo_e > 1:
-        mid = (lo_e + hi_e) // 2
-        if hw.dest_core[mid] <= core:
-            lo_e = mid
-        else:
-            hi_e = mid
-    e = lo_e if found and hw.dest_core[lo_e] == core else -1
-    return process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e)
+def first_at_least(a, lo, hi, x):
+    """The first i in lo:hi with a[i] >= x (a ascending there; hi if none), by a bisection
+    whose steps are selects, not branches (the spike packet's destinations are data)."""
+    n = hi - lo
+    if n <= 0:
+        return hi
+    while n > 1:
+        half = n >> 1
+        lo = lo + half if a[lo + half] < x else lo
+        n -= half
+    return lo + 1 if a[lo] < x else lo
 
 
 @kernel_jit(inline="always")
@@ -460,13 +456,26 @@ def add_inputs(ctx, net, g, k_sent, cur, lo, hi):
 
 
 @kernel_jit
-def deliver_packet(t_ps, core, payload, run, ctx):
-    """A spike packet from the NoC model reaches ``core``: payload = neuron | step sent << 32."""
+def deliver_packet(t_ps, group, payload, run, ctx):
+    """A spike packet from the NoC model reaches the cores of delivery ``group`` (ascending;
+    ``noc_model``): payload = neuron | step sent << 32. Each core in turn processes its synapses
+    of that neuron (``process_synapses``; found by bisection, then by walking on: the neuron's
+    destination cores are ascending too) while the latest step begun is current."""
     net, hw = run.net, run.hw
+    noc = hw.noc
     cur = net.counters[CUR_STEP]
-    if not process_packet(ctx, run, t_ps, core, payload & 0xFFFFFFFF, payload >> 32, cur):
-        return
-    net.counters[OUTSTANDING] -= 1
+    g, k_sent = payload & 0xFFFFFFFF, payload >> 32
+    lo, hi = noc.deliv_ptr[group], noc.deliv_ptr[group + 1]
+    e, e_end = hw.dest_ptr[g], hw.dest_ptr[g + 1]
+    e = first_at_least(hw.dest_core, e, e_end, noc.deliv_core[lo])
+    for i in range(lo, hi):
+        core = noc.deliv_core[i]
+        while e < e_end and hw.dest_core[e] < core:
+            e += 1
+        where = e if e < e_end and hw.dest_core[e] == core else -1
+        if not process_synapses(ctx, run, t_ps, core, g, k_sent, cur, where):
+            return
+    net.counters[OUTSTANDING] -= hi - lo
     if hw.steps.semantics == BARRIER and net.counters[OUTSTANDING] == 0 \
             and net.counters[ISSUING] == 0:
         step_end(ctx, hw.steps, cur, net.counters[STEP_KIND])

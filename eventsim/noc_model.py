@@ -13,6 +13,13 @@ Multicast packets follow a routing tree (``add_route_table``: trees of the routi
 ``routing_ir.RouteTable``, built by ``hardware_models.routing``) and are copied at its branch
 points, so each tree link carries the packet once. Every flit crossing a link is charged to that
 link's ledger row (energy per flit; busy time = serialisation).
+
+A delivery reaches a *delivery group* of cores at once: the ``deliver`` event's target is the
+group, whose cores are ``deliv_core[deliv_ptr[d]:deliv_ptr[d + 1]]`` (ascending). Group c < n
+cores is core c alone (a unicast packet); the others are the cores a multicast tree reaches at
+one router, whose tails arrive together. One event per group, not per core, is the same order of
+handling: the per-core events were pushed one after the other at the same time and priority,
+so nothing could come between them.
 """
 from __future__ import annotations
 
@@ -40,7 +47,19 @@ NocState = namedtuple("NocState", [
     "link_dst", "link_latency_ps", "link_ps_per_byte", "link_resource", "link_row",
     "link_component", "next_link", "core_router", "flit_bytes", "resource_free_ps",
     "pkt_dst_core", "pkt_route", "pkt_flits", "pkt_t0", "pkt_payload", "pkt_refs", "pkt_next",
-    "mc_indptr", "mc_router", "mc_link", "mc_core", "stats"])
+    "mc_indptr", "mc_router", "mc_link", "mc_core", "mc_root", "mc_next", "mc_deliv",
+    "deliv_ptr", "deliv_core", "stats"])
+NocState.__doc__ = """Links (link_*: head latency ps, ps per byte, contention resource, ledger
+row, trace component), next_link[router, router] of the routing function, core_router[core],
+resource_free_ps[resource]; the packets in flight by slot (pkt_*: destination core or -1,
+multicast route or -1, flits, injection time ps, payload, copies alive, free list); the
+multicast routes as ``RouteTable`` entries (mc_indptr, mc_router, mc_link, mc_core; sorted by
+router within a route, so a route's entries at one router are contiguous), mc_root[route] = its
+first entry at its source router (-1: none), mc_next[e] = for an entry that copies onto a link,
+the route's first entry at the router that link leads to (-1 for deliveries), mc_deliv[e] = the
+delivery group of the cores the route reaches at entry e's router, for the first entry there
+(-1: none, or not the first); delivery groups deliv_ptr, deliv_core (see the module's
+docstring); stats[] (FREE_HEAD ... FLITS)."""
 
 
 @kernel_jit
@@ -101,7 +120,8 @@ def noc_unicast(ctx, noc, t_ps, src_core, dst_core, n_bytes, payload):
 
 @kernel_jit
 def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
-    """Inject a packet that follows multicast ``route`` from ``src_core``'s router."""
+    """Inject a packet at ``src_core``'s router that follows multicast ``route`` (a route
+    starts at its source's router)."""
     if route < 0 or route >= noc.mc_indptr.shape[0] - 1:
         fail(ctx, ERR_NOC_ROUTE, route, noc.mc_indptr.shape[0] - 1)
         return False
@@ -109,7 +129,7 @@ def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
     if slot < 0:
         return False
     _fill(noc, slot, -1, route, n_bytes, t_ps, payload)
-    return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.core_router[src_core], slot)
+    return schedule_at(ctx, t_ps, noc.stats[HOP_KIND], noc.mc_root[route], slot)
 
 
 def serialisation_ps(flits, flit_bytes, ps_per_byte):
@@ -165,8 +185,9 @@ def noc_path_tail_ps(ctx, noc, src_router, dst_router, flits):
 
 
 @kernel_jit
-def _forward(ctx, noc, t_ps, slot, link):
-    """Send one copy of ``slot`` over ``link`` (contention, energy, trace, next hop event)."""
+def _forward(ctx, noc, t_ps, slot, link, at):
+    """Send one copy of ``slot`` over ``link`` (contention, energy, trace, next hop event,
+    whose target is ``at``: ``noc_hop``)."""
     res = noc.link_resource[link]
     start = max(t_ps, noc.resource_free_ps[res])
     flits = noc.pkt_flits[slot]
@@ -174,46 +195,88 @@ def _forward(ctx, noc, t_ps, slot, link):
     noc.resource_free_ps[res] = start + ser
     noc.stats[FLITS] += flits
     trace_busy(ctx.trace, start, ser, noc.link_component[link], noc.stats[LABEL])
-    schedule_at(ctx, start + noc.link_latency_ps[link], noc.stats[HOP_KIND], noc.link_dst[link],
+    schedule_at(ctx, start + noc.link_latency_ps[link], noc.stats[HOP_KIND], at,
                 (ser << 32) | slot)
 
 
 @kernel_jit
-def _deliver(ctx, noc, t_ps, slot, core):
+def _deliver(ctx, noc, t_ps, slot, group):
+    """Deliver ``slot``'s packet to the cores of delivery group ``group`` at t_ps."""
+    n = noc.deliv_ptr[group + 1] - noc.deliv_ptr[group]
     latency = t_ps - noc.pkt_t0[slot]
-    noc.stats[DELIVERED] += 1
-    noc.stats[LATENCY_SUM_PS] += latency
+    noc.stats[DELIVERED] += n
+    noc.stats[LATENCY_SUM_PS] += n * latency
     if latency > noc.stats[LATENCY_MAX_PS]:
         noc.stats[LATENCY_MAX_PS] = latency
-    schedule_at(ctx, t_ps, noc.stats[DELIVER_KIND], core, noc.pkt_payload[slot])
+    schedule_at(ctx, t_ps, noc.stats[DELIVER_KIND], group, noc.pkt_payload[slot])
 
 
 @kernel_jit
-def noc_hop(t_ps, router, packed, noc, ctx):
-    """Handler: a packet's head (``packed`` = last serialisation ps << 32 | slot) is at
-    ``router``."""
+def noc_hop(t_ps, at, packed, noc, ctx):
+    """Handler: a packet's head (``packed`` = last serialisation ps << 32 | slot) reaches a
+    router: ``at`` is that router for a unicast packet, and for a multicast packet its route's
+    first entry there (``mc_root``, ``mc_next``; -1: the route has none)."""
     slot = packed & 0xFFFFFFFF
     tail_ps = t_ps + (packed >> 32)
     route = noc.pkt_route[slot]
     if route < 0:
         dst = noc.pkt_dst_core[slot]
-        if noc.core_router[dst] == router:
+        if noc.core_router[dst] == at:
             _deliver(ctx, noc, tail_ps, slot, dst)
             _release(noc, slot)
         else:
-            _forward(ctx, noc, t_ps, slot, noc.next_link[router, noc.core_router[dst]])
+            link = noc.next_link[at, noc.core_router[dst]]
+            _forward(ctx, noc, t_ps, slot, link, noc.link_dst[link])
         return
-    for e in range(noc.mc_indptr[route], noc.mc_indptr[route + 1]):
-        if noc.mc_router[e] != router:
-            continue
-        if noc.mc_link[e] >= 0:
-            noc.pkt_refs[slot] += 1
-            _forward(ctx, noc, t_ps, slot, noc.mc_link[e])
-        else:
-            _deliver(ctx, noc, tail_ps, slot, noc.mc_core[e])
+    if at >= 0:
+        if noc.mc_deliv[at] >= 0:                      # deliveries sort first at a router
+            _deliver(ctx, noc, tail_ps, slot, noc.mc_deliv[at])
+        router, end = noc.mc_router[at], noc.mc_indptr[route + 1]
+        e = at
+        while e < end and noc.mc_router[e] == router:
+            if noc.mc_link[e] >= 0:
+                noc.pkt_refs[slot] += 1
+                _forward(ctx, noc, t_ps, slot, noc.mc_link[e], noc.mc_next[e])
+            e += 1
     noc.pkt_refs[slot] -= 1
     if noc.pkt_refs[slot] == 0:
         _release(noc, slot)
+
+
+def route_groups(table: RouteTable, link_dst, n_cores: int):
+    """For ``table``'s entries (sorted by router within each route): the route's first entry
+    at its source router (mc_root, per route; -1: none), the route's first entry at the router
+    each link entry leads to (mc_next, per entry; -1 for a delivery), and the delivery groups
+    (``deliv_ptr``, ``deliv_core``: groups 0..n_cores-1 the cores alone, then one per route and
+    router with deliveries, its cores ascending) with mc_deliv (per entry: the group of the
+    first entry of a route at a router that delivers there, else -1)."""
+    n_routes, n = table.indptr.shape[0] - 1, table.router.shape[0]
+    route = np.repeat(np.arange(n_routes, dtype=np.int64), np.diff(table.indptr))
+    R = int(max(table.router.max(initial=0), np.max(link_dst, initial=0),
+                table.src_router.max(initial=0))) + 1
+    key = route * R + table.router                       # ascending: sorted by (route, router)
+    first = np.ones(n, bool)
+    first[1:] = key[1:] != key[:-1]
+
+    def entry_at(wanted):
+        at = np.searchsorted(key, wanted)
+        found = at < n
+        found[found] = key[at[found]] == wanted[found]
+        return np.where(found, at, -1)
+
+    root = entry_at(np.arange(n_routes, dtype=np.int64) * R + table.src_router)
+    forward = table.link >= 0
+    nxt = np.full(n, -1, np.int64)
+    nxt[forward] = entry_at(route[forward] * R + np.asarray(link_dst, np.int64)[table.link[forward]])
+    delivers = first & ~forward                          # a delivery sorts first at its router
+    group_of = np.cumsum(first) - 1                      # entries' (route, router) group
+    per_group = np.bincount(group_of[~forward], minlength=int(first.sum()))
+    sizes = per_group[per_group > 0]
+    deliv = np.full(n, -1, np.int64)
+    deliv[delivers] = n_cores + np.arange(int(delivers.sum()))
+    ptr = np.concatenate([np.arange(n_cores + 1), n_cores + np.cumsum(sizes)]).astype(np.int64)
+    cores = np.concatenate([np.arange(n_cores), table.core[~forward]]).astype(np.int64)
+    return root.astype(np.int64), nxt, deliv, ptr, cores
 
 
 def charge_route_uses(ledger, noc, hw) -> None:
@@ -303,6 +366,10 @@ class NocModel:
                                                  chip=chip))
             comps.append(kernel.components.id(name))
         table = self.routes
+        if ir.n_cores + table.router.shape[0] >= 1 << 31:
+            raise ConfigError(f"{table.router.shape[0]} multicast route entries: more than an "
+                              f"event's 32-bit target can name")
+        groups = route_groups(table, ir.link_dst, ir.n_cores)
         P = self.max_in_flight
         stats = np.zeros(10, np.int64)
         stats[HOP_KIND] = -1
@@ -318,7 +385,7 @@ class NocModel:
             np.zeros(max(ir.n_resources, 1), np.int64),
             np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64),
             np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64), pkt_next,
-            table.indptr, table.router, table.link, table.core, stats)
+            table.indptr, table.router, table.link, table.core, *groups, stats)
         if max_pushes is None:
             max_pushes = route_max_copies(table)
         self.hop_kind = kernel.add_kind("noc_hop", noc_hop, self.state, max_pushes=max_pushes)
@@ -352,7 +419,8 @@ class NocModel:
         if slot < 0:
             raise KernelError(f"more than {self.max_in_flight} packets in flight on the NoC "
                               f"(raise max_in_flight); at t = {t_ps} ps")
-        kernel.schedule(t_ps, self.hop_kind, target=int(ir.core_router[src_core]), payload=slot)
+        at = int(ir.core_router[src_core]) if route is None else int(st.mc_root[route])
+        kernel.schedule(t_ps, self.hop_kind, target=at, payload=slot)
         st.stats[FREE_HEAD] = st.pkt_next[slot]
         st.stats[IN_FLIGHT] += 1
         st.stats[INJECTED] += 1

@@ -4,7 +4,8 @@ import pytest
 
 import deliveries_model
 from eventsim import Kernel, KernelError
-from eventsim.noc_model import NocModel, path_tail_ps
+from eventsim.noc_model import NocModel, path_tail_ps, route_groups
+from eventsim.routing_ir import RouteTable
 from hardware_models.lowering import lower
 from hardware_models.routing import multicast_route_table
 from hardware_models.machine import machine_from_dict
@@ -24,8 +25,9 @@ def run(ir, sends, multicast_routes=(), max_in_flight=64, trace=False):
     noc = NocModel(ir, max_in_flight=max_in_flight)
     routes = [int(noc.add_route_table(multicast_route_table(ir, [s], [0, len(ds)], ds))[0])
               for s, ds in multicast_routes]
-    rec = deliveries_model.new_state()
-    noc.attach(k, k.add_kind("deliver", deliveries_model.deliver, rec))
+    noc.attach(k)
+    rec = deliveries_model.new_state(noc.state)
+    noc.deliver_as(k.add_kind("deliver", deliveries_model.deliver, rec))
     for t, src, dst, nbytes, payload in sends:
         if isinstance(dst, tuple):
             noc.send(k, t, src, nbytes, payload, route=routes[dst[1]])
@@ -88,8 +90,9 @@ def test_too_many_packets_in_flight_is_a_clear_error():
 def test_slots_are_reused_once_packets_arrive():
     k = Kernel()
     noc = NocModel(mesh_machine(), max_in_flight=1)
-    rec = deliveries_model.new_state()
-    noc.attach(k, k.add_kind("deliver", deliveries_model.deliver, rec))
+    noc.attach(k)
+    rec = deliveries_model.new_state(noc.state)
+    noc.deliver_as(k.add_kind("deliver", deliveries_model.deliver, rec))
     for i in range(10):
         noc.send(k, i * 100_000, 0, 4, i, dst_core=15)
         k.run_until((i + 1) * 100_000)
@@ -116,3 +119,18 @@ def test_a_paths_tail_arrives_after_its_hop_latencies_and_its_last_links_seriali
 
 def test_an_empty_path_takes_no_time():
     assert path_tail_ps([0, 0, 1], [1], [3, 4], [10, 20]).tolist() == [0, 4 + 20]
+
+
+def test_route_groups_index_each_routers_entries_and_group_its_deliveries():
+    # route 0 from router 0: delivers to core 5 there, copies onto link 0 (to router 1) and
+    # link 2 (to router 2); router 1 delivers to cores 6, 7; router 2 copies onto link 3 (to
+    # router 3), which delivers to core 9. Route 1 from router 2 delivers to core 8 there.
+    table = RouteTable(indptr=np.array([0, 7, 8]), router=np.array([0, 0, 0, 1, 1, 2, 3, 2]),
+                       link=np.array([-1, 0, 2, -1, -1, 3, -1, -1]),
+                       core=np.array([5, -1, -1, 6, 7, -1, 9, 8]), src_router=np.array([0, 2]))
+    root, nxt, deliv, ptr, cores = route_groups(table, link_dst=[1, 0, 2, 3], n_cores=10)
+    assert root.tolist() == [0, 7]
+    assert nxt.tolist() == [-1, 3, 5, -1, -1, 6, -1, -1]
+    assert deliv.tolist() == [10, -1, -1, 11, -1, -1, 12, 13]
+    assert ptr.tolist() == list(range(11)) + [11, 13, 14, 15]
+    assert cores.tolist() == list(range(10)) + [5, 6, 7, 9, 8]
