@@ -145,9 +145,9 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
     zeros_c = lambda: np.zeros(C, np.int64)
     hw = rt.HwState(
         cores=cores, steps=steps, noc=noc.state, core_of=m.core_of, route_of=m.route_of,
-        n_dest=m.n_dest, dest_ptr=m.dest_ptr, dest_core=m.dest_core, dest_lo=m.dest_lo,
-        dest_hi=m.dest_hi,
-        dest_synop_ps=core_busy_ps(cores, m.dest_core, int(actions[1]), m.dest_hi - m.dest_lo),
+        n_dest=m.n_dest, dest_ptr=m.dest_ptr, dest_core=m.dest_core,
+        dest_rows=np.stack([m.dest_lo, m.dest_hi, core_busy_ps(cores, m.dest_core, int(actions[1]),
+                                                               m.dest_hi - m.dest_lo)], axis=1),
         updates_on_core=zeros_c(), neurons_on_core=on_core, actions=actions,
         spike_bytes=np.int64(m.spike_bytes), multicast=np.bool_(ir.multicast),
         analytic=np.bool_(noc_mode == "analytic"), route_link_ptr=m.tree_link_ptr,

@@ -52,6 +52,9 @@ ERR_UNCOUNTED_SPIKES = register_error(
     ERR_USER + 12, "core {a}: neuron {b} fired in a step but was not counted as updated "
                    "(a neuron model's quiescent() says a neuron that fires cannot)")
 
+# dest_rows[] columns
+DEST_LO, DEST_HI, DEST_SYNOP_PS = range(3)
+
 # counters[] slots
 (N_STEPS, STEP_KIND, REC_COUNT, SPIKES, SYN_EVENTS, UPDATES, IN_CURSOR, CUR_STEP, LATE,
  OUTSTANDING, ISSUING, PAUSE_AT, PAUSED_STEP, PAUSED_T, N_COUNTERS) = range(15)
@@ -81,7 +84,7 @@ late)."""
 
 HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
-    "dest_lo", "dest_hi", "dest_synop_ps", "updates_on_core", "neurons_on_core", "actions",
+    "dest_rows", "updates_on_core", "neurons_on_core", "actions",
     "spike_bytes", "multicast", "analytic",
     "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps",
     "route_uses", "update_busy_ps", "update_count", "update_ps", "recv_count", "synop_count",
@@ -91,9 +94,10 @@ HwState = namedtuple("HwState", [
     "arr_core_end"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
-pre neuron g on destination core dest_core[e] are dest_lo[e]:dest_hi[e] for e in
+pre neuron g on destination core dest_core[e] are syn rows lo:hi for e in
 dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core), whose synops keep the core busy
-dest_synop_ps[e] (ps, rounded as ``core_execute`` rounds); updates_on_core[c] counts a step's
+synop_ps (ps, rounded as ``core_execute`` rounds): dest_rows[e] = (lo, hi, synop_ps) (columns
+DEST_LO, DEST_HI, DEST_SYNOP_PS; one row, so that a packet reads them from one cache line); updates_on_core[c] counts a step's
 updates under event semantics, neurons_on_core[c] is what every other step charges;
 actions = [neuron_update, synop, packet_send or -1, packet_recv or -1, neuron_update_spiking
 or -1]; multicast: one packet per spike along its tree, else one unicast packet per destination
@@ -357,8 +361,9 @@ def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e):
     hw = run.hw
     if e < 0:
         return receive(ctx, hw, t_ps, core, 0, 0) >= 0
-    lo, hi = hw.dest_lo[e], hw.dest_hi[e]
-    if receive(ctx, hw, t_ps, core, hi - lo, hw.dest_synop_ps[e]) < 0:
+    rows = hw.dest_rows
+    lo, hi = rows[e, DEST_LO], rows[e, DEST_HI]
+    if receive(ctx, hw, t_ps, core, hi - lo, rows[e, DEST_SYNOP_PS]) < 0:
         return False
     if cur == k_sent:
         add_spike(run.net, g, k_sent, lo, hi)
