@@ -30,7 +30,7 @@ from eventsim.routing_ir import (ROUTINGS, Mapping, RouteTable, connectivity_of,
                                  route_max_copies)
 from eventsim.workload_ir import WorkloadIR
 
-from .routing import multicast_route_table, path_table
+from .routing import distinct_keys, multicast_route_table, path_table
 
 
 def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
@@ -142,7 +142,7 @@ def _routes(ir: MachineIR, core_of, pop_of, dest_ptr, dest_core, routing):
     pre = np.repeat(np.arange(N), n_dest)
     key = core_of[pre] * n_pops + pop_of[pre]               # (source core, pre population)
     C = int(ir.n_cores)
-    pairs = np.unique(key * C + dest_core)                   # (key, destination core), sorted
+    pairs = distinct_keys(key * C + dest_core)               # (key, destination core), sorted
     pair_key, pair_core = pairs // C, pairs % C
     keys, starts = np.unique(pair_key, return_index=True)
     ends = np.append(starts[1:], pairs.shape[0])

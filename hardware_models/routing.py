@@ -10,6 +10,17 @@ from eventsim.errors import ConfigError
 from eventsim.machine_ir import MachineIR
 from eventsim.routing_ir import RouteTable
 
+
+def distinct_keys(keys) -> np.ndarray:
+    """The distinct values of the integer array ``keys``, ascending (``np.unique`` by sorting:
+    NumPy 2.4's hash-based ``np.unique`` was measured 6x slower on the 250,000 (sender,
+    destination core) keys of CUBA 4000 on SpiNNaker2: 30 ms against 5 ms)."""
+    s = np.sort(np.asarray(keys).reshape(-1))
+    keep = np.ones(s.shape[0], bool)
+    keep[1:] = s[1:] != s[:-1]
+    return s[keep]
+
+
 def path_table(ir: MachineIR, src_routers, dst_routers) -> tuple[np.ndarray, np.ndarray,
                                                                    np.ndarray]:
     """The paths (``ir.route``, following next_link) from src_routers[i] to dst_routers[i], all
@@ -58,7 +69,7 @@ def multicast_route_table(ir: MachineIR, src_cores, dst_ptr, dst_cores) -> Route
     route = np.repeat(np.arange(n), np.diff(dst_ptr))
     dst_router = ir.core_router[dst_cores].astype(np.int64)
     # one path per (route, destination router); paths computed once per router pair
-    legs = np.unique(route * R + dst_router)
+    legs = distinct_keys(route * R + dst_router)
     leg_route, leg_dst = legs // R, legs % R
     pairs, pair_of_leg = np.unique(src_router[leg_route] * R + leg_dst, return_inverse=True)
     ptr, hop_router, hop_link = path_table(ir, pairs // R, pairs % R)
