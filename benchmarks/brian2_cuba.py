@@ -8,7 +8,9 @@ Brette et al. 2007), run in Brian2's own environment by ``benchmarks/cuba.py``; 
 time is building the network (its synapses drawn) plus ``Network.run``. ``--device
 cpp_standalone``: Brian2 writes, compiles and runs a C++ program (one thread, no OpenMP); the
 first run compiles it, and each timed run executes the compiled program again
-(``device.run``): drawing the synapses, initialising and simulating, all in C++.
+(``device.run``): drawing the synapses, initialising and simulating, all in C++. The JSON
+names the compiled program (``program``: its directory and command line), so that
+``benchmarks/cuba.py`` can run it again between its own runs.
 """
 import argparse
 import gc
@@ -76,7 +78,11 @@ def standalone_runs(n, p, rng_seed, duration_s, repeats):
                      "synaptic_events": int(out_degree[spikes_i].sum()),
                      "build_s": 0.0, "run_s": run_s})
     runs[0]["build_s"] = compile_s
-    return runs
+    run_cmd = prefs.devices.cpp_standalone.run_cmd_unix
+    program = {"cwd": directory,
+               "cmd": ([run_cmd] if isinstance(run_cmd, str) else list(run_cmd))
+               + ["--results_dir", device.results_dir]}
+    return runs, program
 
 
 def main():
@@ -90,14 +96,14 @@ def main():
     a = ap.parse_args()
     defaultclock.dt = 0.1 * ms
     if a.device == "cpp_standalone":
-        runs = standalone_runs(a.neurons, a.p, a.seed, a.duration_s, a.repeats)
+        runs, program = standalone_runs(a.neurons, a.p, a.seed, a.duration_s, a.repeats)
         target = "cpp_standalone, 1 thread"
     else:
         runs = [one_run(a.neurons, a.p, a.seed + r, a.duration_s) for r in range(a.repeats + 1)]
-        target = prefs.codegen.target
+        target, program = prefs.codegen.target, None
     import brian2
     print(json.dumps({"brian2_version": brian2.__version__, "target": target,
-                      "first_run": runs[0], "runs": runs[1:]}))
+                      "first_run": runs[0], "runs": runs[1:], "program": program}))
 
 
 if __name__ == "__main__":

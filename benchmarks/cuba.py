@@ -3,7 +3,7 @@
 Brian2 on the same network, in one script: in its C++ standalone mode (its fastest, one thread;
 the ratios of issue 13 are against it) and in its default runtime mode.
 
-    python benchmarks/cuba.py                     # medians of 5 (Brian2: 3), print the table
+    python benchmarks/cuba.py                     # 5 interleaved rounds, print the table
     python benchmarks/cuba.py --json              # the JSON record of the issue
     python benchmarks/cuba.py --write-results     # ... and write benchmarks/RESULTS.md
 
@@ -15,7 +15,9 @@ rows) but not the network construction, the placement or the first (compiling) r
 simulators. The accounting runs are timed twice: building their mapping (synapse rows by core,
 destinations, multicast routes: ``hardware_models.mapping.map_network``) in each run, and with a
 mapping made once beforehand and reused (as a toolchain maps once, then runs); the mapping's
-own time is reported apart.
+own time is reported apart. The eventsim runs and Brian2's compiled standalone program run in
+interleaved rounds (``interleaved``), and each ratio against it is the median of the ratios
+within a round.
 """
 from __future__ import annotations
 
@@ -50,6 +52,26 @@ def timed(fn, repeats):
         out = fn()
         walls.append(time.perf_counter() - t0)
     return statistics.median(walls), out
+
+
+def interleaved(fns: dict, rounds: int) -> tuple[dict, dict]:
+    """Walls of ``rounds`` rounds, each calling every fn of ``fns`` once in turn (after one
+    warm-up call each): ({name: [wall s per round]}, {name: last result}). A shared, noisy
+    machine changes speed over seconds; within a round the runs see about the same machine,
+    so per-round ratios are steadier than ratios of separately taken medians."""
+    last = {name: fn() for name, fn in fns.items()}
+    walls = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            last[name] = fn()
+            walls[name].append(time.perf_counter() - t0)
+    return walls, last
+
+
+def run_program(program: dict) -> None:
+    """Run Brian2's compiled C++ standalone program once, as ``device.run`` does."""
+    subprocess.run(program["cmd"], cwd=program["cwd"], check=True, stdout=subprocess.DEVNULL)
 
 
 def brian2_python(path: str | None) -> Path:
@@ -127,46 +149,12 @@ def main() -> None:
 
     w = cuba(a.neurons, seed=a.seed)
     n_syn = sum(p.n_synapses for p in w.projections)
-    log(f"CUBA {a.neurons} neurons, {n_syn} synapses; eventsim, accounting off")
-    wall_off, res = timed(lambda: simulate(w, DT_S, STEPS), a.repeats)
     ir = lower(preset(a.machine))
     placement = place(w, ir, "balanced")
     log(f"mapping CUBA onto {a.machine} (synapse rows, destinations, routes)")
     wall_map, mapping = timed(lambda: map_network(w, ir, placement), a.repeats)
-    runs = {}
-    for noc, repeats in (("packets", max(1, a.repeats // 2)), ("analytic", a.repeats)):
-        for mapped in (False, True):
-            log(f"eventsim on {a.machine} ({ir.semantics}), full accounting, {noc} NoC, "
-                f"mapping {'reused' if mapped else 'built in the run'}")
-            kw = {"mapping": mapping} if mapped else {}
-            runs[noc, mapped] = timed(lambda: simulate(w, DT_S, STEPS, machine=ir,
-                                                       placement=placement, noc=noc, **kw),
-                                      repeats)
-            assert runs[noc, mapped][1].counts["spikes"] == res.counts["spikes"], \
-                "accounting changed the network"
-    wall_on, res_on = runs["packets", False]
-    wall_an = runs["analytic", False][0]
-    events = res.counts["synaptic_events"]
-    record = {"neurons": a.neurons, "synapses": n_syn, "repeats": a.repeats,
-              "spikes": res.counts["spikes"],
-              "rate_hz": res.counts["spikes"] / a.neurons / (DT_S * STEPS),
-              "synaptic_events": events, "wall_s": wall_off,
-              "synaptic_events_per_s": events / wall_off,
-              "accounting": {"machine": a.machine, "semantics": ir.semantics, "wall_s": wall_on,
-                             "synaptic_events_per_s": events / wall_on,
-                             "analytic_noc_wall_s": wall_an,
-                             "analytic_noc_synaptic_events_per_s": events / wall_an,
-                             "mapping_wall_s": wall_map,
-                             "mapped_wall_s": runs["packets", True][0],
-                             "mapped_synaptic_events_per_s": events / runs["packets", True][0],
-                             "analytic_noc_mapped_wall_s": runs["analytic", True][0],
-                             "analytic_noc_mapped_synaptic_events_per_s":
-                                 events / runs["analytic", True][0],
-                             "packets_repeats": max(1, a.repeats // 2),
-                             "analytic_noc_repeats": a.repeats,
-                             "hardware_time_s": res_on.hardware_time_ps / 1e12,
-                             "energy_j": res_on.ledger.totals(res_on.hardware_time_ps)["energy_pj"] * 1e-12},
-              "brian2_wall_s": None, "brian2_rate_hz": None}
+    record = {"brian2_wall_s": None, "brian2_rate_hz": None}
+    program = None
     if not a.no_brian2:
         py = brian2_python(a.brian2_python)
         log("Brian2 (default runtime), same network parameters")
@@ -175,11 +163,57 @@ def main() -> None:
                       brian2_synaptic_events_per_s=b["synaptic_events_per_s"],
                       brian2_target=b["target"], brian2_version=b["brian2_version"],
                       brian2_first_run_s=b["first_run"]["run_s"] + b["first_run"]["build_s"])
-        log("Brian2 (C++ standalone, one thread), same network parameters")
-        c = run_brian2(py, a.neurons, a.seed, max(1, a.repeats // 2 + 1), "cpp_standalone")
-        record.update(standalone_wall_s=c["wall_s"], standalone_rate_hz=c["rate_hz"],
-                      standalone_synaptic_events_per_s=c["synaptic_events_per_s"],
+        log("Brian2 (C++ standalone, one thread), same network parameters: compiling")
+        c = run_brian2(py, a.neurons, a.seed, 1, "cpp_standalone")
+        record.update(standalone_rate_hz=c["rate_hz"],
+                      standalone_synaptic_events=c["runs"][0]["synaptic_events"],
                       standalone_compile_s=c["first_run"]["build_s"])
+        program = c["program"]
+    fns = {"off": lambda: simulate(w, DT_S, STEPS)}
+    for noc in ("packets", "analytic"):
+        for mapped in (False, True):
+            kw = {"mapping": mapping} if mapped else {}
+            fns[noc, mapped] = (lambda kw=kw, noc=noc: simulate(
+                w, DT_S, STEPS, machine=ir, placement=placement, noc=noc, **kw))
+    if program is not None:
+        fns["standalone"] = lambda: run_program(program)
+    log(f"{a.repeats} rounds, each: eventsim accounting off; on {a.machine} ({ir.semantics}) "
+        f"with NoC packets and analytic, mapping built in the run and reused"
+        + ("; Brian2's C++ standalone program" if program else ""))
+    walls, last = interleaved(fns, a.repeats)
+    res = last["off"]
+    for key in fns:
+        if key not in ("off", "standalone"):
+            assert last[key].counts["spikes"] == res.counts["spikes"], "accounting changed the network"
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    ratio = {k: statistics.median(s / x for s, x in zip(walls["standalone"], v))
+             for k, v in walls.items()} if program else {}
+    res_on = last["packets", False]
+    events = res.counts["synaptic_events"]
+    record.update({
+        "neurons": a.neurons, "synapses": n_syn, "repeats": a.repeats,
+        "spikes": res.counts["spikes"], "rate_hz": res.counts["spikes"] / a.neurons / (DT_S * STEPS),
+        "synaptic_events": events, "wall_s": med["off"], "synaptic_events_per_s": events / med["off"],
+        "walls_s": {("_".join(str(x) for x in k) if isinstance(k, tuple) else k): v
+                    for k, v in walls.items()},
+        "vs_standalone": {("_".join(str(x) for x in k) if isinstance(k, tuple) else k): v
+                          for k, v in ratio.items()},
+        "accounting": {"machine": a.machine, "semantics": ir.semantics,
+                       "wall_s": med["packets", False],
+                       "synaptic_events_per_s": events / med["packets", False],
+                       "analytic_noc_wall_s": med["analytic", False],
+                       "analytic_noc_synaptic_events_per_s": events / med["analytic", False],
+                       "mapping_wall_s": wall_map,
+                       "mapped_wall_s": med["packets", True],
+                       "mapped_synaptic_events_per_s": events / med["packets", True],
+                       "analytic_noc_mapped_wall_s": med["analytic", True],
+                       "analytic_noc_mapped_synaptic_events_per_s": events / med["analytic", True],
+                       "hardware_time_s": res_on.hardware_time_ps / 1e12,
+                       "energy_j": res_on.ledger.totals(res_on.hardware_time_ps)["energy_pj"] * 1e-12}})
+    if program is not None:
+        record.update(standalone_wall_s=med["standalone"],
+                      standalone_synaptic_events_per_s=record["standalone_synaptic_events"]
+                      / med["standalone"])
     if not a.no_memory:
         log(f"memory: {a.memory_neurons:,} neurons x 100 synapses, 100 steps, fresh process")
         record["memory"] = memory(a.memory_neurons, 100, 100)
@@ -195,39 +229,44 @@ def main() -> None:
 def format_table(r: dict) -> str:
     acc = r["accounting"]
     lines = [
-        f"CUBA, {r['neurons']} neurons, {r['synapses']:,} synapses, 1 s at dt = 0.1 ms; medians "
-        f"(eventsim: {r['repeats']} runs, accounting with NoC packets: "
-        f"{acc.get('packets_repeats', max(1, r['repeats'] // 2))}, with analytic NoC: "
-        f"{acc.get('analytic_noc_repeats', max(1, r['repeats'] // 2))}, Brian2: "
-        f"{max(1, r['repeats'] // 2 + 1)}, after a warm-up run each); wall includes building the "
-        f"run; \"mapping reused\": the mapping (synapse rows by core, destinations, routes) made "
-        f"once before the runs, its time apart below.",
+        f"CUBA, {r['neurons']} neurons, {r['synapses']:,} synapses, 1 s at dt = 0.1 ms; "
+        f"{r['repeats']} rounds, each running every eventsim configuration and Brian2's C++ "
+        f"standalone program once in turn, after a warm-up run each; wall: the median over "
+        f"rounds; vs Brian2 C++ standalone: the median over rounds of the ratio within a "
+        f"round (the machine is shared and its speed drifts over seconds); vs Brian2 runtime: "
+        f"against the median of {max(1, r['repeats'] // 2 + 1)} runs taken apart. Wall includes "
+        f"building the run; \"mapping reused\": the mapping (synapse rows by core, "
+        f"destinations, routes) made once before the runs, its time apart below.",
         "",
         "| run | rate (Hz) | synaptic events | wall (s) | synaptic events / s | vs Brian2 C++ "
         "standalone | vs Brian2 runtime |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     bw, sw = r.get("brian2_wall_s"), r.get("standalone_wall_s")
-    ratio = (lambda wall: (f"{sw / wall:.2f}x" if sw else "-") + " | "
+    vs = r.get("vs_standalone", {})
+    ratio = (lambda key, wall: (f"{vs[key]:.2f}x" if key in vs else "-") + " | "
              + (f"{bw / wall:.2f}x" if bw else "-"))
     lines.append(f"| eventsim, accounting off | {r['rate_hz']:.2f} | {r['synaptic_events']:,} | "
-                 f"{r['wall_s']:.3f} | {r['synaptic_events_per_s'] / 1e6:.1f} M | {ratio(r['wall_s'])} |")
+                 f"{r['wall_s']:.3f} | {r['synaptic_events_per_s'] / 1e6:.1f} M | "
+                 f"{ratio('off', r['wall_s'])} |")
     on = f"eventsim on {acc['machine']} ({acc['semantics']}), full accounting"
-    for label, wall in (("NoC packets", acc["wall_s"]),
-                        ("NoC packets, mapping reused", acc.get("mapped_wall_s")),
-                        ("analytic NoC", acc["analytic_noc_wall_s"]),
-                        ("analytic NoC, mapping reused", acc.get("analytic_noc_mapped_wall_s"))):
-        if wall is not None:
-            lines.append(f"| {on}, {label} | {r['rate_hz']:.2f} | {r['synaptic_events']:,} | "
-                         f"{wall:.3f} | {r['synaptic_events'] / wall / 1e6:.1f} M | {ratio(wall)} |")
+    for label, key, wall in (("NoC packets", "packets_False", acc["wall_s"]),
+                             ("NoC packets, mapping reused", "packets_True", acc["mapped_wall_s"]),
+                             ("analytic NoC", "analytic_False", acc["analytic_noc_wall_s"]),
+                             ("analytic NoC, mapping reused", "analytic_True",
+                              acc["analytic_noc_mapped_wall_s"])):
+        lines.append(f"| {on}, {label} | {r['rate_hz']:.2f} | {r['synaptic_events']:,} | "
+                     f"{wall:.3f} | {r['synaptic_events'] / wall / 1e6:.1f} M | {ratio(key, wall)} |")
     if bw:
         target = "default runtime: Cython" if r["brian2_target"] == "auto" else r["brian2_target"]
         if sw:
             lines.append(f"| Brian2 {r['brian2_version']} (C++ standalone, one thread) | "
                          f"{r['standalone_rate_hz']:.2f} | - | {sw:.3f} | "
-                         f"{r['standalone_synaptic_events_per_s'] / 1e6:.1f} M | {ratio(sw)} |")
+                         f"{r['standalone_synaptic_events_per_s'] / 1e6:.1f} M | "
+                         f"{ratio('standalone', sw)} |")
         lines.append(f"| Brian2 {r['brian2_version']} ({target}) | {r['brian2_rate_hz']:.2f} | "
-                     f"- | {bw:.3f} | {r['brian2_synaptic_events_per_s'] / 1e6:.1f} M | {ratio(bw)} |")
+                     f"- | {bw:.3f} | {r['brian2_synaptic_events_per_s'] / 1e6:.1f} M | "
+                     f"{ratio('-', bw)} |")
         lines.append("")
         if sw:
             lines.append(f"Brian2 C++ standalone: each timed run executes the compiled program "
