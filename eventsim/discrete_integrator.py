@@ -160,6 +160,8 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
         update_rank=_rank_on_core(m.core_of, C), chain_ps=zeros_c(),
         chain_rank=np.full(C, -1, np.int64), spiking_count=zeros_c(), spiking_ps=zeros_c(),
         arr_core_end=zeros_c(), **_arrival_buffer(m, ir, noc_mode, net.ring.shape[0]))
+    rt.check_receivers(cores, actions, m.tree_dest_core if ir.multicast else m.dest_core,
+                       m.dest_core)
     run = rt.HwNet(net, hw)
     packets = N if ir.multicast else int(np.diff(m.dest_ptr).sum())   # most packets in one step
     step_kind = kernel.add_kind("network_step", handlers.machine_step, run,

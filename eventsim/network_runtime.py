@@ -37,6 +37,7 @@ import numpy as np
 
 from .context import ERR_USER, fail, register_error, schedule_at
 from .core_model import ERR_NO_ACTION, core_execute, core_occupy, core_work_ps
+from .errors import ConfigError
 from .generated import load_generated
 from .jit import kernel_jit
 from .network_layout import DELAY0, PORT, POST_OFF, ROW0, SOURCE, SYN0, UNIFORM
@@ -57,7 +58,8 @@ DEST_LO, DEST_HI, DEST_SYNOP_PS = range(3)
 
 # counters[] slots
 (N_STEPS, STEP_KIND, REC_COUNT, SPIKES, SYN_EVENTS, UPDATES, IN_CURSOR, CUR_STEP, LATE,
- OUTSTANDING, ISSUING, PAUSE_AT, PAUSED_STEP, PAUSED_T, N_COUNTERS) = range(15)
+ OUTSTANDING, ISSUING, PAUSE_AT, PAUSED_STEP, PAUSED_T, CUR_SLOT, CUR_VALUE_ROW,
+ N_COUNTERS) = range(17)
 
 NetState = namedtuple("NetState", [
     "state", "coef", "pop_off", "pop_model", "pop_coef_col", "pop_shared", "ring",
@@ -141,6 +143,16 @@ def pause_here(net, t_ps, k):
         c[PAUSED_T] = t_ps
         return True
     return False
+
+
+@kernel_jit(inline="always")
+def begin_current_step(net, k):
+    """Step k is the latest begun on the machine: its ring slot and value row (k mod the ring
+    depth and the value rows) are kept for the spikes it sends (``add_spike``)."""
+    c = net.counters
+    c[CUR_STEP] = k
+    c[CUR_SLOT] = k % net.ring.shape[0]
+    c[CUR_VALUE_ROW] = k % net.value.shape[0]
 
 
 @kernel_jit(inline="always")
@@ -360,11 +372,11 @@ def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e):
     on error."""
     hw = run.hw
     if e < 0:
-        return receive(ctx, hw, t_ps, core, 0, 0) >= 0
+        receive(ctx, hw, t_ps, core, 0, 0)
+        return True
     rows = hw.dest_rows
     lo, hi = rows[e, DEST_LO], rows[e, DEST_HI]
-    if receive(ctx, hw, t_ps, core, hi - lo, rows[e, DEST_SYNOP_PS]) < 0:
-        return False
+    receive(ctx, hw, t_ps, core, hi - lo, rows[e, DEST_SYNOP_PS])
     if cur == k_sent:
         add_spike(run.net, g, k_sent, lo, hi)
         return True
@@ -378,9 +390,9 @@ def receive(ctx, hw, t_ps, core, n_syn, synop_ps):
     then processes them (synop), each on the thread that frees first, as ``core_execute``
     would. The actions are counted per core (recv_count, synop_count, synop_busy_ps) and
     charged to the ledger after the run (``charge_core_work``). Returns when the core is done
-    (ps), -1 on error."""
+    (ps)."""
     t = look_up(ctx, hw, t_ps, core)
-    if t < 0 or n_syn == 0:
+    if n_syn == 0:
         return t
     return synops(ctx, hw, t, core, n_syn, synop_ps)
 
@@ -388,14 +400,12 @@ def receive(ctx, hw, t_ps, core, n_syn, synop_ps):
 @kernel_jit(inline="always")
 def look_up(ctx, hw, t_ps, core):
     """The first half of ``receive``: the packet_recv (if the machine declares it) of a packet
-    reaching ``core`` at t_ps. Returns when it ends (ps), -1 on error."""
+    reaching ``core`` at t_ps. Returns when it ends (ps). Every core a packet reaches can do
+    it (``check_receivers``, before the run)."""
     cores = hw.cores
     a_recv = hw.actions[3]
     t = t_ps
     if a_recv >= 0:
-        if cores.row[core, a_recv] < 0:
-            fail(ctx, ERR_NO_ACTION, core, a_recv)
-            return np.int64(-1)
         t = core_occupy(ctx, cores, t, core, a_recv, cores.busy_ps[core, a_recv])
         hw.recv_count[core] += 1
     step_note_finish(hw.steps, core, t)
@@ -405,12 +415,10 @@ def look_up(ctx, hw, t_ps, core):
 @kernel_jit(inline="always")
 def synops(ctx, hw, t_ps, core, n_syn, synop_ps):
     """The second half of ``receive``: ``n_syn`` synops on ``core`` from t_ps, busy for
-    synop_ps. Returns when they end (ps), -1 on error."""
+    synop_ps. Returns when they end (ps). Every core holding synapses can do them
+    (``check_receivers``, before the run)."""
     cores = hw.cores
     a_syn = hw.actions[1]
-    if cores.row[core, a_syn] < 0:
-        fail(ctx, ERR_NO_ACTION, core, a_syn)
-        return np.int64(-1)
     t = core_occupy(ctx, cores, t_ps, core, a_syn, synop_ps)
     hw.synop_count[core] += n_syn
     hw.synop_busy_ps[core] += synop_ps
@@ -421,11 +429,11 @@ def synops(ctx, hw, t_ps, core, n_syn, synop_ps):
 @kernel_jit(inline="always")
 def add_spike(net, g, k_sent, lo, hi):
     """Add the inputs of neuron g's spike of step k_sent through syn rows lo:hi to the ring
-    slots of their steps, all received while step k_sent was current (so none is late:
-    delays are >= 1 step)."""
+    slots of their steps, all received while step k_sent is current (so none is late:
+    delays are >= 1 step; its slot and value row: ``begin_current_step``)."""
     D = net.ring.shape[0]
-    v_row = k_sent % net.value.shape[0]
-    sent_slot = k_sent % D
+    v_row = net.counters[CUR_VALUE_ROW]
+    sent_slot = net.counters[CUR_SLOT]
     ring = net.ring
     for s in range(lo, hi):
         slot = sent_slot + net.syn_delay[s]           # (k_sent + delay) % D, delay < D
@@ -667,6 +675,25 @@ def _merge(t, src, dst, lo, mid, hi):
             j += 1
 
 
+def check_receivers(cores, actions, reached, holding) -> None:
+    """Raise ConfigError unless every core in ``reached`` (cores that spike packets reach) can
+    do packet_recv, if the machine declares it, and every core in ``holding`` (cores holding
+    synapses) can do synop (actions as in ``HwState``), so that a run need not check them per
+    packet."""
+    for action, name, need in ((actions[3], "packet_recv", reached), (actions[1], "synop", holding)):
+        need = np.unique(np.asarray(need, np.int64))
+        if action < 0:
+            if name == "synop" and need.size:
+                raise ConfigError(f"cores {need[:5].tolist()} hold synapses but the machine "
+                                  f"declares no synop action")
+            continue
+        unable = need[cores.row[need, action] < 0]
+        if unable.size:
+            raise ConfigError(f"core {int(unable[0])} receives spike packets but cannot do "
+                              f"{name} (the machine declares no cost for it there)"
+                              + (f"; {unable.size - 1} more such cores" if unable.size > 1 else ""))
+
+
 def charge_core_work(ledger, hw) -> None:
     """Charge each core its neuron_update, neuron_update_spiking (if the machine declares it),
     packet_recv and synop actions counted during the run (count x energy per action, their busy
@@ -699,8 +726,8 @@ _TEMPLATE = '''\
 import numpy as np
 from eventsim.jit import kernel_jit
 from eventsim.network_runtime import (apply_inputs, record_spikes, deliver_in_software,
-    next_step_in_software, issue_core_work, close_step, pause_here, graded_values, CUR_STEP,
-    ISSUING, UPDATES)
+    next_step_in_software, issue_core_work, close_step, pause_here, graded_values,
+    begin_current_step, ISSUING, UPDATES)
 from eventsim.step_model import step_begin, EVENT
 {imports}
 
@@ -741,7 +768,7 @@ def machine_step(t_ps, target, k, run, ctx):
     if pause_here(net, t_ps, k):
         return
     step_begin(run.hw.steps, k, t_ps)
-    net.counters[CUR_STEP] = k
+    begin_current_step(net, k)
     net.counters[ISSUING] = 1
     n_spiked = update_neurons(net, k, run.hw.updates_on_core, run.hw.core_of,
                               run.hw.update_rank, run.hw.steps.semantics != EVENT)

@@ -328,3 +328,14 @@ def test_a_network_shape_run_before_in_this_process_compiles_silently(capsys):
         assert first[1].startswith(("... compiled in ", "... loaded from the kernel cache in "))
     simulate(w, DT, steps)
     assert capsys.readouterr().err == ""
+
+
+def test_a_core_that_packets_reach_but_that_cannot_do_the_work_is_refused_before_the_run():
+    from types import SimpleNamespace
+    from eventsim.network_runtime import check_receivers
+    # actions: neuron_update 0, synop 1, no packet_send, packet_recv 3; core 1 has no synop
+    cores = SimpleNamespace(row=np.array([[0, 1, -1, 2, -1], [3, -1, -1, 4, -1]]))
+    actions = np.array([0, 1, -1, 3, -1])
+    check_receivers(cores, actions, reached=[0, 1], holding=[0])
+    with pytest.raises(ConfigError, match="core 1 receives spike packets but cannot do synop"):
+        check_receivers(cores, actions, reached=[0, 1], holding=[0, 1])
