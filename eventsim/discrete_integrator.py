@@ -58,7 +58,9 @@ def run(low, kernel, machine: MachineIR | None, n_steps: int, ring_slack: int, n
     kernel.compile(announce=kernels_named("network", low.neurons.models, on_machine))
     step_of, gids = _run(kernel, net, n_steps, progress)
     if on_machine:
-        charge_route_uses(kernel.ledger, hw_run.hw.noc, hw_run.hw)
+        hw = hw_run.hw
+        charge_route_uses(kernel.ledger, hw.noc, hw.route_uses, hw.route_link_ptr,
+                          hw.route_link, hw.spike_bytes)
         rt.charge_core_work(kernel.ledger, hw_run.hw)
     c = net.counters
     counts = {"steps": n_steps, "neuron_updates": int(c[rt.UPDATES]), "spikes": int(c[rt.SPIKES]),

@@ -131,8 +131,5 @@ def _shortest_delays(w) -> np.ndarray:
 def charge_route_links(ledger, noc_state, m: Mapping, hw: ExactHw) -> None:
     """Charge every multicast route's links its uses x one packet (after the run)."""
     if hw.multicast:
-        view = _RouteLinks(hw.route_uses, m.tree_link_ptr, m.tree_link, hw.spike_bytes)
-        charge_route_uses(ledger, noc_state, view)
-
-
-_RouteLinks = namedtuple("_RouteLinks", "route_uses route_link_ptr route_link spike_bytes")
+        charge_route_uses(ledger, noc_state, hw.route_uses, m.tree_link_ptr, m.tree_link,
+                          hw.spike_bytes)

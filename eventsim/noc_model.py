@@ -279,17 +279,15 @@ def route_groups(table: RouteTable, link_dst, n_cores: int):
     return root.astype(np.int64), nxt, deliv, ptr, cores
 
 
-def charge_route_uses(ledger, noc, hw) -> None:
-    """Charge the links of every multicast route its uses (``hw.route_uses``; route r's links
-    ``hw.route_link[hw.route_link_ptr[r]:hw.route_link_ptr[r + 1]]``) x one packet of
-    ``hw.spike_bytes`` each, as ``noc_charge_link`` charges one packet, and zero the uses (the
-    analytic NoC's multicast packets, charged after a run)."""
-    uses = hw.route_uses
-    per_link = np.repeat(uses, np.diff(hw.route_link_ptr))
+def charge_route_uses(ledger, noc, uses, link_ptr, links, spike_bytes) -> None:
+    """Charge the links of every multicast route its uses (``uses[r]``; route r's links
+    ``links[link_ptr[r]:link_ptr[r + 1]]``) x one packet of ``spike_bytes`` each, as
+    ``noc_charge_link`` charges one packet, and zero the uses (the analytic NoC's multicast
+    packets, charged after a run)."""
+    per_link = np.repeat(uses, np.diff(link_ptr))
     if not per_link.any():
         return
-    links = hw.route_link
-    flits = int(packet_flits(int(hw.spike_bytes), int(noc.flit_bytes[0])))
+    flits = int(packet_flits(int(spike_bytes), int(noc.flit_bytes[0])))
     ser = serialisation_ps(flits, noc.flit_bytes[0], noc.link_ps_per_byte[links]).astype(np.int64)
     rows = noc.link_row[links]
     a = ledger.arrays
