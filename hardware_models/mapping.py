@@ -62,26 +62,48 @@ def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
 
 def _tree_positions(ir, route_of, dest_ptr, dest_core, tree_dest_ptr, tree_dest_core):
     """For each destination entry e of neuron g, the position of dest_core[e] among the
-    (ascending) destination cores of g's multicast route (0 without multicast)."""
+    (ascending) destination cores of g's multicast route (0 without multicast): looked up in a
+    (route, core) table where that is small, else found by bisection (the same positions)."""
     if not ir.multicast or not dest_core.size:
         return np.zeros(dest_core.shape[0], np.int64)
-    C = ir.n_cores
     route = np.repeat(route_of, np.diff(dest_ptr))
     tree_route = np.repeat(np.arange(tree_dest_ptr.shape[0] - 1), np.diff(tree_dest_ptr))
-    at = np.searchsorted(tree_route * C + tree_dest_core, route * C + dest_core)
-    if (at >= tree_dest_core.shape[0]).any() or \
-            not np.array_equal(tree_dest_core[np.minimum(at, tree_dest_core.shape[0] - 1)], dest_core):
+    tree_pos = np.arange(tree_dest_core.shape[0]) - tree_dest_ptr[tree_route]
+    by_table = (tree_dest_ptr.shape[0] - 1) * ir.n_cores <= 4 * dest_core.shape[0]
+    find = _positions_by_table if by_table else _positions_by_search
+    pos = find(ir.n_cores, route, dest_core, tree_route, tree_dest_core, tree_pos)
+    if (pos < 0).any():
         raise AssertionError("a destination core is missing from its neuron's multicast route")
-    return (at - tree_dest_ptr[route]).astype(np.int64)
+    return pos
+
+
+def _positions_by_table(n_cores, route, core, tree_route, tree_core, tree_pos):
+    """tree_pos of the tree entry (route[i], core[i]) for each i (-1: none), from a dense
+    (route, core) table."""
+    table = np.full((int(tree_route.max(initial=-1)) + 1, n_cores), -1, np.int64)
+    table[tree_route, tree_core] = tree_pos
+    return table[route, core] if table.shape[0] else np.full(route.shape[0], -1, np.int64)
+
+
+def _positions_by_search(n_cores, route, core, tree_route, tree_core, tree_pos):
+    """``_positions_by_table`` by bisection in the tree entries (sorted by route, then core)."""
+    keys = tree_route * n_cores + tree_core
+    at = np.minimum(np.searchsorted(keys, route * n_cores + core), keys.shape[0] - 1)
+    return np.where(keys[at] == route * n_cores + core, tree_pos[at], -1)
 
 
 def _row_order(pre, post, core_of, n_cores: int) -> np.ndarray:
     """The permutation that sorts synapses by (pre neuron, post core, post neuron), ties in
-    their given order: one stable sort of a combined key when it fits in int64, else
-    ``np.lexsort``."""
-    N = core_of.shape[0]
-    if N * max(n_cores, 1) * N < 2**62:
-        return np.argsort((pre * n_cores + core_of[post]) * N + post, kind="stable")
+    their given order: the sorted values of that key with each synapse's index appended, when
+    they fit in int64 (sorting values was measured 5x faster than a stable argsort: 3 vs 17 ms
+    for CUBA 4000's 320,989 synapses); else one stable sort of the key, or ``np.lexsort``."""
+    N, n = core_of.shape[0], pre.shape[0]
+    bound = N * max(n_cores, 1) * N
+    if bound < 2**62:
+        key = (pre * n_cores + core_of[post]) * N + post
+        if bound * max(n, 1) < 2**62:
+            return np.sort(key * n + np.arange(n)) % n
+        return np.argsort(key, kind="stable")
     return np.lexsort([post, core_of[post], pre])
 
 

@@ -105,3 +105,29 @@ def test_bad_mapping_options_are_named():
         map_network(w, ir, pl, routing="tree")
     with pytest.raises(ConfigError, match="spike_bytes must be"):
         map_network(w, ir, pl, spike_bytes=-1)
+
+
+def test_tree_positions_by_table_and_by_bisection_agree():
+    from hardware_models.mapping import _positions_by_search, _positions_by_table
+    rng = np.random.default_rng(3)
+    C, routes = 12, 7
+    tree = sorted({(r, int(c)) for r in range(routes) for c in rng.choice(C, 5, replace=False)})
+    tree_route, tree_core = (np.array(x, np.int64) for x in zip(*tree))
+    first = np.searchsorted(tree_route, tree_route, side="left")
+    tree_pos = np.arange(tree_route.shape[0]) - first
+    route, core = rng.integers(0, routes, 200), rng.integers(0, C, 200)
+    args = (C, route, core, tree_route, tree_core, tree_pos)
+    by_table, by_search = _positions_by_table(*args), _positions_by_search(*args)
+    assert by_table.tolist() == by_search.tolist()
+    on_tree = {(r, c): p for (r, c), p in zip(tree, tree_pos.tolist())}
+    assert by_table.tolist() == [on_tree.get((r, c), -1) for r, c in zip(route.tolist(), core.tolist())]
+
+
+def test_synapse_rows_sort_by_pre_post_core_and_post_with_ties_in_given_order():
+    from hardware_models.mapping import _row_order
+    rng = np.random.default_rng(5)
+    N, C, n = 30, 4, 400                                 # duplicates (multapses) included
+    pre, post = rng.integers(0, N, n), rng.integers(0, N, n)
+    core_of = rng.integers(0, C, N)
+    assert _row_order(pre, post, core_of, C).tolist() == \
+        np.lexsort([post, core_of[post], pre]).tolist()
