@@ -3,6 +3,7 @@ same spikes in software and under timer and barrier semantics on a machine, the 
 counts, late packets under a too-short tick, and clear errors."""
 import numpy as np
 import pytest
+from hypothesis import given as given_, settings, strategies as st
 
 from eventsim import ConfigError
 from eventsim.simulation import simulate
@@ -339,3 +340,13 @@ def test_a_core_that_packets_reach_but_that_cannot_do_the_work_is_refused_before
     check_receivers(cores, actions, reached=[0, 1], holding=[0])
     with pytest.raises(ConfigError, match="core 1 receives spike packets but cannot do synop"):
         check_receivers(cores, actions, reached=[0, 1], holding=[0, 1])
+
+
+@settings(max_examples=60, deadline=None)
+@given_(st.lists(st.integers(0, 50), max_size=150), st.integers(-1, 51))
+def test_a_neurons_first_destination_at_or_after_a_core_is_the_sorted_insertion_point(cores, x):
+    from eventsim.jit import kernel_jit
+    from eventsim.network_runtime import first_at_least
+    a = np.array([0] + sorted(cores) + [0], np.int64)       # searched within 1:len - 1
+    find = kernel_jit(lambda a, lo, hi, x: first_at_least(a, lo, hi, x))
+    assert find(a, 1, a.shape[0] - 1, x) == 1 + np.searchsorted(a[1:-1], x, side="left")
