@@ -15,9 +15,9 @@ rows) but not the network construction, the placement or the first (compiling) r
 simulators. The accounting runs are timed twice: building their mapping (synapse rows by core,
 destinations, multicast routes: ``hardware_models.mapping.map_network``) in each run, and with a
 mapping made once beforehand and reused (as a toolchain maps once, then runs); the mapping's
-own time is reported apart. The eventsim runs and Brian2's compiled standalone program run in
-interleaved rounds (``interleaved``), and each ratio against it is the median of the ratios
-within a round.
+own time is reported apart. The eventsim runs and Brian2's compiled standalone program (kept
+by a Brian2 process that runs it on request, ``Brian2Standalone``) run in interleaved rounds
+(``interleaved``), and each ratio against it is the median of the ratios within a round.
 """
 from __future__ import annotations
 
@@ -54,24 +54,49 @@ def timed(fn, repeats):
     return statistics.median(walls), out
 
 
-def interleaved(fns: dict, rounds: int) -> tuple[dict, dict]:
+def interleaved(fns: dict, rounds: int, self_timed=()) -> tuple[dict, dict]:
     """Walls of ``rounds`` rounds, each calling every fn of ``fns`` once in turn (after one
-    warm-up call each): ({name: [wall s per round]}, {name: last result}). A shared, noisy
-    machine changes speed over seconds; within a round the runs see about the same machine,
-    so per-round ratios are steadier than ratios of separately taken medians."""
+    warm-up call each): ({name: [wall s per round]}, {name: last result}); a fn named in
+    ``self_timed`` returns its own wall. A shared, noisy machine changes speed over seconds;
+    within a round the runs see about the same machine, so per-round ratios are steadier than
+    ratios of separately taken medians."""
     last = {name: fn() for name, fn in fns.items()}
     walls = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
             t0 = time.perf_counter()
             last[name] = fn()
-            walls[name].append(time.perf_counter() - t0)
+            walls[name].append(last[name] if name in self_timed else time.perf_counter() - t0)
     return walls, last
 
 
-def run_program(program: dict) -> None:
-    """Run Brian2's compiled C++ standalone program once, as ``device.run`` does."""
-    subprocess.run(program["cmd"], cwd=program["cwd"], check=True, stdout=subprocess.DEVNULL)
+class Brian2Standalone:
+    """Brian2's CUBA compiled once in C++ standalone mode in its own process
+    (``brian2_cuba.py --serve``), run again on request: ``run()`` returns the seconds of one
+    ``device.run`` (executing the program: drawing the synapses, initialising, simulating),
+    as Brian2 times it."""
+
+    def __init__(self, py: Path, neurons: int, seed: int):
+        self.proc = subprocess.Popen(
+            [str(py), str(HERE / "brian2_cuba.py"), "--serve", "--neurons", str(neurons),
+             "--seed", str(seed)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.info = self._reply()
+
+    def _reply(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"Brian2's standalone server stopped (exit {self.proc.wait()})")
+        return json.loads(line)
+
+    def run(self) -> float:
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        self.last = self._reply()
+        return self.last["run_s"]
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def brian2_python(path: str | None) -> Path:
@@ -164,11 +189,11 @@ def main() -> None:
                       brian2_target=b["target"], brian2_version=b["brian2_version"],
                       brian2_first_run_s=b["first_run"]["run_s"] + b["first_run"]["build_s"])
         log("Brian2 (C++ standalone, one thread), same network parameters: compiling")
-        c = run_brian2(py, a.neurons, a.seed, 1, "cpp_standalone")
-        record.update(standalone_rate_hz=c["rate_hz"],
-                      standalone_synaptic_events=c["runs"][0]["synaptic_events"],
-                      standalone_compile_s=c["first_run"]["build_s"])
-        program = c["program"]
+        program = Brian2Standalone(py, a.neurons, a.seed)
+        first = program.info["first_run"]
+        record.update(standalone_rate_hz=first["rate_hz"],
+                      standalone_synaptic_events=first["synaptic_events"],
+                      standalone_compile_s=first["build_s"])
     fns = {"off": lambda: simulate(w, DT_S, STEPS)}
     for noc in ("packets", "analytic"):
         for mapped in (False, True):
@@ -176,11 +201,13 @@ def main() -> None:
             fns[noc, mapped] = (lambda kw=kw, noc=noc: simulate(
                 w, DT_S, STEPS, machine=ir, placement=placement, noc=noc, **kw))
     if program is not None:
-        fns["standalone"] = lambda: run_program(program)
+        fns["standalone"] = program.run
     log(f"{a.repeats} rounds, each: eventsim accounting off; on {a.machine} ({ir.semantics}) "
         f"with NoC packets and analytic, mapping built in the run and reused"
         + ("; Brian2's C++ standalone program" if program else ""))
-    walls, last = interleaved(fns, a.repeats)
+    walls, last = interleaved(fns, a.repeats, self_timed=("standalone",))
+    if program is not None:
+        program.close()
     res = last["off"]
     for key in fns:
         if key not in ("off", "standalone"):
