@@ -99,8 +99,8 @@ route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; th
 pre neuron g on destination core dest_core[e] are syn rows lo:hi for e in
 dest_ptr[g]:dest_ptr[g+1] (synapses sorted by post core), whose synops keep the core busy
 synop_ps (ps, rounded as ``core_execute`` rounds): dest_rows[e] = (lo, hi, synop_ps) (columns
-DEST_LO, DEST_HI, DEST_SYNOP_PS; one row, so that a packet reads them from one cache line); updates_on_core[c] counts a step's
-updates under event semantics, neurons_on_core[c] is what every other step charges;
+DEST_LO, DEST_HI, DEST_SYNOP_PS); updates_on_core[c] counts a step's updates under event
+semantics, neurons_on_core[c] is what every other step charges;
 actions = [neuron_update, synop, packet_send or -1, packet_recv or -1, neuron_update_spiking
 or -1]; multicast: one packet per spike along its tree, else one unicast packet per destination
 core (each charged a packet_send); analytic: packets are not simulated hop by hop but charged
@@ -352,9 +352,9 @@ def close_step(ctx, run, k):
 @kernel_jit(inline="always")
 def first_at_least(a, lo, hi, x):
     """The first i in lo:hi with a[i] >= x (a ascending there; hi if none): up to 64 entries
-    by counting those below x (a loop without branches on the data, which the compiler
-    vectorises: the spike packet's destinations are data, and a bisection's branches on them
-    were measured as a fifth of a packet's delivery), more by bisection."""
+    by counting those below x (a loop without branches on the data: a bisection's branches on
+    a spike's destinations mispredict, a fifth of a packet's delivery in the profile), more by
+    bisection."""
     if hi - lo <= 64:
         below = 0
         for i in range(lo, hi):

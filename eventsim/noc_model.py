@@ -267,7 +267,8 @@ def route_groups(table: RouteTable, link_dst, n_cores: int):
     root = entry_at(np.arange(n_routes, dtype=np.int64) * R + table.src_router)
     forward = table.link >= 0
     nxt = np.full(n, -1, np.int64)
-    nxt[forward] = entry_at(route[forward] * R + np.asarray(link_dst, np.int64)[table.link[forward]])
+    leads_to = np.asarray(link_dst, np.int64)[table.link[forward]]
+    nxt[forward] = entry_at(route[forward] * R + leads_to)
     delivers = first & ~forward                          # a delivery sorts first at its router
     group_of = np.cumsum(first) - 1                      # entries' (route, router) group
     per_group = np.bincount(group_of[~forward], minlength=int(first.sum()))
