@@ -477,8 +477,8 @@ def add_inputs(ctx, net, g, k_sent, cur, lo, hi):
 def deliver_packet(t_ps, group, payload, run, ctx):
     """A spike packet from the NoC model reaches the cores of delivery ``group`` (ascending;
     ``noc_model``): payload = neuron | step sent << 32. Each core in turn processes its synapses
-    of that neuron (``process_synapses``; found by bisection, then by walking on: the neuron's
-    destination cores are ascending too) while the latest step begun is current."""
+    of that neuron (``process_synapses``; the first found by ``first_at_least``, the others by
+    walking on: the neuron's destination cores are ascending too) while the latest step begun is current."""
     net, hw = run.net, run.hw
     noc = hw.noc
     cur = net.counters[CUR_STEP]
@@ -686,13 +686,13 @@ def check_receivers(cores, actions, reached, holding) -> None:
     synapses) can do synop (actions as in ``HwState``), so that a run need not check them per
     packet."""
     for action, name, need in ((actions[3], "packet_recv", reached), (actions[1], "synop", holding)):
-        need = np.unique(np.asarray(need, np.int64))
+        need = np.asarray(need, np.int64)
         if action < 0:
             if name == "synop" and need.size:
-                raise ConfigError(f"cores {need[:5].tolist()} hold synapses but the machine "
-                                  f"declares no synop action")
+                raise ConfigError(f"cores {np.unique(need)[:5].tolist()} hold synapses but the "
+                                  f"machine declares no synop action")
             continue
-        unable = need[cores.row[need, action] < 0]
+        unable = np.unique(need[cores.row[need, action] < 0])    # distinct only where failing
         if unable.size:
             raise ConfigError(f"core {int(unable[0])} receives spike packets but cannot do "
                               f"{name} (the machine declares no cost for it there)"
