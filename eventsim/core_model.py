@@ -17,7 +17,7 @@ from .context import ERR_USER, fail, register_error
 from .jit import kernel_jit
 from .ledger import ledger_charge_amount
 from .machine_ir import MachineIR
-from .trace import trace_busy
+from .trace import trace_busy, trace_on
 
 ERR_NO_ACTION = register_error(ERR_USER + 3, "core {a} cannot do action {b} "
                                              "(the machine declares no cost for it)")
@@ -55,26 +55,35 @@ def core_run(ctx, cores, t_ps, core, action, n, busy_ps):
         fail(ctx, ERR_NO_ACTION, core, action)
         return np.int64(-1)
     ledger_charge_amount(ctx.ledger, row, n, n * cores.energy_pj[core, action], busy_ps)
-    return core_occupy(ctx, cores, t_ps, core, action, busy_ps)
+    return core_occupy(ctx.trace, cores, t_ps, core, action, busy_ps)
 
 
 @kernel_jit
-def core_occupy(ctx, cores, t_ps, core, action, busy_ps):
+def core_occupy(trace, cores, t_ps, core, action, busy_ps):
     """The timing half of ``core_run``: the thread of ``core`` that frees first (the action's
     unit, if it has one) is busy with ``action`` for ``busy_ps`` from max(t_ps, when it is free)
     (traced); returns the finish time (ps). Charges nothing: the caller charges the ledger (e.g.
     after the run)."""
+    best = 0 if cores.n_threads[core] == 1 else _thread_for(cores, core, action)
+    start = max(t_ps, cores.thread_free_ps[core, best])
+    finish = start + busy_ps
+    cores.thread_free_ps[core, best] = finish
+    if trace_on(trace):
+        trace_busy(trace, start, busy_ps, cores.component[core], cores.label[action])
+    return finish
+
+
+@kernel_jit
+def _thread_for(cores, core, action):
+    """The thread of ``core`` that ``action`` takes: its unit, if it has one, else the one
+    that frees first."""
     best = cores.unit[core, action]
     if best < 0:
         best = 0
         for k in range(1, cores.n_threads[core]):
             if cores.thread_free_ps[core, k] < cores.thread_free_ps[core, best]:
                 best = k
-    start = max(t_ps, cores.thread_free_ps[core, best])
-    finish = start + busy_ps
-    cores.thread_free_ps[core, best] = finish
-    trace_busy(ctx.trace, start, busy_ps, cores.component[core], cores.label[action])
-    return finish
+    return best
 
 
 def core_busy_ps(cores: CoreState, core, action: int, n) -> np.ndarray:

@@ -297,7 +297,7 @@ def update_core(ctx, hw, t_ps, c, n_quiet, n_spiking, whole):
         hw.spiking_count[c] += n_spiking
         hw.spiking_ps[c] += spiking_ps
         busy_ps += spiking_ps
-    fin = core_occupy(ctx, cores, t_ps, c, a, busy_ps)
+    fin = core_occupy(ctx.trace, cores, t_ps, c, a, busy_ps)
     step_note_finish(hw.steps, c, fin)
     return fin
 
@@ -411,7 +411,7 @@ def look_up(ctx, hw, t_ps, core):
     a_recv = hw.actions[3]
     t = t_ps
     if a_recv >= 0:
-        t = core_occupy(ctx, cores, t, core, a_recv, cores.busy_ps[core, a_recv])
+        t = core_occupy(ctx.trace, cores, t, core, a_recv, cores.busy_ps[core, a_recv])
         hw.recv_count[core] += 1
     step_note_finish(hw.steps, core, t)
     return t
@@ -424,7 +424,7 @@ def synops(ctx, hw, t_ps, core, n_syn, synop_ps):
     (``check_receivers``, before the run)."""
     cores = hw.cores
     a_syn = hw.actions[1]
-    t = core_occupy(ctx, cores, t_ps, core, a_syn, synop_ps)
+    t = core_occupy(ctx.trace, cores, t_ps, core, a_syn, synop_ps)
     hw.synop_count[core] += n_syn
     hw.synop_busy_ps[core] += synop_ps
     step_note_finish(hw.steps, core, t)

@@ -77,6 +77,12 @@ def trace_spike(tb, t_ps, component, neuron):
         _write(tb, SPIKE, t_ps, 0, component, neuron, 0.0)
 
 
+@kernel_jit(inline="always")
+def trace_on(tb):
+    """Whether the trace records at all (a check cheaper than a call to ``trace_busy``)."""
+    return tb.meta[_ENABLED] != 0
+
+
 @kernel_jit
 def trace_busy(tb, start_ps, dur_ps, component, label):
     """Record that ``component`` was busy on ``label`` from ``start_ps`` for ``dur_ps``."""
