@@ -32,7 +32,7 @@ from .context import ERR_USER, fail, register_error, schedule_at
 from .ledger import ledger_charge_amount
 from .machine_ir import MachineIR
 from .routing_ir import RouteTable, concat_route_tables, route_max_copies
-from .trace import trace_busy
+from .trace import trace_busy, trace_on
 from .errors import ConfigError, KernelError
 
 ERR_NOC_FULL = register_error(ERR_USER + 1, "more than {b} packets in flight on the NoC "
@@ -47,18 +47,17 @@ NocState = namedtuple("NocState", [
     "link_dst", "link_latency_ps", "link_ps_per_byte", "link_resource", "link_row",
     "link_component", "next_link", "core_router", "flit_bytes", "resource_free_ps",
     "pkt_dst_core", "pkt_route", "pkt_flits", "pkt_t0", "pkt_payload", "pkt_refs", "pkt_next",
-    "mc_indptr", "mc_router", "mc_link", "mc_core", "mc_root", "mc_next", "mc_deliv",
-    "deliv_ptr", "deliv_core", "stats"])
+    "mc_root", "mc_deliv", "mc_child_ptr", "mc_child_link", "mc_child_node", "deliv_ptr",
+    "deliv_core", "stats"])
 NocState.__doc__ = """Links (link_*: head latency ps, ps per byte, contention resource, ledger
 row, trace component), next_link[router, router] of the routing function, core_router[core],
 resource_free_ps[resource]; the packets in flight by slot (pkt_*: destination core or -1,
 multicast route or -1, flits, injection time ps, payload, copies alive, free list); the
-multicast routes as ``RouteTable`` entries (mc_indptr, mc_router, mc_link, mc_core; sorted by
-router within a route, so a route's entries at one router are contiguous), mc_root[route] = its
-first entry at its source router (-1: none), mc_next[e] = for an entry that copies onto a link,
-the route's first entry at the router that link leads to (-1 for deliveries), mc_deliv[e] = the
-delivery group of the cores the route reaches at entry e's router, for the first entry there
-(-1: none, or not the first); delivery groups deliv_ptr, deliv_core (see the module's
+multicast routes as trees of nodes, a node being a route at one of its routers
+(``route_nodes``): mc_root[route] = the node at its source router (-1: none), mc_deliv[n] = the
+delivery group of the cores node n reaches at its router (-1: none), and its copies onto
+links mc_child_link[j] towards node mc_child_node[j] (-1: the route does not go on there) for j
+in mc_child_ptr[n]:mc_child_ptr[n + 1]; delivery groups deliv_ptr, deliv_core (see the module's
 docstring); stats[] (FREE_HEAD ... FLITS)."""
 
 
@@ -122,8 +121,8 @@ def noc_unicast(ctx, noc, t_ps, src_core, dst_core, n_bytes, payload):
 def noc_multicast(ctx, noc, t_ps, src_core, route, n_bytes, payload):
     """Inject a packet at ``src_core``'s router that follows multicast ``route`` (a route
     starts at its source's router)."""
-    if route < 0 or route >= noc.mc_indptr.shape[0] - 1:
-        fail(ctx, ERR_NOC_ROUTE, route, noc.mc_indptr.shape[0] - 1)
+    if route < 0 or route >= noc.mc_root.shape[0]:
+        fail(ctx, ERR_NOC_ROUTE, route, noc.mc_root.shape[0])
         return False
     slot = _alloc(ctx, noc, t_ps)
     if slot < 0:
@@ -194,7 +193,8 @@ def _forward(ctx, noc, t_ps, slot, link, at):
     ser = noc_charge_link(ctx, noc, link, flits)
     noc.resource_free_ps[res] = start + ser
     noc.stats[FLITS] += flits
-    trace_busy(ctx.trace, start, ser, noc.link_component[link], noc.stats[LABEL])
+    if trace_on(ctx.trace):
+        trace_busy(ctx.trace, start, ser, noc.link_component[link], noc.stats[LABEL])
     schedule_at(ctx, start + noc.link_latency_ps[link], noc.stats[HOP_KIND], at,
                 (ser << 32) | slot)
 
@@ -215,7 +215,8 @@ def _deliver(ctx, noc, t_ps, slot, group):
 def noc_hop(t_ps, at, packed, noc, ctx):
     """Handler: a packet's head (``packed`` = last serialisation ps << 32 | slot) reaches a
     router: ``at`` is that router for a unicast packet, and for a multicast packet its route's
-    first entry there (``mc_root``, ``mc_next``; -1: the route has none)."""
+    node there (``route_nodes``; -1: the route does not go on there), which delivers to its
+    cores and then copies the packet onto its links."""
     slot = packed & 0xFFFFFFFF
     tail_ps = t_ps + (packed >> 32)
     route = noc.pkt_route[slot]
@@ -229,27 +230,25 @@ def noc_hop(t_ps, at, packed, noc, ctx):
             _forward(ctx, noc, t_ps, slot, link, noc.link_dst[link])
         return
     if at >= 0:
-        if noc.mc_deliv[at] >= 0:                      # deliveries sort first at a router
+        if noc.mc_deliv[at] >= 0:
             _deliver(ctx, noc, tail_ps, slot, noc.mc_deliv[at])
-        router, end = noc.mc_router[at], noc.mc_indptr[route + 1]
-        e = at
-        while e < end and noc.mc_router[e] == router:
-            if noc.mc_link[e] >= 0:
-                noc.pkt_refs[slot] += 1
-                _forward(ctx, noc, t_ps, slot, noc.mc_link[e], noc.mc_next[e])
-            e += 1
+        for j in range(noc.mc_child_ptr[at], noc.mc_child_ptr[at + 1]):
+            noc.pkt_refs[slot] += 1
+            _forward(ctx, noc, t_ps, slot, noc.mc_child_link[j], noc.mc_child_node[j])
     noc.pkt_refs[slot] -= 1
     if noc.pkt_refs[slot] == 0:
         _release(noc, slot)
 
 
-def route_groups(table: RouteTable, link_dst, n_cores: int):
-    """For ``table``'s entries (sorted by router within each route): the route's first entry
-    at its source router (mc_root, per route; -1: none), the route's first entry at the router
-    each link entry leads to (mc_next, per entry; -1 for a delivery), and the delivery groups
-    (``deliv_ptr``, ``deliv_core``: groups 0..n_cores-1 the cores alone, then one per route and
-    router with deliveries, its cores ascending) with mc_deliv (per entry: the group of the
-    first entry of a route at a router that delivers there, else -1)."""
+def route_nodes(table: RouteTable, link_dst, n_cores: int):
+    """The multicast routes of ``table`` (entries sorted by router within each route) as trees
+    of nodes, a node being a route's entries at one router, numbered in entry order: the node
+    of each route at its source router (root, per route; -1: none); per node, the delivery
+    group of its cores (deliv, -1: none) and its copies onto links (child_ptr; per copy, in entry
+    order, child_link and the route's node at the router that link leads to, child_node, -1:
+    none); and the delivery groups (``deliv_ptr``, ``deliv_core``: groups 0..n_cores-1 the cores
+    alone, then one per node with cores, ascending as the entries). Returns (root, deliv,
+    child_ptr, child_link, child_node, deliv_ptr, deliv_core)."""
     n_routes, n = table.indptr.shape[0] - 1, table.router.shape[0]
     route = np.repeat(np.arange(n_routes, dtype=np.int64), np.diff(table.indptr))
     R = int(max(table.router.max(initial=0), np.max(link_dst, initial=0),
@@ -257,27 +256,28 @@ def route_groups(table: RouteTable, link_dst, n_cores: int):
     key = route * R + table.router                       # ascending: sorted by (route, router)
     first = np.ones(n, bool)
     first[1:] = key[1:] != key[:-1]
+    node_of = np.cumsum(first) - 1                       # each entry's node
+    n_nodes = int(first.sum())
 
-    def entry_at(wanted):
+    def node_at(wanted):
         at = np.searchsorted(key, wanted)
         found = at < n
         found[found] = key[at[found]] == wanted[found]
-        return np.where(found, at, -1)
+        return np.where(found, node_of[np.minimum(at, max(n - 1, 0))], -1)
 
-    root = entry_at(np.arange(n_routes, dtype=np.int64) * R + table.src_router)
+    root = node_at(np.arange(n_routes, dtype=np.int64) * R + table.src_router)
     forward = table.link >= 0
-    nxt = np.full(n, -1, np.int64)
-    leads_to = np.asarray(link_dst, np.int64)[table.link[forward]]
-    nxt[forward] = entry_at(route[forward] * R + leads_to)
-    delivers = first & ~forward                          # a delivery sorts first at its router
-    group_of = np.cumsum(first) - 1                      # entries' (route, router) group
-    per_group = np.bincount(group_of[~forward], minlength=int(first.sum()))
-    sizes = per_group[per_group > 0]
-    deliv = np.full(n, -1, np.int64)
+    child_link = table.link[forward].astype(np.int64)
+    child_node = node_at(route[forward] * R + np.asarray(link_dst, np.int64)[child_link])
+    child_ptr = np.concatenate([[0], np.cumsum(np.bincount(node_of[forward], minlength=n_nodes))])
+    cores_per_node = np.bincount(node_of[~forward], minlength=n_nodes)
+    delivers = cores_per_node > 0
+    deliv = np.full(n_nodes, -1, np.int64)
     deliv[delivers] = n_cores + np.arange(int(delivers.sum()))
-    ptr = np.concatenate([np.arange(n_cores + 1), n_cores + np.cumsum(sizes)]).astype(np.int64)
-    cores = np.concatenate([np.arange(n_cores), table.core[~forward]]).astype(np.int64)
-    return root.astype(np.int64), nxt, deliv, ptr, cores
+    ptr = np.concatenate([np.arange(n_cores + 1), n_cores + np.cumsum(cores_per_node[delivers])])
+    cores = np.concatenate([np.arange(n_cores), table.core[~forward]])
+    return (root.astype(np.int64), deliv, child_ptr.astype(np.int64), child_link,
+            child_node.astype(np.int64), ptr.astype(np.int64), cores.astype(np.int64))
 
 
 def charge_route_uses(ledger, noc, uses, link_ptr, links, spike_bytes) -> None:
@@ -368,7 +368,7 @@ class NocModel:
         if ir.n_cores + table.router.shape[0] >= 1 << 31:
             raise ConfigError(f"{table.router.shape[0]} multicast route entries: more than an "
                               f"event's 32-bit target can name")
-        groups = route_groups(table, ir.link_dst, ir.n_cores)
+        trees = route_nodes(table, ir.link_dst, ir.n_cores)
         P = self.max_in_flight
         stats = np.zeros(10, np.int64)
         stats[HOP_KIND] = -1
@@ -384,7 +384,7 @@ class NocModel:
             np.zeros(max(ir.n_resources, 1), np.int64),
             np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64),
             np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64), pkt_next,
-            table.indptr, table.router, table.link, table.core, *groups, stats)
+            *trees, stats)
         if max_pushes is None:
             max_pushes = route_max_copies(table)
         self.hop_kind = kernel.add_kind("noc_hop", noc_hop, self.state, max_pushes=max_pushes)

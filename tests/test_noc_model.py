@@ -4,7 +4,7 @@ import pytest
 
 import deliveries_model
 from eventsim import Kernel, KernelError
-from eventsim.noc_model import NocModel, path_tail_ps, route_groups
+from eventsim.noc_model import NocModel, path_tail_ps, route_nodes
 from eventsim.routing_ir import RouteTable
 from hardware_models.lowering import lower
 from hardware_models.routing import multicast_route_table
@@ -121,16 +121,22 @@ def test_an_empty_path_takes_no_time():
     assert path_tail_ps([0, 0, 1], [1], [3, 4], [10, 20]).tolist() == [0, 4 + 20]
 
 
-def test_route_groups_index_each_routers_entries_and_group_its_deliveries():
+def test_route_nodes_make_each_route_a_tree_of_its_routers_with_their_deliveries():
     # route 0 from router 0: delivers to core 5 there, copies onto link 0 (to router 1) and
     # link 2 (to router 2); router 1 delivers to cores 6, 7; router 2 copies onto link 3 (to
-    # router 3), which delivers to core 9. Route 1 from router 2 delivers to core 8 there.
-    table = RouteTable(indptr=np.array([0, 7, 8]), router=np.array([0, 0, 0, 1, 1, 2, 3, 2]),
-                       link=np.array([-1, 0, 2, -1, -1, 3, -1, -1]),
-                       core=np.array([5, -1, -1, 6, 7, -1, 9, 8]), src_router=np.array([0, 2]))
-    root, nxt, deliv, ptr, cores = route_groups(table, link_dst=[1, 0, 2, 3], n_cores=10)
-    assert root.tolist() == [0, 7]
-    assert nxt.tolist() == [-1, 3, 5, -1, -1, 6, -1, -1]
-    assert deliv.tolist() == [10, -1, -1, 11, -1, -1, 12, 13]
+    # router 3), which delivers to core 9. Route 1 from router 2 delivers to core 8 there and
+    # copies onto link 1, to router 0, where it has no entries.
+    table = RouteTable(indptr=np.array([0, 7, 9]), router=np.array([0, 0, 0, 1, 1, 2, 3, 2, 2]),
+                       link=np.array([-1, 0, 2, -1, -1, 3, -1, -1, 1]),
+                       core=np.array([5, -1, -1, 6, 7, -1, 9, 8, -1]), src_router=np.array([0, 2]))
+    root, deliv, child_ptr, child_link, child_node, ptr, cores = route_nodes(
+        table, link_dst=[1, 0, 2, 3], n_cores=10)
+    # nodes: 0 = route 0 at router 0, 1 = at router 1, 2 = at router 2, 3 = at router 3,
+    # 4 = route 1 at router 2
+    assert root.tolist() == [0, 4]
+    assert deliv.tolist() == [10, 11, -1, 12, 13]
+    assert child_ptr.tolist() == [0, 2, 2, 3, 3, 4]
+    assert child_link.tolist() == [0, 2, 3, 1]
+    assert child_node.tolist() == [1, 2, 3, -1]
     assert ptr.tolist() == list(range(11)) + [11, 13, 14, 15]
     assert cores.tolist() == list(range(10)) + [5, 6, 7, 9, 8]
