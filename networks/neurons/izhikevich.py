@@ -42,9 +42,10 @@ def step(state, coef, i, c, ring, slot, g):
     for _ in range(int(coef[_N_SUB, c])):
         v += h * (0.04 * v * v + 5.0 * v + 140.0 - u + current)
     u += coef[_DT_MS, c] * coef[_A, c] * (coef[_B, c] * v - u)
+    reset_c, jump_d = coef[_C, c], coef[_D, c]     # read before the selects (``cuba.step``)
     spiked = v >= V_PEAK_MV
-    state[0, i] = coef[_C, c] if spiked else v
-    state[1, i] = u + coef[_D, c] if spiked else u
+    state[0, i] = reset_c if spiked else v
+    state[1, i] = u + jump_d if spiked else u
     return spiked
 
 

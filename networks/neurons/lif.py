@@ -49,14 +49,16 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
     spiked. Written with selects so that the loop over neurons vectorises."""
+    # constants read before the selects (see ``cuba.step``: a read inside one is a gather)
+    reset, threshold, refractory_steps = coef[_RESET, c], coef[_THRESHOLD, c], coef[_REFRACTORY, c]
     refractory = state[1, i] > 0
     v_inf = coef[_V_INF, c] + coef[_R, c] * ring[slot, 0, g]
     v = v_inf + (state[0, i] - v_inf) * coef[_DECAY, c]
-    v = coef[_RESET, c] if refractory else v
-    spiked = (v > coef[_THRESHOLD, c]) and not refractory
-    after = after_spike(v, coef[_THRESHOLD, c], coef[_RESET, c], coef[_SUBTRACT, c])
+    v = reset if refractory else v
+    spiked = (v > threshold) and not refractory
+    after = after_spike(v, threshold, reset, coef[_SUBTRACT, c])
     state[0, i] = after if spiked else v
-    state[1, i] = coef[_REFRACTORY, c] if spiked else max(state[1, i] - 1, 0.0)
+    state[1, i] = refractory_steps if spiked else max(state[1, i] - 1, 0.0)
     return spiked
 
 

@@ -60,20 +60,22 @@ def coefficients(params: np.ndarray, dt_s: float) -> np.ndarray:
 def step(state, coef, i, c, ring, slot, g):
     """One step of neuron i, input ring[slot, 0, g] (see the module docstring); True if it
     spiked."""
+    # constants read before the selects (see ``cuba.step``: a read inside one is a gather)
+    input_decay, leak, bias = coef[_INPUT, c], coef[_LEAK, c], coef[_BIAS, c]
+    threshold, reset, refractory = coef[_THRESHOLD, c], coef[_RESET, c], coef[_REFRACTORY, c]
+    mode, per_q = coef[_MODE, c], coef[_PER_QUANTUM, c]
     started = state[3, i] > 0
-    u = state[1, i] * coef[_INPUT, c] if started else state[1, i]
-    v = state[0, i] * coef[_LEAK, c] if started else state[0, i]
-    per_q = coef[_PER_QUANTUM, c]
+    u = state[1, i] * input_decay if started else state[1, i]
+    v = state[0, i] * leak if started else state[0, i]
     v = np.trunc(v * per_q) / per_q if per_q > 0 else v
     free = state[2, i] <= 0
     u = u + ring[slot, 0, g] if free else u
-    v = v + coef[_BIAS, c] + u if free else v
-    spiked = free and v > coef[_THRESHOLD, c]
-    mode = coef[_MODE, c]
-    after = coef[_RESET, c] if mode == 0.0 else (v - coef[_THRESHOLD, c] if mode == 1.0 else v)
+    v = v + bias + u if free else v
+    spiked = free and v > threshold
+    after = reset if mode == 0.0 else (v - threshold if mode == 1.0 else v)
     state[0, i] = after if spiked else v
     state[1, i] = u
-    count = coef[_REFRACTORY, c] if spiked else state[2, i]
+    count = refractory if spiked else state[2, i]
     state[2, i] = max(count - 1.0, 0.0)
     state[3, i] = 1.0
     return spiked
