@@ -819,11 +819,17 @@ def _population{m}(net, p, slot, counts, core_of, rank, dense, count, n_spiked):
             g = off + np.uint64(i)
             flags[g] = _step{m}(st, cf, g, ccol + np.uint64(i), ring, slot, g)
 {zero}
-    for i in range(n):
-        g = off + np.uint64(i)
-        if flags[g]:
-            net.spiked[n_spiked] = g
-            n_spiked += 1
+    for b in range(0, n, 64):                          # spikes are sparse: look at a block of
+        e = min(b + 64, n)                             # flags at once (a loop that vectorises)
+        fired = False
+        for i in range(b, e):
+            fired |= flags[off + np.uint64(i)]
+        if fired:
+            for i in range(b, e):
+                g = off + np.uint64(i)
+                if flags[g]:
+                    net.spiked[n_spiked] = g
+                    n_spiked += 1
     return n_spiked, updates
 '''
 
