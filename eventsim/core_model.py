@@ -98,14 +98,13 @@ def new_core_state(ir: MachineIR, kernel) -> CoreState:
     core registered on ``kernel``."""
     C, A = ir.n_cores, len(ir.action_names)
     rows = np.full((C, A), -1, np.int64)
-    comps = np.zeros(C, np.int64)
-    for c in range(C):
-        name = f"chip{ir.core_chip[c]}.core{c}"
-        comps[c] = kernel.components.add(name, chip=int(ir.core_chip[c]))
-        for a, act in enumerate(ir.action_names):
-            if ir.action_available[c, a]:
-                rows[c, a] = kernel.ledger.shared_action(name, act, float(ir.action_energy_pj[c, a]),
-                                                         chip=int(ir.core_chip[c]))
+    names = [f"chip{chip}.core{c}" for c, chip in enumerate(ir.core_chip.tolist())]
+    comps = np.array([kernel.components.add(name, chip=int(chip))
+                      for name, chip in zip(names, ir.core_chip.tolist())], np.int64).reshape(C)
+    core, action = np.nonzero(ir.action_available)            # in (core, action) order
+    rows[core, action] = kernel.ledger.shared_actions(
+        [names[c] for c in core.tolist()], [ir.action_names[a] for a in action.tolist()],
+        ir.action_energy_pj[core, action].astype(float), ir.core_chip[core].astype(int).tolist())
     labels = np.array([kernel.trace.label(a) for a in ir.action_names], np.int64)
     threads = ir.core_threads.astype(np.int64)
     cycles, clock = ir.action_cycles.astype(float), ir.core_clock_hz.astype(float)

@@ -37,6 +37,26 @@ def _check_cost(value, name, integer=False):
         raise ConfigError(f"{name} must be an integer number of ps, got {value!r}")
 
 
+def _check_costs(components, actions, values, name, integer=False):
+    """``_check_cost`` of every value (the first bad one is named), numbers checked at once."""
+    v = np.asarray(values)
+    if v.ndim == 1 and v.dtype.kind in ("iu" if integer else "iuf"):
+        ok = np.isfinite(v) & (v >= 0) if v.dtype.kind == "f" else v >= 0
+        if ok.all():
+            return
+        bad = [int(np.argmin(ok))]
+    else:
+        bad = range(len(values))
+    for i in bad:
+        _check_cost(values[i], f"{components[i]}.{actions[i]}.{name}", integer=integer)
+
+
+def _check_action(action):
+    if not isinstance(action, str) or not action or action == STATIC_ACTION:
+        raise ConfigError(f"action name must be a non-empty string other than "
+                          f"{STATIC_ACTION!r}, got {action!r}")
+
+
 class Ledger:
     """Rows of (component, action) with counts, energy_pj and busy_ps, plus static power."""
 
@@ -72,34 +92,57 @@ class Ledger:
     def add_action(self, component: str, action: str, energy_pj: float = 0.0,
                    busy_ps: int = 0, chip: int = 0) -> int:
         """Register an action with its cost per count; return its row id for ``charge``."""
-        if not isinstance(action, str) or not action or action == STATIC_ACTION:
-            raise ConfigError(f"action name must be a non-empty string other than "
-                              f"{STATIC_ACTION!r}, got {action!r}")
+        _check_action(action)
         _check_cost(energy_pj, f"{component}.{action}.energy_pj")
         _check_cost(busy_ps, f"{component}.{action}.busy_ps", integer=True)
         self.components.add(component, chip)
-        key = (component, action)
-        if key in self._row_of:
+        if (component, action) in self._row_of:
             raise ConfigError(f"action {component}.{action} is already in the ledger")
-        row = len(self.row_keys)
-        self._cost_energy_pj.append(float(energy_pj))
-        self._cost_busy_ps.append(int(busy_ps))
-        self._row_of[key] = row
-        self.row_keys.append(key)
-        return row
+        return self._append(component, action, float(energy_pj), int(busy_ps))
 
     def shared_action(self, component: str, action: str, energy_pj: float = 0.0,
                       busy_ps: int = 0, chip: int = 0) -> int:
         """The row of (component, action), registered now unless a model already did so with
         the same cost per count (models that both charge one action share its row)."""
-        row = self._row_of.get((component, action))
-        if row is None:
-            return self.add_action(component, action, energy_pj, busy_ps, chip)
-        e, b = self._cost_energy_pj[row], self._cost_busy_ps[row]
-        if e != energy_pj or b != busy_ps:
-            raise ConfigError(f"action {component}.{action} is already in the ledger with cost "
-                              f"{e} pJ, {b} ps per count; "
-                              f"now asked with {energy_pj} pJ, {busy_ps} ps")
+        return int(self.shared_actions([component], [action], [energy_pj], [chip],
+                                       [busy_ps])[0])
+
+    def shared_actions(self, components, actions, energy_pj, chips, busy_ps=None) -> np.ndarray:
+        """``shared_action`` for each (components[i], actions[i], energy_pj[i] pJ, chips[i],
+        busy_ps[i] ps, default 0) at once; returns their rows. The costs are checked as arrays,
+        the names once per distinct name (a machine of many cores registers its core actions
+        in one call)."""
+        n = len(components)
+        busy_ps = [0] * n if busy_ps is None else busy_ps
+        if not len(actions) == len(energy_pj) == len(chips) == len(busy_ps) == n:
+            raise ConfigError("shared_actions: components, actions, energy_pj, chips and "
+                              "busy_ps must be as long")
+        _check_costs(components, actions, energy_pj, "energy_pj")
+        _check_costs(components, actions, busy_ps, "busy_ps", integer=True)
+        for action in set(actions):
+            _check_action(action)
+        for component, chip in dict(zip(components, chips)).items():
+            self.components.add(component, chip)
+        rows = np.empty(n, np.int64)
+        for i, key in enumerate(zip(components, actions)):
+            e, b = float(energy_pj[i]), int(busy_ps[i])
+            row = self._row_of.get(key)
+            if row is None:
+                row = self._append(key[0], key[1], e, b)
+            elif self._cost_energy_pj[row] != e or self._cost_busy_ps[row] != b:
+                raise ConfigError(f"action {key[0]}.{key[1]} is already in the ledger with "
+                                  f"cost {self._cost_energy_pj[row]} pJ, "
+                                  f"{self._cost_busy_ps[row]} ps per count; now asked with "
+                                  f"{energy_pj[i]} pJ, {busy_ps[i]} ps")
+            rows[i] = row
+        return rows
+
+    def _append(self, component: str, action: str, energy_pj: float, busy_ps: int) -> int:
+        row = len(self.row_keys)
+        self._cost_energy_pj.append(energy_pj)
+        self._cost_busy_ps.append(busy_ps)
+        self._row_of[(component, action)] = row
+        self.row_keys.append((component, action))
         return row
 
     def row(self, component: str, action: str) -> int:

@@ -50,13 +50,14 @@ def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
     order = _row_order(pre, post, core_of, machine.n_cores)
     syn_ptr = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=workload.n_neurons))])
     syn_post = post[order].astype(np.int32)
-    dest = destinations(core_of, syn_ptr.astype(np.int64), syn_post)
+    syn_ptr = syn_ptr.astype(np.int64, copy=False)
+    dest = destinations(core_of, syn_ptr, syn_post)
     route_of, n_dest, routes = _routes(machine, core_of, workload.population_of(), dest[0],
                                        dest[1], routing)
     tree = _tree_arrays(machine, routes, int(spike_bytes))
     pos = _tree_positions(machine, route_of, dest[0], dest[1], tree[2], tree[3])
     return Mapping(machine, core_of.copy(), routing, int(spike_bytes), connectivity_of(workload),
-                   order.astype(np.int64), syn_ptr.astype(np.int64), syn_post, *dest, route_of,
+                   order.astype(np.int64, copy=False), syn_ptr, syn_post, *dest, route_of,
                    n_dest, routes, route_max_copies(routes), *tree, pos)
 
 
@@ -130,7 +131,8 @@ def destinations(core_of, syn_ptr, syn_post):
     lo = np.flatnonzero(new_run)
     hi = np.append(lo[1:], pre.shape[0])
     dest_ptr = np.concatenate([[0], np.cumsum(np.bincount(pre[lo], minlength=N))]).astype(np.int64)
-    return dest_ptr, post_core[lo].astype(np.int64), lo.astype(np.int64), hi.astype(np.int64)
+    return (dest_ptr, post_core[lo].astype(np.int64, copy=False), lo.astype(np.int64, copy=False),
+            hi.astype(np.int64, copy=False))
 
 
 def _routes(ir: MachineIR, core_of, pop_of, dest_ptr, dest_core, routing):

@@ -82,12 +82,27 @@ def multicast_route_table(ir: MachineIR, src_cores, dst_ptr, dst_cores) -> Route
         (dst_router, hop_router[hop]),
         (np.full(route.shape[0], -1), hop_link[hop]),
         (dst_cores, np.full(hop.shape[0], -1)))]
-    e_route, e_router, e_link, e_core = entries
-    order = np.lexsort([e_core, e_link, e_router, e_route])
-    e_route, e_router, e_link, e_core = (x[order] for x in entries)
+    e_route, e_router, e_link, e_core = _distinct_entries(*entries, n, R, ir.n_links, ir.n_cores)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(e_route, minlength=n))])
+    return RouteTable(indptr.astype(np.int64), e_router, e_link, e_core, src_router)
+
+
+def _distinct_entries(route, router, link, core, n_routes, n_routers, n_links, n_cores):
+    """The distinct (route, router, link, core) entries (link, core: -1 for none), sorted by
+    them in that order: one sort of the four packed into an int64 where they fit (measured 4x
+    faster than ``np.lexsort`` on the 91,181 entries of CUBA 4000 on SpiNNaker2), else
+    ``np.lexsort``."""
+    L, C = n_links + 1, n_cores + 1
+    if n_routes * n_routers * L * C < 2**62:
+        key = distinct_keys(((route * n_routers + router) * L + link + 1) * C + core + 1)
+        rest, core = np.divmod(key, C)
+        rest, link = np.divmod(rest, L)
+        route, router = np.divmod(rest, n_routers)
+        return route, router, link - 1, core - 1
+    order = np.lexsort([core, link, router, route])
+    route, router, link, core = (np.asarray(x, np.int64)[order]
+                                 for x in (route, router, link, core))
     keep = np.ones(order.shape[0], bool)
-    keep[1:] = ((e_route[1:] != e_route[:-1]) | (e_router[1:] != e_router[:-1])
-                | (e_link[1:] != e_link[:-1]) | (e_core[1:] != e_core[:-1]))
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(e_route[keep], minlength=n))])
-    return RouteTable(indptr.astype(np.int64), e_router[keep].astype(np.int64),
-                      e_link[keep].astype(np.int64), e_core[keep].astype(np.int64), src_router)
+    keep[1:] = ((route[1:] != route[:-1]) | (router[1:] != router[:-1])
+                | (link[1:] != link[:-1]) | (core[1:] != core[:-1]))
+    return route[keep], router[keep], link[keep], core[keep]

@@ -111,6 +111,27 @@ def test_two_models_charging_one_action_share_its_row():
     assert led.shared_action("core0", "barrier", 5.0) == row
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["core0", "core1", "link0"]),
+                          st.sampled_from(["synop", "packet_recv"])), max_size=12))
+def test_registering_actions_at_once_gives_the_rows_of_one_at_a_time(keys):
+    energy = lambda key: float(len(key[0]) + len(key[1]))      # one cost per key
+    one = Ledger()
+    expected = [one.shared_action(c, a, energy((c, a)), chip=0) for c, a in keys]
+    many = Ledger()
+    rows = many.shared_actions([c for c, _ in keys], [a for _, a in keys],
+                               [energy(k) for k in keys], [0] * len(keys))
+    assert rows.tolist() == expected
+    assert many.row_keys == one.row_keys
+    assert many.components.names == one.components.names
+
+
+def test_registering_actions_at_once_names_the_first_bad_cost():
+    led = Ledger()
+    with pytest.raises(ConfigError, match=r"core1\.synop\.energy_pj must be finite and >= 0"):
+        led.shared_actions(["core0", "core1"], ["synop", "synop"], [1.0, math.nan], [0, 0])
+
+
 def test_sharing_an_action_at_another_cost_is_an_error():
     led = Ledger()
     led.shared_action("core0", "barrier", 5.0)

@@ -3,10 +3,11 @@ once equal the union of the machine's paths, tail latencies are the closed form 
 uncontended packet, and a mapping is made once for a workload, machine and placement."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from eventsim import ConfigError
 from hardware_models.mapping import map_network
-from hardware_models.routing import multicast_route_table, path_table
+from hardware_models.routing import _distinct_entries, multicast_route_table, path_table
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
 from hardware_models.placement import place
@@ -131,3 +132,16 @@ def test_synapse_rows_sort_by_pre_post_core_and_post_with_ties_in_given_order():
     core_of = rng.integers(0, C, N)
     assert _row_order(pre, post, core_of, C).tolist() == \
         np.lexsort([post, core_of[post], pre]).tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 4), st.integers(-1, 8),
+                          st.integers(-1, 10)), max_size=60))
+def test_route_entries_are_the_distinct_rows_in_sorted_order(rows):
+    # oracle: sorted set of tuples; both the packed-key sort and the lexsort (sizes too large
+    # to pack) must give it
+    expected = sorted(set(rows))
+    cols = [np.array([r[i] for r in rows], np.int64) for i in range(4)]
+    for sizes in ((7, 5, 9, 11), (2**20, 2**20, 2**20, 2**20)):   # routes, routers, links, cores
+        got = _distinct_entries(*cols, *sizes)
+        assert list(zip(*(x.tolist() for x in got))) == expected
