@@ -84,16 +84,17 @@ class Kernel:
         dispatch.check_handler(name, handler)
         if isinstance(max_pushes, bool) or not isinstance(max_pushes, int) or max_pushes < 0:
             raise ConfigError(f"kind {name!r}: max_pushes must be an int >= 0, got {max_pushes!r}")
-        try:
-            numba.typeof(state)
-        except ValueError as e:
-            raise ConfigError(f"kind {name!r}: state must be Numba-typable (arrays, tuples or "
-                              f"named tuples of arrays, numbers), got {type(state).__name__}: {e}")
         for i, s in enumerate(self._state_given):
-            if s is state:
+            if s is state:                              # a state already given: typed then
                 self._state_index.append(i)
                 break
         else:
+            try:
+                numba.typeof(state)
+            except ValueError as e:
+                raise ConfigError(f"kind {name!r}: state must be Numba-typable (arrays, tuples "
+                                  f"or named tuples of arrays, numbers), got "
+                                  f"{type(state).__name__}: {e}")
             self._state_given.append(state)
             self._states.append(by_reference(state) if is_named_tuple(state) else state)
             self._state_index.append(len(self._states) - 1)
