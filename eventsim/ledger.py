@@ -38,9 +38,10 @@ def _check_cost(value, name, integer=False):
 
 
 def _check_costs(components, actions, values, name, integer=False):
-    """``_check_cost`` of every value (the first bad one is named), numbers checked at once."""
-    v = np.asarray(values)
-    if v.ndim == 1 and v.dtype.kind in ("iu" if integer else "iuf"):
+    """``_check_cost`` of every value (the first bad one is named): a numeric array at once,
+    anything else value by value."""
+    v = values
+    if isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in ("iu" if integer else "iuf"):
         ok = np.isfinite(v) & (v >= 0) if v.dtype.kind == "f" else v >= 0
         if ok.all():
             return
@@ -113,7 +114,7 @@ class Ledger:
         the names once per distinct name (a machine of many cores registers its core actions
         in one call)."""
         n = len(components)
-        busy_ps = [0] * n if busy_ps is None else busy_ps
+        busy_ps = np.zeros(n, np.int64) if busy_ps is None else busy_ps
         if not len(actions) == len(energy_pj) == len(chips) == len(busy_ps) == n:
             raise ConfigError("shared_actions: components, actions, energy_pj, chips and "
                               "busy_ps must be as long")

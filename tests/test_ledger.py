@@ -126,10 +126,16 @@ def test_registering_actions_at_once_gives_the_rows_of_one_at_a_time(keys):
     assert many.components.names == one.components.names
 
 
-def test_registering_actions_at_once_names_the_first_bad_cost():
+@pytest.mark.parametrize("costs", [[1.0, math.nan], np.array([1.0, math.nan])])
+def test_registering_actions_at_once_names_the_first_bad_cost(costs):
     led = Ledger()
     with pytest.raises(ConfigError, match=r"core1\.synop\.energy_pj must be finite and >= 0"):
-        led.shared_actions(["core0", "core1"], ["synop", "synop"], [1.0, math.nan], [0, 0])
+        led.shared_actions(["core0", "core1"], ["synop", "synop"], costs, [0, 0])
+
+
+def test_registering_actions_at_once_refuses_a_bool_cost():
+    with pytest.raises(ConfigError, match=r"core0\.synop\.energy_pj must be a number"):
+        Ledger().shared_actions(["core0", "core1"], ["synop", "synop"], [True, 1.0], [0, 0])
 
 
 def test_sharing_an_action_at_another_cost_is_an_error():
