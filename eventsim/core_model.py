@@ -98,13 +98,15 @@ def new_core_state(ir: MachineIR, kernel) -> CoreState:
     core registered on ``kernel``."""
     C, A = ir.n_cores, len(ir.action_names)
     rows = np.full((C, A), -1, np.int64)
-    names = [f"chip{chip}.core{c}" for c, chip in enumerate(ir.core_chip.tolist())]
-    comps = np.array([kernel.components.add(name, chip=int(chip))
-                      for name, chip in zip(names, ir.core_chip.tolist())], np.int64).reshape(C)
+    chips = [int(chip) for chip in ir.core_chip.tolist()]
+    names = [f"chip{chip}.core{c}" for c, chip in enumerate(chips)]
+    comps = np.array([kernel.components.add(name, chip=chip) for name, chip in zip(names, chips)],
+                     np.int64)
     core, action = np.nonzero(ir.action_available)            # in (core, action) order
+    core_list = core.tolist()
     rows[core, action] = kernel.ledger.shared_actions(
-        [names[c] for c in core.tolist()], [ir.action_names[a] for a in action.tolist()],
-        ir.action_energy_pj[core, action].astype(float), ir.core_chip[core].astype(int).tolist())
+        [names[c] for c in core_list], [ir.action_names[a] for a in action.tolist()],
+        ir.action_energy_pj[core, action].astype(float), [chips[c] for c in core_list])
     labels = np.array([kernel.trace.label(a) for a in ir.action_names], np.int64)
     threads = ir.core_threads.astype(np.int64)
     cycles, clock = ir.action_cycles.astype(float), ir.core_clock_hz.astype(float)
