@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ConfigError
+from .next_hop import Routing, next_link
 
 SEMANTICS = ("event", "timer", "barrier")
 
@@ -44,7 +45,7 @@ class MachineIR:
     link_energy_pj_per_flit: np.ndarray  # float64[L]
     link_resource: np.ndarray        # int32[L] contention resource of the link
     link_off_chip: np.ndarray        # bool[L] chip-to-chip link
-    next_link: np.ndarray            # int32[R, R] first link from r towards r2 (-1 if r == r2)
+    routing: Routing                 # the routing function (``next_hop``): first link from r towards r2
     flit_bytes: int
     router_static_power_w: float
     multicast: bool = True           # routers copy packets along a tree; else one packet per destination
@@ -76,11 +77,17 @@ class MachineIR:
                   "action_energy_pj": (C, A), "action_available": (C, A), "action_unit": (C, A),
                   "router_xy": (R, 2), "link_dst": (L,), "link_latency_ps": (L,),
                   "link_ps_per_byte": (L,), "link_energy_pj_per_flit": (L,),
-                  "link_resource": (L,), "link_off_chip": (L,), "next_link": (R, R)}
+                  "link_resource": (L,), "link_off_chip": (L,)}
         for name, shape in shapes.items():
             got = getattr(self, name).shape
             if got != shape:
                 raise ConfigError(f"machine IR {name} has shape {got}, expected {shape}")
+        rt = self.routing
+        if rt.router_chip.shape != (R,) or rt.port_link.shape[0] != R \
+                or rt.chip_next_link.shape != (self.n_chips, self.n_chips) \
+                or rt.chip_gateway.shape != (self.n_chips,):
+            raise ConfigError(f"machine IR routing arrays do not fit {R} routers on "
+                              f"{self.n_chips} chips")
         if C and (self.core_router.min() < 0 or self.core_router.max() >= R):
             raise ConfigError("machine IR core_router points outside the routers")
 
@@ -112,10 +119,14 @@ class MachineIR:
         return round(n * self.action_cycles[core, action] * 1e12 / self.core_clock_hz[core])
 
     def route(self, src_router: int, dst_router: int) -> list[int]:
-        """Links of the path from ``src_router`` to ``dst_router`` (following next_link)."""
+        """Links of the path from ``src_router`` to ``dst_router`` (following the routing
+        function, ``next_hop.next_link``)."""
+        for r, name in ((src_router, "src"), (dst_router, "dst")):
+            if not 0 <= r < self.n_routers:
+                raise ConfigError(f"router {name} = {r} outside 0..{self.n_routers - 1}")
         path, r = [], src_router
         while r != dst_router:
-            l = int(self.next_link[r, dst_router])
+            l = int(next_link(self.routing, r, dst_router))
             if l < 0 or len(path) > self.n_links:
                 raise ConfigError(f"no route from router {src_router} to {dst_router}")
             path.append(l)

@@ -31,6 +31,7 @@ from .jit import kernel_jit
 from .context import ERR_USER, fail, register_error, schedule_at
 from .ledger import ledger_charge_amount
 from .machine_ir import MachineIR
+from .next_hop import next_link
 from .routing_ir import RouteTable, concat_route_tables, route_max_copies
 from .trace import trace_busy, trace_on
 from .errors import ConfigError, KernelError
@@ -45,12 +46,12 @@ FREE_HEAD, IN_FLIGHT, DELIVERED, LATENCY_SUM_PS, LATENCY_MAX_PS, INJECTED, HOP_K
 
 NocState = namedtuple("NocState", [
     "link_dst", "link_latency_ps", "link_ps_per_byte", "link_resource", "link_row",
-    "link_component", "next_link", "core_router", "flit_bytes", "resource_free_ps",
+    "link_component", "routing", "core_router", "flit_bytes", "resource_free_ps",
     "pkt_dst_core", "pkt_route", "pkt_flits", "pkt_t0", "pkt_payload", "pkt_refs", "pkt_next",
     "mc_root", "mc_deliv", "mc_child_ptr", "mc_child_link", "mc_child_node", "deliv_ptr",
     "deliv_core", "stats"])
 NocState.__doc__ = """Links (link_*: head latency ps, ps per byte, contention resource, ledger
-row, trace component), next_link[router, router] of the routing function, core_router[core],
+row, trace component), the routing function's arrays (``next_hop.Routing``), core_router[core],
 resource_free_ps[resource]; the packets in flight by slot (pkt_*: destination core or -1,
 multicast route or -1, flits, injection time ps, payload, copies alive, free list); the
 multicast routes as trees of nodes, a node being a route at one of its routers
@@ -176,7 +177,7 @@ def noc_path_tail_ps(ctx, noc, src_router, dst_router, flits):
     link's serialisation)."""
     r, t, ser = src_router, np.int64(0), np.int64(0)
     while r != dst_router:
-        link = noc.next_link[r, dst_router]
+        link = next_link(noc.routing, r, dst_router)
         ser = noc_charge_link(ctx, noc, link, flits)
         t += noc.link_latency_ps[link]
         r = noc.link_dst[link]
@@ -226,7 +227,7 @@ def noc_hop(t_ps, at, packed, noc, ctx):
             _deliver(ctx, noc, tail_ps, slot, dst)
             _release(noc, slot)
         else:
-            link = noc.next_link[at, noc.core_router[dst]]
+            link = next_link(noc.routing, at, noc.core_router[dst])
             _forward(ctx, noc, t_ps, slot, link, noc.link_dst[link])
         return
     if at >= 0:
@@ -379,7 +380,7 @@ class NocModel:
         self.state = NocState(
             ir.link_dst.astype(np.int64), ir.link_latency_ps.astype(np.int64),
             ir.link_ps_per_byte.astype(np.float64), ir.link_resource.astype(np.int64),
-            np.array(rows, np.int64), np.array(comps, np.int64), ir.next_link.astype(np.int64),
+            np.array(rows, np.int64), np.array(comps, np.int64), ir.routing,
             ir.core_router.astype(np.int64), np.array([ir.flit_bytes], np.int64),
             np.zeros(max(ir.n_resources, 1), np.int64),
             np.zeros(P, np.int64), np.zeros(P, np.int64), np.zeros(P, np.int64),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from eventsim.machine_ir import MachineIR
+from eventsim.next_hop import DIRECT, MESH, TORUS, routing_arrays
 
 from .core import ACTIONS
 from .machine import Machine
@@ -22,58 +23,21 @@ def lower(m: Machine) -> MachineIR:
     noc, core = m.noc, m.core
     chips, cpc = m.chips, core.count
     Rc = noc.n_routers                                           # routers per chip
-    C, R = chips * cpc, chips * Rc
+    C = chips * cpc
     names = tuple(a for a in ACTIONS if a in core.actions)
     cycles_row = np.array([core.action(a).cycles for a in names], float)
     energy_row = np.array([core.energy_pj(a) for a in names])
     unit_row = np.array([core.action(a).unit for a in names], np.int32)
 
-    src, dst, lat, ppb, epf, res, off = [], [], [], [], [], [], []
-    n_res = 0
-    local_links = noc.links
-
-    def add(s, d, latency, ps_per_byte, energy, resource, off_chip):
-        src.append(s); dst.append(d); lat.append(latency); ppb.append(ps_per_byte)
-        epf.append(energy); res.append(resource); off.append(off_chip)
-
-    link_of = {}
-    for chip in range(chips):
-        base = chip * Rc
-        for i, (a, b, axis) in enumerate(local_links):
-            resource = n_res + {"xbar": b, "bus": 0}.get(axis, i)
-            link_of[(base + a, base + b)] = len(src)
-            add(base + a, base + b, noc.link_latency_ps(i), PS_PER_S / noc.link_bandwidth_bytes_per_s,
-                noc.link_energy_pj(i), resource, False)
-        n_res += {"crossbar": Rc, "bus": 1}.get(noc.topology, len(local_links))
-    if chips > 1:
-        cl = m.chip_link
-        for a in range(chips):
-            for b in range(chips):
-                if a != b:
-                    link_of[(a * Rc, b * Rc)] = len(src)
-                    add(a * Rc, b * Rc, cl.latency_ps, PS_PER_S / cl.bandwidth_bytes_per_s,
-                        cl.energy_pj_per_byte * noc.flit_bytes, n_res, True)
-                    n_res += 1
-
-    next_link = np.full((R, R), -1, np.int32)
-    for s in range(R):
-        for d in range(R):
-            if s == d:
-                continue
-            sc, dc = divmod(s, Rc)[0], divmod(d, Rc)[0]
-            if sc == dc:
-                first = noc.route(s - sc * Rc, d - dc * Rc)[0]
-                a, b, _ = local_links[first]
-                next_link[s, d] = link_of[(sc * Rc + a, sc * Rc + b)]
-            elif s != sc * Rc:
-                first = noc.route(s - sc * Rc, 0)[0]
-                a, b, _ = local_links[first]
-                next_link[s, d] = link_of[(sc * Rc + a, sc * Rc + b)]
-            else:
-                next_link[s, d] = link_of[(sc * Rc, dc * Rc)]
-
-    core_router = np.array([chip * Rc + noc.router_of_core(c)
-                            for chip in range(chips) for c in range(cpc)], np.int32)
+    links = _board_links(m)
+    core_router = (np.repeat(np.arange(chips, dtype=np.int32) * Rc, cpc)
+                   + np.tile(np.arange(cpc, dtype=np.int32) // noc.cores_per_router, chips))
+    local = np.arange(Rc)
+    router_xy = np.tile(np.stack([local % noc.width, local // noc.width], axis=1), (chips, 1))
+    kind = {"mesh": MESH, "torus": TORUS}.get(noc.topology, DIRECT)
+    routing = routing_arrays(kind, noc.width, noc.height, np.repeat(np.arange(chips), Rc),
+                             router_xy, links["port_link"], np.arange(chips) * Rc,
+                             links["chip_next_link"])
     mems = m.memories
     return MachineIR(
         name=m.name, semantics=m.semantics, step_ps=m.step_ps, n_chips=chips,
@@ -87,12 +51,12 @@ def lower(m: Machine) -> MachineIR:
         action_available=np.ones((C, len(names)), bool),
         action_unit=np.tile(unit_row, (C, 1)),
         router_chip=np.repeat(np.arange(chips, dtype=np.int32), Rc),
-        router_xy=np.array([noc.xy(r % Rc) for r in range(R)],
-                           np.int32).reshape(R, 2),
-        link_src=np.array(src, np.int32), link_dst=np.array(dst, np.int32),
-        link_latency_ps=np.array(lat, np.int64), link_ps_per_byte=np.array(ppb, float),
-        link_energy_pj_per_flit=np.array(epf, float), link_resource=np.array(res, np.int32),
-        link_off_chip=np.array(off, bool), next_link=next_link, flit_bytes=noc.flit_bytes,
+        router_xy=router_xy.astype(np.int32),
+        link_src=links["src"].astype(np.int32), link_dst=links["dst"].astype(np.int32),
+        link_latency_ps=links["latency_ps"], link_ps_per_byte=links["ps_per_byte"],
+        link_energy_pj_per_flit=links["energy_pj_per_flit"],
+        link_resource=links["resource"].astype(np.int32), link_off_chip=links["off_chip"],
+        routing=routing, flit_bytes=noc.flit_bytes,
         router_static_power_w=noc.router_static_power_w, multicast=noc.multicast,
         memory_names=tuple(f"chip{c}.{x.name}" for c in range(chips) for x in mems),
         memory_chip=np.repeat(np.arange(chips, dtype=np.int32), len(mems)),
@@ -106,3 +70,39 @@ def lower(m: Machine) -> MachineIR:
         host_latency_ps=m.host_link.latency_ps if m.host_link else 0,
         host_energy_pj_per_byte=m.host_link.energy_pj_per_byte if m.host_link else 0.0,
         chip_static_power_w=m.chip_static_power_w)
+
+
+def _board_links(m: Machine) -> dict[str, np.ndarray]:
+    """The board's directed links as arrays (src, dst router; latency_ps, ps_per_byte,
+    energy_pj_per_flit, resource, off_chip per link), every chip's NoC links first, chip by
+    chip, then the chip links (a, b) for every ordered pair of chips a != b; port_link[r, p]
+    and chip_next_link[a, b] of the routing function (``eventsim.next_hop``)."""
+    noc, chips = m.noc, m.chips
+    Rc = noc.n_routers
+    src, dst, axis, port = noc.link_table
+    Lc = src.shape[0]
+    ids = np.arange(Lc)
+    n_res = {"crossbar": Rc, "bus": 1}.get(noc.topology, Lc)      # resources per chip
+    resource = {"crossbar": dst, "bus": np.zeros(Lc, np.int64)}.get(noc.topology, ids)
+    chip = np.repeat(np.arange(chips, dtype=np.int64), Lc)
+    out = {"src": np.tile(src, chips) + chip * Rc, "dst": np.tile(dst, chips) + chip * Rc,
+           "latency_ps": np.tile(noc.link_latency_ps(ids), chips),
+           "ps_per_byte": np.full(chips * Lc, PS_PER_S / noc.link_bandwidth_bytes_per_s),
+           "energy_pj_per_flit": np.tile(noc.link_energy_pj(ids), chips),
+           "resource": np.tile(resource, chips) + chip * n_res,
+           "off_chip": np.zeros(chips * Lc, bool)}
+    port = np.tile(port, (chips, 1))
+    port_link = np.where(port >= 0, port + np.repeat(np.arange(chips), Rc)[:, None] * Lc, -1)
+    chip_next = np.full((chips, chips), -1, np.int64)
+    if chips > 1:
+        a, b = np.divmod(np.arange(chips * chips, dtype=np.int64), chips)
+        a, b = a[a != b], b[a != b]
+        n = a.shape[0]
+        chip_next[a, b] = chips * Lc + np.arange(n)
+        cl = m.chip_link
+        extra = {"src": a * Rc, "dst": b * Rc, "latency_ps": np.full(n, cl.latency_ps, np.int64),
+                 "ps_per_byte": np.full(n, PS_PER_S / cl.bandwidth_bytes_per_s),
+                 "energy_pj_per_flit": np.full(n, cl.energy_pj_per_byte * noc.flit_bytes),
+                 "resource": chips * n_res + np.arange(n), "off_chip": np.ones(n, bool)}
+        out = {k: np.concatenate([out[k], extra[k]]) for k in out}
+    return out | {"port_link": port_link, "chip_next_link": chip_next}

@@ -15,11 +15,13 @@ from functools import cached_property
 import numpy as np
 
 from eventsim.errors import ConfigError
+from eventsim.next_hop import DIRECT, MESH, TORUS, Routing, next_link, routing_arrays
 from eventsim.noc_model import packet_flits, path_tail_ps, serialisation_ps
 
 from .fields import Table
 
 TOPOLOGIES = ("mesh", "torus", "crossbar", "bus")
+AXES = ("x", "y", "xbar", "bus")
 PS_PER_S = 10**12
 
 
@@ -77,57 +79,78 @@ class NoC:
         return core // self.cores_per_router
 
     @cached_property
-    def links(self) -> list[tuple[int, int, str]]:
-        """Directed links as (src router, dst router, axis): axis "x", "y", "xbar" or "bus".
-        A crossbar or bus joins every pair of its width x height ports directly; on a bus all
-        those links share one medium, on a crossbar each output port is shared."""
+    def link_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The chip's directed links as arrays: (src router, dst router, axis code: an index
+        into AXES) of each link, and port_link[r, p], the link leaving router r by port p (-1:
+        none; ports as ``eventsim.next_hop`` numbers them: +x, -x, +y, -y on a mesh or torus,
+        the destination router on a crossbar or bus). A crossbar or bus joins every pair of
+        its width x height ports directly; on a bus all those links share one medium, on a
+        crossbar each output port is shared. Links are numbered by source router, then port."""
+        n = self.n_routers
         if self.topology in ("crossbar", "bus"):
-            n, axis = self.n_routers, ("xbar" if self.topology == "crossbar" else "bus")
-            return [(a, b, axis) for a in range(n) for b in range(n) if a != b]
-        out = []
-        wrap = self.topology == "torus"
-        for r in range(self.n_routers):
-            x, y = self.xy(r)
-            for dx, dy, axis in ((1, 0, "x"), (-1, 0, "x"), (0, 1, "y"), (0, -1, "y")):
-                nx, ny = x + dx, y + dy
-                if wrap:
-                    nx, ny = nx % self.width, ny % self.height
-                if 0 <= nx < self.width and 0 <= ny < self.height and (nx, ny) != (x, y):
-                    link = (r, ny * self.width + nx, axis)
-                    if link not in out:
-                        out.append(link)
-        return out
+            src, dst = np.divmod(np.arange(n * n, dtype=np.int64), n)
+            keep = src != dst
+            port = np.full(n * n, -1, np.int64)
+            port[keep] = np.arange(int(keep.sum()))
+            axis = AXES.index("xbar" if self.topology == "crossbar" else "bus")
+            return (src[keep], dst[keep], np.full(int(keep.sum()), axis, np.int64),
+                    port.reshape(n, n))
+        r = np.arange(n, dtype=np.int64)
+        x, y = (r % self.width)[:, None], (r // self.width)[:, None]
+        nx, ny = x + np.array([1, -1, 0, 0]), y + np.array([0, 0, 1, -1])
+        if self.topology == "torus":
+            nx, ny = nx % self.width, ny % self.height
+        ok = (nx >= 0) & (nx < self.width) & (ny >= 0) & (ny < self.height) \
+            & ((nx != x) | (ny != y))
+        # on a torus two routers wide, -x reaches the router +x does: one link, both ports
+        same_x = ok[:, 0] & ok[:, 1] & (nx[:, 0] == nx[:, 1])
+        same_y = ok[:, 2] & ok[:, 3] & (ny[:, 2] == ny[:, 3])
+        real = ok.copy()
+        real[:, 1] &= ~same_x
+        real[:, 3] &= ~same_y
+        port = np.full((n, 4), -1, np.int64)
+        port[real] = np.arange(int(real.sum()))
+        port[same_x, 1] = port[same_x, 0]
+        port[same_y, 3] = port[same_y, 2]
+        src = np.broadcast_to(r[:, None], (n, 4))[real]
+        axis = np.broadcast_to(np.array([0, 0, 1, 1], np.int64), (n, 4))[real]
+        return src, (ny * self.width + nx)[real], axis, port
+
+    @property
+    def n_links(self) -> int:
+        return int(self.link_table[0].shape[0])
+
+    @cached_property
+    def links(self) -> list[tuple[int, int, str]]:
+        """Directed links as (src router, dst router, axis): axis "x", "y", "xbar" or "bus"
+        (``link_table``)."""
+        src, dst, axis, _ = self.link_table
+        return [(a, b, AXES[k]) for a, b, k in zip(src.tolist(), dst.tolist(), axis.tolist())]
 
     @cached_property
     def link_id(self) -> dict[tuple[int, int], int]:
         return {(a, b): i for i, (a, b, _) in enumerate(self.links)}
 
-    def _step(self, pos: int, goal: int, size: int) -> int:
-        """+1 or -1: the direction of one hop along an axis (shortest way round on a torus)."""
-        if self.topology == "torus":
-            forward = (goal - pos) % size
-            return 1 if forward <= size - forward else -1
-        return 1 if goal > pos else -1
+    @cached_property
+    def routing(self) -> Routing:
+        """The routing function of this chip alone (``eventsim.next_hop``)."""
+        kind = {"mesh": MESH, "torus": TORUS}.get(self.topology, DIRECT)
+        r = np.arange(self.n_routers)
+        return routing_arrays(kind, self.width, self.height, np.zeros(self.n_routers),
+                              np.stack([r % self.width, r // self.width], axis=1),
+                              self.link_table[3], [0], [[-1]])
 
     def route(self, src: int, dst: int) -> list[int]:
         """Link ids of the dimension-order path from router ``src`` to ``dst`` ([] if equal)."""
         for r, name in ((src, "src"), (dst, "dst")):
             if not 0 <= r < self.n_routers:
                 raise ConfigError(f"router {name} = {r} outside 0..{self.n_routers - 1}")
-        if src == dst:
-            return []
-        if self.topology in ("crossbar", "bus"):
-            return [self.link_id[(src, dst)]]
-        (x, y), (gx, gy) = self.xy(src), self.xy(dst)
         path = []
-        while x != gx:
-            nx = (x + self._step(x, gx, self.width)) % self.width
-            path.append(self.link_id[(y * self.width + x, y * self.width + nx)])
-            x = nx
-        while y != gy:
-            ny = (y + self._step(y, gy, self.height)) % self.height
-            path.append(self.link_id[(y * self.width + x, ny * self.width + x)])
-            y = ny
+        link_dst = self.link_table[1]
+        while src != dst:
+            link = int(next_link(self.routing, src, dst))
+            path.append(link)
+            src = int(link_dst[link])
         return path
 
     def multicast_tree(self, src: int, dsts) -> list[int]:
@@ -149,16 +172,19 @@ class NoC:
         return int(serialisation_ps(self.flits(n_bytes), self.flit_bytes,
                                     PS_PER_S / self.link_bandwidth_bytes_per_s))
 
-    def link_energy_pj(self, link: int) -> float:
-        """Energy per flit crossing ``link``, in pJ."""
-        axis = self.links[link][2]
-        return self.hop_energy_y_pj if axis == "y" else self.hop_energy_x_pj
+    def link_energy_pj(self, link) -> float | np.ndarray:
+        """Energy per flit crossing ``link`` (an id or an array of ids), in pJ."""
+        y = self.link_table[2][link] == AXES.index("y")
+        energy = np.where(y, float(self.hop_energy_y_pj), float(self.hop_energy_x_pj))
+        return float(energy) if np.ndim(link) == 0 else energy
 
-    def link_latency_ps(self, link: int) -> int:
-        """Head latency of one hop over ``link`` (router + wire), in ps."""
-        axis = self.links[link][2]
-        lat = self.hop_latency_y_ps if axis == "y" else self.hop_latency_x_ps
-        return self.hop_latency_ps if lat < 0 else lat
+    def link_latency_ps(self, link) -> int | np.ndarray:
+        """Head latency of one hop over ``link`` (an id or an array of ids; router + wire),
+        in ps."""
+        lat_x = self.hop_latency_ps if self.hop_latency_x_ps < 0 else self.hop_latency_x_ps
+        lat_y = self.hop_latency_ps if self.hop_latency_y_ps < 0 else self.hop_latency_y_ps
+        lat = np.where(self.link_table[2][link] == AXES.index("y"), lat_y, lat_x).astype(np.int64)
+        return int(lat) if np.ndim(link) == 0 else lat
 
     def unicast_latency_ps(self, src: int, dst: int, n_bytes: int) -> int:
         """Uncontended latency of one packet, in ps (0 within a router)."""

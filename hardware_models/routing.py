@@ -1,5 +1,5 @@
 """Routes on a machine's network-on-chip: the path between two routers (following the
-Machine IR's next-link table, which ``lowering`` fills with the machine's routing algorithm)
+Machine IR's routing function, ``eventsim.next_hop``)
 and multicast routing trees, built for many sources at once.
 """
 from __future__ import annotations
@@ -8,6 +8,7 @@ import numpy as np
 
 from eventsim.errors import ConfigError
 from eventsim.machine_ir import MachineIR
+from eventsim.next_hop import next_links
 from eventsim.routing_ir import RouteTable
 
 
@@ -23,7 +24,7 @@ def distinct_keys(keys) -> np.ndarray:
 
 def path_table(ir: MachineIR, src_routers, dst_routers) -> tuple[np.ndarray, np.ndarray,
                                                                    np.ndarray]:
-    """The paths (``ir.route``, following next_link) from src_routers[i] to dst_routers[i], all
+    """The paths (``ir.route``, following the routing function ``next_hop.next_link``) from src_routers[i] to dst_routers[i], all
     at once: (ptr, router, link) with the hops of path i in ptr[i]:ptr[i+1], each leaving
     ``router`` over ``link``, in path order."""
     src = np.asarray(src_routers, np.int64).reshape(-1)
@@ -31,7 +32,7 @@ def path_table(ir: MachineIR, src_routers, dst_routers) -> tuple[np.ndarray, np.
     hop_path, hop_router, hop_link, hop_index = [], [], [], []
     r, alive, hop = src.copy(), np.flatnonzero(src != dst), 0
     while alive.size:
-        link = ir.next_link[r[alive], dst[alive]].astype(np.int64)
+        link = next_links(ir.routing, r[alive], dst[alive])
         if hop > ir.n_links or (link < 0).any():
             i = alive[np.argmax(link < 0)] if (link < 0).any() else alive[0]
             raise ConfigError(f"no route from router {src[i]} to {dst[i]}")
