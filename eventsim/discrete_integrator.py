@@ -21,9 +21,11 @@ from .routing_ir import Mapping
 from .network_layout import N_SYN, PORT, POST_OFF, SOURCE, UNIFORM, ProjectionLayout
 from .neuron_model import output_rows
 from .noc_model import NocModel, charge_route_uses
+from .port_model import PortState, new_port_state
 from .progress import kernels_named, progress_bar
 from .static_power import register_static_power
 from .step_model import new_step_state
+from .synapse_storage import row_dma_bytes
 from .workload_ir import WorkloadIR
 
 NOC_MODES = ("packets", "analytic")
@@ -48,7 +50,7 @@ def run(low, kernel, machine: MachineIR | None, n_steps: int, ring_slack: int, n
     net = _net_state(low, syn, D, n_steps, max(record_capacity, w.n_neurons))
     handlers = rt.step_handlers(low.neurons.models)
     if on_machine:
-        hw_run = _attach_machine(kernel, handlers, net, machine, low.mapping, n_steps, noc)
+        hw_run = _attach_machine(kernel, handlers, net, w, machine, low.mapping, n_steps, noc)
         steps = hw_run.hw.steps
     else:
         kind = kernel.add_kind("network_step", handlers.software_step, net, max_pushes=1)
@@ -132,7 +134,8 @@ def _net_state(low, syn, D: int, n_steps: int, capacity: int) -> rt.NetState:
         pop_outputs=outputs, counters=counters)
 
 
-def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, noc_mode):
+def _attach_machine(kernel, handlers, net, workload, ir: MachineIR, m: Mapping, n_steps,
+                    noc_mode):
     """The machine side of a discrete run: cores, step clock, NoC and the run's ``HwState``,
     with the step and spike-delivery kinds registered in ``kernel``."""
     actions = np.array([action_or_none(ir, a) for a in ("neuron_update", "synop", "packet_send",
@@ -161,7 +164,8 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
         synop_count=zeros_c(), synop_busy_ps=zeros_c(), dest_tree_pos=m.dest_tree_pos,
         update_rank=_rank_on_core(m.core_of, C), chain_ps=zeros_c(),
         chain_rank=np.full(C, -1, np.int64), spiking_count=zeros_c(), spiking_ps=zeros_c(),
-        arr_core_end=zeros_c(), **_arrival_buffer(m, ir, noc_mode, net.ring.shape[0]))
+        arr_core_end=zeros_c(), **_arrival_buffer(m, ir, noc_mode, net.ring.shape[0]),
+        **_synapse_dma(kernel, workload, ir, m))
     rt.check_receivers(cores, actions, m.tree_dest_core if ir.multicast else m.dest_core,
                        m.dest_core)
     run = rt.HwNet(net, hw)
@@ -172,6 +176,20 @@ def _attach_machine(kernel, handlers, net, ir: MachineIR, m: Mapping, n_steps, n
     register_static_power(kernel.ledger, ir)
     net.counters[rt.STEP_KIND] = step_kind
     return run
+
+
+def _synapse_dma(kernel, workload, ir: MachineIR, m: Mapping) -> dict:
+    """The HwState fields of reading off-chip synapse rows by DMA (dma_on, ports, syn_port,
+    dest_dma_bytes); the memory ports and their ledger rows only when some row is off-chip."""
+    dma = row_dma_bytes(workload, m.synapse_offchip, m.order, m.dest_lo, m.dest_hi)
+    if not dma.any():
+        ports = PortState(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64),
+                          np.zeros((0, 2), np.int64), np.zeros(0, np.int64), np.zeros(2, np.int64))
+        return {"dma_on": np.bool_(False), "ports": ports, "syn_port": np.zeros(0, np.int64),
+                "dest_dma_bytes": np.zeros(0, np.int64)}
+    ports, _ = new_port_state(ir, kernel)
+    return {"dma_on": np.bool_(True), "ports": ports, "syn_port": ir.synapse_memory_of_core(),
+            "dest_dma_bytes": dma}
 
 
 def _rank_on_core(core_of: np.ndarray, n_cores: int) -> np.ndarray:

@@ -64,6 +64,7 @@ class MachineIR:
     host_energy_pj_per_byte: float = 0.0
     chip_static_power_w: float = 0.0
     action_unit: np.ndarray | None = None   # int32[C, A] thread that always does the action, -1 any
+    synapse_memory: int = -1         # which of a chip's memories holds off-chip synapse rows (-1: none)
 
     def __post_init__(self):
         if self.action_unit is None:
@@ -106,6 +107,17 @@ class MachineIR:
     @property
     def n_resources(self) -> int:
         return int(self.link_resource.max()) + 1 if self.n_links else 0
+
+    @property
+    def memories_per_chip(self) -> int:
+        return len(self.memory_names) // max(self.n_chips, 1)
+
+    def synapse_memory_of_core(self) -> np.ndarray:
+        """int64[C]: the memory (numbered over the board) that holds each core's off-chip
+        synapse rows: the synapse memory of its chip; -1 for all if the machine has none."""
+        if self.synapse_memory < 0:
+            return np.full(self.n_cores, -1, np.int64)
+        return self.core_chip.astype(np.int64) * self.memories_per_chip + self.synapse_memory
 
     def action(self, name: str) -> int:
         """Index of action ``name``."""

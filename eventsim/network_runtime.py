@@ -42,6 +42,7 @@ from .generated import load_generated
 from .jit import kernel_jit
 from .network_layout import DELAY0, PORT, POST_OFF, ROW0, SOURCE, SYN0, UNIFORM
 from .noc_model import noc_flits, noc_multicast, noc_path_tail_ps, noc_unicast
+from .port_model import READ, port_transfer
 from .step_model import BARRIER, EVENT, step_end, step_note_finish
 
 ERR_LATE = register_error(ERR_USER + 10, "a spike packet arrived {a} steps after it was sent, "
@@ -93,7 +94,7 @@ HwState = namedtuple("HwState", [
     "synop_busy_ps", "dest_tree_pos", "update_rank", "chain_ps", "chain_rank", "spiking_count",
     "spiking_ps",
     "arr_t", "arr_core", "arr_where", "arr_spike", "arr_order", "arr_tmp", "arr_count",
-    "arr_core_end"])
+    "arr_core_end", "dma_on", "ports", "syn_port", "dest_dma_bytes"])
 HwState.__doc__ = """The machine side of a run: core, step and NoC states; core_of[g] and
 route_of[g] (multicast route) per neuron; n_dest[g] packets each spike makes; the synapses of
 pre neuron g on destination core dest_core[e] are syn rows lo:hi for e in
@@ -125,7 +126,10 @@ route; arr_*: the analytic NoC's arrivals not yet served (``note_arrival``, ``bo
 the first arr_count[0] records, each the time it reaches its core (ps, arr_t), that core
 (arr_core), its destination entry there (arr_where, -1: a look-up only) and the spike
 (arr_spike: neuron | step sent << 32), with arr_order, arr_tmp (as long) and arr_core_end
-(one per core) the scratch of ordering them."""
+(one per core) the scratch of ordering them; dma_on: some synapse rows are off-chip, and then
+destination entry e's row is dest_dma_bytes[e] bytes (0: in SRAM) that core c reads by DMA
+through port syn_port[c] of ``ports`` (``port_model``: its chip's synapse memory) after the
+look-up and before the synops."""
 
 HwNet = namedtuple("HwNet", ["net", "hw"])
 
@@ -381,7 +385,10 @@ def process_synapses(ctx, run, t_ps, core, g, k_sent, cur, e):
         return True
     rows = hw.dest_rows
     lo, hi = rows[e, DEST_LO], rows[e, DEST_HI]
-    receive(ctx, hw, t_ps, core, hi - lo, rows[e, DEST_SYNOP_PS])
+    if hw.dma_on and hw.dest_dma_bytes[e] > 0:
+        receive_by_dma(ctx, hw, t_ps, core, hi - lo, rows[e, DEST_SYNOP_PS], hw.dest_dma_bytes[e])
+    else:
+        receive(ctx, hw, t_ps, core, hi - lo, rows[e, DEST_SYNOP_PS])
     if cur == k_sent:
         add_spike(run.net, g, k_sent, lo, hi)
         return True
@@ -397,6 +404,21 @@ def receive(ctx, hw, t_ps, core, n_syn, synop_ps):
     charged to the ledger after the run (``charge_core_work``). Returns when the core is done
     (ps)."""
     t = look_up(ctx, hw, t_ps, core)
+    if n_syn == 0:
+        return t
+    return synops(ctx, hw, t, core, n_syn, synop_ps)
+
+
+@kernel_jit
+def receive_by_dma(ctx, hw, t_ps, core, n_syn, synop_ps, n_bytes):
+    """``receive`` of a spike whose row is off-chip: the look-up, then a DMA read of its
+    ``n_bytes`` from the chip's synapse memory (waiting for the memory's port, holding it
+    n_bytes / bandwidth, then its latency: ``port_transfer``, which charges the read), then
+    the synops. The core serves its arrivals first come first served, so a look-up arriving
+    during another spike's DMA waits for that spike's synops. Returns when the core is done
+    (ps)."""
+    t = look_up(ctx, hw, t_ps, core)
+    t = port_transfer(ctx, hw.ports, t, hw.syn_port[core], READ, n_bytes)
     if n_syn == 0:
         return t
     return synops(ctx, hw, t, core, n_syn, synop_ps)
@@ -574,20 +596,30 @@ def book_arrivals(ctx, run, k):
     independent, so core by core). Those arriving before step k + 1 begins (all of them under
     barrier semantics, where it waits for them, or in the last step) are served now, while
     step k is current (inputs too late for their step go to the next one, counted late:
-    ``process_synapses``); the others stay recorded for the step in which they arrive."""
+    ``process_synapses``); the others stay recorded for the step in which they arrive. When
+    rows are read by DMA, the cores of a chip share its memory's port, so all arrivals are
+    served in the order they arrive."""
     hw = run.hw
     steps = hw.steps
     n = hw.arr_count[0]
     if n == 0:
         return
-    by_core(hw, n)
     all_now = steps.semantics == BARRIER or k + 1 >= steps.n_steps
     next_start = steps.start_ps[k] + steps.step_ps
     kept = 0
     lo = 0
-    for c in range(hw.arr_core_end.shape[0]):
-        hi = hw.arr_core_end[c]
-        if hi - lo > 1:
+    if hw.dma_on:                # cores share their chip's memory port: all in time order
+        for m in range(n):
+            hw.arr_order[m] = m
+        sort_by_time(hw.arr_t, hw.arr_order, hw.arr_tmp, 0, n)
+        ends = hw.arr_core_end[:1]
+        ends[0] = n
+    else:
+        by_core(hw, n)
+        ends = hw.arr_core_end
+    for c in range(ends.shape[0]):
+        hi = ends[c]
+        if hi - lo > 1 and not hw.dma_on:
             sort_by_time(hw.arr_t, hw.arr_order, hw.arr_tmp, lo, hi)
         for m in range(lo, hi):
             i = hw.arr_order[m]

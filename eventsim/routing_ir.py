@@ -70,6 +70,8 @@ class Mapping:
       tail reaches each (tree_dest_tail_ps).
     dest_tree_pos[e]: the position of dest_core[e] among the destination cores of the route of
       its neuron (multicast; 0 without).
+    synapse_offchip: per projection, whether its rows are kept off-chip (the placement's
+      resolved storage, ``eventsim.synapse_storage``).
     """
     machine: MachineIR
     core_of: np.ndarray
@@ -93,6 +95,7 @@ class Mapping:
     tree_dest_core: np.ndarray
     tree_dest_tail_ps: np.ndarray
     dest_tree_pos: np.ndarray
+    synapse_offchip: tuple = ()
 
     @property
     def n_synapses(self) -> int:

@@ -115,6 +115,10 @@ def simulate(workload: WorkloadIR, dt_s: float | None = None, n_steps: int | Non
         if spike_bytes is None:
             spike_bytes = mapping.spike_bytes if mapping else 4
         mapping = _mapping(workload, machine, placement, mapping, routing, spike_bytes)
+        if exact and any(mapping.synapse_offchip):
+            raise ConfigError("the placement keeps synapse rows off-chip; the exact integrator "
+                              "models synapses in core SRAM only: run it with "
+                              "integrator='discrete', or give the projections storage='sram'")
     low = lower(workload, models, unit_ps, exact, mapping)
     kernel = Kernel(seed=seed, queue_capacity=2 * workload.n_neurons + 1024, trace=trace,
                     trace_capacity=trace_capacity)

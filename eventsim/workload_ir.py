@@ -61,11 +61,18 @@ class InputEvents:
             raise ConfigError(f"input events: times_ps must be >= 0, got {int(self.times_ps.min())}")
 
 
+STORAGES = ("auto", "sram", "offchip")
+
+
 class Projection:
     """Synapses from population ``pre`` to ``post`` as CSR over pre neurons: those of pre neuron i
     are ``indptr[i]:indptr[i+1]``, with post-local target ``indices`` (int32) and ``weights``
     (float32), driving input ``port`` of the post neurons with the pre neurons' spike output
     ``source`` (0 for binary spikes; a graded model may send several values per spike).
+    ``storage``: where its synapse rows live on a machine: "sram" (the post neurons' cores),
+    "offchip" (the memory of their chip that holds synapses, read by DMA when a spike arrives),
+    or "auto" (the placement chooses: SRAM if the workload fits there, else off-chip;
+    ``eventsim.synapse_storage``).
 
     Delays (integer ps) are given as ``delays_ps`` (one per synapse, or empty for none) or as
     one ``delay_ps`` for all. They are stored compactly: one value if all are equal, else int32
@@ -74,8 +81,12 @@ class Projection:
 
     def __init__(self, name: str, pre: int, post: int, indptr, indices, weights,
                  delays_ps=None, bytes_per_synapse: int = 12, port: int = 0, delay_ps: int = 0,
-                 source: int = 0):
+                 source: int = 0, storage: str = "auto"):
         self.name, self.pre, self.post, self.port, self.source = name, pre, post, port, source
+        if storage not in STORAGES:
+            raise ConfigError(f"projection {name!r}: storage must be one of {list(STORAGES)}, "
+                              f"got {storage!r}")
+        self.storage = storage
         self.indptr = np.asarray(indptr)
         self.indices = np.asarray(indices)
         self.weights = np.asarray(weights)
@@ -174,11 +185,13 @@ class WorkloadIR:
         """Population index of every global neuron id."""
         return np.repeat(np.arange(len(self.populations)), [p.size for p in self.populations])
 
-    def synapse_bytes_per_neuron(self) -> np.ndarray:
-        """Bytes of incoming synapses stored with each (global) neuron."""
+    def synapse_bytes_per_neuron(self, projections=None) -> np.ndarray:
+        """Bytes of incoming synapses stored with each (global) neuron (of the projections
+        whose index ``projections`` lists, or all)."""
         out = np.zeros(self.n_neurons, np.int64)
         off = self.offsets
-        for pr in self.projections:
+        chosen = range(len(self.projections)) if projections is None else projections
+        for pr in (self.projections[j] for j in chosen):
             counts = np.bincount(pr.indices, minlength=self.populations[pr.post].size)
             out[off[pr.post]:off[pr.post + 1]] += counts * pr.bytes_per_synapse
         return out

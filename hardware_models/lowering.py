@@ -69,7 +69,8 @@ def lower(m: Machine) -> MachineIR:
         host_bandwidth_bytes_per_s=m.host_link.bandwidth_bytes_per_s if m.host_link else 0.0,
         host_latency_ps=m.host_link.latency_ps if m.host_link else 0,
         host_energy_pj_per_byte=m.host_link.energy_pj_per_byte if m.host_link else 0.0,
-        chip_static_power_w=m.chip_static_power_w)
+        chip_static_power_w=m.chip_static_power_w,
+        synapse_memory=next((k for k, x in enumerate(mems) if x.holds_synapses), -1))
 
 
 def _board_links(m: Machine) -> dict[str, np.ndarray]:

@@ -61,6 +61,9 @@ class Machine:
         names = [m.name for m in self.memories]
         if len(set(names)) != len(names):
             raise ConfigError(f"memory names must be unique, got {names}")
+        holders = [m.name for m in self.memories if m.holds_synapses]
+        if len(holders) > 1:
+            raise ConfigError(f"at most one memory per chip may hold synapses, got {holders}")
 
     @property
     def n_cores(self) -> int:

@@ -28,6 +28,7 @@ from eventsim.machine_ir import MachineIR
 from eventsim.noc_model import packet_flits, path_tail_ps, serialisation_ps
 from eventsim.routing_ir import (ROUTINGS, Mapping, RouteTable, connectivity_of, placed_cores,
                                  route_max_copies)
+from eventsim.synapse_storage import offchip_flags
 from eventsim.workload_ir import WorkloadIR
 
 from .routing import distinct_keys, multicast_route_table, path_table
@@ -58,7 +59,20 @@ def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
     pos = _tree_positions(machine, route_of, dest[0], dest[1], tree[2], tree[3])
     return Mapping(machine, core_of.copy(), routing, int(spike_bytes), connectivity_of(workload),
                    order.astype(np.int64, copy=False), syn_ptr, syn_post, *dest, route_of,
-                   n_dest, routes, route_max_copies(routes), *tree, pos)
+                   n_dest, routes, route_max_copies(routes), *tree, pos,
+                   _storage(workload, machine, placement))
+
+
+def _storage(workload, machine, placement) -> tuple:
+    """Per projection, whether its rows are off-chip: as the placement resolved them, or (a
+    placement that does not say) "offchip" projections only."""
+    flags = getattr(placement, "synapse_offchip", None)
+    if not flags:
+        return offchip_flags(workload, machine, auto_offchip=False)
+    if len(flags) != len(workload.projections):
+        raise ConfigError(f"the placement resolves the storage of {len(flags)} projections, "
+                          f"the workload has {len(workload.projections)}")
+    return tuple(bool(f) for f in flags)
 
 
 def _tree_positions(ir, route_of, dest_ptr, dest_core, tree_dest_ptr, tree_dest_core):

@@ -23,6 +23,7 @@ class Memory:
     read_energy_pj_per_byte: float
     write_energy_pj_per_byte: float
     static_power_w: float = 0.0
+    holds_synapses: bool = False     # synapse rows stored off-chip go here (read by DMA)
 
     @classmethod
     def from_table(cls, t: Table) -> Memory:
@@ -32,7 +33,8 @@ class Memory:
                 t.number("latency_ps", minimum=0, integer=True),
                 t.number("read_energy_pj_per_byte", minimum=0),
                 t.number("write_energy_pj_per_byte", minimum=0),
-                t.number("static_power_w", default=0.0, minimum=0))
+                t.number("static_power_w", default=0.0, minimum=0),
+                t.boolean("holds_synapses", default=False))
         t.done()
         return m
 

@@ -9,8 +9,13 @@ Strategies:
 - ``balanced``: largest neurons first onto the least-loaded core (memory, then fan-in);
 - ``traffic_aware``: contiguous along a serpentine walk of the mesh, so that consecutive
   neurons (and so layers feeding each other) sit on neighbouring cores, which cuts NoC hops.
-A core's capacity is its local SRAM; when the workload does not fit, ``PlacementError`` says what
-does not fit where and by how much. Uses only the two IRs (no import of ``networks``).
+A core's capacity is its local SRAM, which holds its neurons' state and the incoming synapses
+of projections kept in SRAM; rows kept off-chip (``eventsim.synapse_storage``) go to the
+synapse memory of the core's chip. A projection with storage "auto" is kept in SRAM if the
+placement fits that way, else off-chip (when the machine has a memory that holds synapses).
+When the workload does not fit, ``PlacementError`` says what does not fit where (a core's SRAM
+or a chip's synapse memory) and by how much. Uses only the two IRs (no import of
+``networks``).
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import numpy as np
 from eventsim.errors import ConfigError
 from eventsim.machine_ir import MachineIR
 from eventsim.routing_ir import Mapping
+from eventsim.synapse_storage import offchip_flags, offchip_shortfall, sram_bytes_per_neuron
 from eventsim.workload_ir import WorkloadIR
 
 from .mapping import map_network
@@ -49,6 +55,7 @@ class Placement:
     bytes_per_core: np.ndarray     # int64[C]
     fan_in_per_core: np.ndarray    # int64[C]
     capacity_bytes: np.ndarray     # int64[C]
+    synapse_offchip: tuple = ()    # per projection: its rows kept off-chip (resolved storage)
 
     def map(self, workload: WorkloadIR, machine: MachineIR, *, routing: str = "population",
             spike_bytes: int = 4) -> Mapping:
@@ -71,6 +78,7 @@ class Placement:
                 "fan_in_mean_used": float(self.fan_in_per_core[used].mean()) if used.any() else 0.0,
                 "memory_utilisation_max": float(util.max()),
                 "memory_utilisation_mean_used": float(util[used].mean()) if used.any() else 0.0,
+                "synapse_offchip": list(self.synapse_offchip),
                 "per_core": [{"core": int(c), "neurons": int(self.neurons_per_core[c]),
                               "bytes": int(self.bytes_per_core[c]),
                               "fan_in": int(self.fan_in_per_core[c])}
@@ -87,12 +95,24 @@ def core_walk(ir: MachineIR) -> np.ndarray:
 
 def place(workload: WorkloadIR, machine: MachineIR, strategy: str = "balanced",
           max_neurons_per_core: int | None = None) -> Placement:
-    """Assign every neuron to a core; raise PlacementError if it does not fit."""
+    """Assign every neuron to a core; raise PlacementError if it does not fit. Projections of
+    storage "auto" are kept in SRAM if they fit there, else off-chip."""
     if strategy not in STRATEGIES:
         raise ConfigError(f"placement strategy must be one of {list(STRATEGIES)}, got {strategy!r}")
     if max_neurons_per_core is not None and max_neurons_per_core < 1:
         raise ConfigError(f"max_neurons_per_core must be >= 1, got {max_neurons_per_core}")
-    need = workload.neuron_bytes()
+    try:
+        return _place(workload, machine, strategy, max_neurons_per_core,
+                      offchip_flags(workload, machine, auto_offchip=False))
+    except PlacementError:
+        if machine.synapse_memory < 0 or all(pr.storage != "auto" for pr in workload.projections):
+            raise
+    return _place(workload, machine, strategy, max_neurons_per_core,
+                  offchip_flags(workload, machine, auto_offchip=True))
+
+
+def _place(workload, machine, strategy, max_neurons_per_core, flags) -> Placement:
+    need = sram_bytes_per_neuron(workload, flags)
     cap = machine.core_sram_bytes.astype(np.int64)
     limit = max_neurons_per_core or workload.n_neurons
     _check_totals(workload, machine, need, cap, limit)
@@ -104,14 +124,26 @@ def place(workload: WorkloadIR, machine: MachineIR, strategy: str = "balanced",
         order = np.arange(machine.n_cores) if strategy == "layer_contiguous" else core_walk(machine)
         core = _contiguous(workload, need, cap, limit, order)
     core = core.astype(np.int32)
-    p = _summarise(strategy, workload, core, need, cap)
+    p = _summarise(strategy, workload, core, need, cap, flags)
     over = np.flatnonzero((p.bytes_per_core > cap) | (p.neurons_per_core > limit))
     if over.size:
         c = int(over[0])
         raise PlacementError(f"{strategy}: core {c} would hold {p.neurons_per_core[c]} neurons "
-                             f"needing {_fmt(p.bytes_per_core[c])}, but holds {_fmt(cap[c])}"
+                             f"needing {_fmt(p.bytes_per_core[c])} of core SRAM, but holds "
+                             f"{_fmt(cap[c])}"
                              + (f" and at most {limit} neurons" if max_neurons_per_core else ""))
+    _check_offchip(strategy, workload, machine, core, flags)
     return p
+
+
+def _check_offchip(strategy, workload, machine, core, flags) -> None:
+    """PlacementError if a chip's synapse memory cannot hold its neurons' off-chip rows."""
+    short = offchip_shortfall(workload, machine, core, flags)
+    if short is not None:
+        chip, need, held = short
+        name = machine.memory_names[chip * machine.memories_per_chip + machine.synapse_memory]
+        raise PlacementError(f"{strategy}: {name} would hold {_fmt(need)} of off-chip synapse "
+                             f"rows, but holds {_fmt(held)}")
 
 
 def given(workload: WorkloadIR, machine: MachineIR, core_of_neuron) -> Placement:
@@ -123,13 +155,21 @@ def given(workload: WorkloadIR, machine: MachineIR, core_of_neuron) -> Placement
             core.min() < 0 or core.max() >= machine.n_cores)):
         raise ConfigError(f"core_of_neuron must give one core in [0, {machine.n_cores}) per "
                           f"neuron ({workload.n_neurons}), got shape {core.shape}")
-    need, cap = workload.neuron_bytes(), machine.core_sram_bytes.astype(np.int64)
-    p = _summarise("given", workload, core.astype(np.int32), need, cap)
-    over = np.flatnonzero(p.bytes_per_core > cap)
+    cap = machine.core_sram_bytes.astype(np.int64)
+    for auto_offchip in (False, True):
+        flags = offchip_flags(workload, machine, auto_offchip)
+        p = _summarise("given", workload, core.astype(np.int32),
+                       sram_bytes_per_neuron(workload, flags), cap, flags)
+        over = np.flatnonzero(p.bytes_per_core > cap)
+        if not over.size or machine.synapse_memory < 0 or auto_offchip \
+                or all(pr.storage != "auto" for pr in workload.projections):
+            break
     if over.size:
         c = int(over[0])
         raise PlacementError(f"given: core {c} would hold {p.neurons_per_core[c]} neurons "
-                             f"needing {_fmt(p.bytes_per_core[c])}, but holds {_fmt(cap[c])}")
+                             f"needing {_fmt(p.bytes_per_core[c])} of core SRAM, but holds "
+                             f"{_fmt(cap[c])}")
+    _check_offchip("given", workload, machine, core, flags)
     return p
 
 
@@ -140,14 +180,15 @@ def _check_totals(workload, machine, need, cap, limit):
         pop = workload.populations[pop_of[biggest]]
         local = biggest - workload.offsets[pop_of[biggest]]
         raise PlacementError(f"neuron {local} of population {pop.name!r} needs "
-                             f"{_fmt(need[biggest])}; the largest core memory is {_fmt(cap.max())}")
+                             f"{_fmt(need[biggest])} of core SRAM (state and incoming synapses kept in "
+                             f"SRAM); the largest core SRAM is {_fmt(cap.max())}")
     left = int(cap.sum())
     for p, pop in enumerate(workload.populations):
         lo, hi = workload.offsets[p], workload.offsets[p + 1]
         b = int(need[lo:hi].sum())
         if b > left:
-            raise PlacementError(f"population {pop.name!r} needs {_fmt(b)} (state and incoming "
-                                 f"synapses); {machine.n_cores} cores x {_fmt(cap.max())} leave "
+            raise PlacementError(f"population {pop.name!r} needs {_fmt(b)} of core SRAM (state "
+                                 f"and incoming synapses kept in SRAM); {machine.n_cores} cores x {_fmt(cap.max())} leave "
                                  f"{_fmt(max(left, 0))}")
         left -= b
     if workload.n_neurons > limit * machine.n_cores:
@@ -193,11 +234,12 @@ def _contiguous(workload, need, cap, limit, order):
     return core
 
 
-def _summarise(strategy, workload, core, need, cap) -> Placement:
+def _summarise(strategy, workload, core, need, cap, flags) -> Placement:
     C = cap.shape[0]
     return Placement(strategy, core, np.bincount(core, minlength=C).astype(np.int64),
                      np.bincount(core, weights=need, minlength=C).astype(np.int64),
-                     np.bincount(core, weights=workload.fan_in(), minlength=C).astype(np.int64), cap)
+                     np.bincount(core, weights=workload.fan_in(), minlength=C).astype(np.int64), cap,
+                     tuple(flags))
 
 
 def traffic_hops(workload: WorkloadIR, machine: MachineIR, placement: Placement) -> int:

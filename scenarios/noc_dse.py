@@ -58,7 +58,8 @@ DESIGN_NUMBERS = (("noc", "width", "hardware.mesh_width"),
 def design(config: dict):
     """The hardware_models Machine of the config's design: the preset at the config's DVFS
     level with [hardware] and the tick applied to its description, each of those numbers with
-    the source ``DESIGN_SOURCE``."""
+    the source ``DESIGN_SOURCE``; no memory of a design holds synapses, so the design's SRAM
+    is what the network must fit in."""
     h = config["hardware"]
     base = preset(config["machine"]).with_dvfs(config["dvfs"])
     slots = h["mesh_width"] * h["mesh_height"] * h["cores_per_router"]
@@ -75,6 +76,8 @@ def design(config: dict):
               "tick_us": int(round(config["tick_us"] * 1e6))}
     data = copy.deepcopy(base.data)
     data["name"] = f"{base.name}_dse"
+    for memory in data.get("memory", []):     # a design holds its synapses in SRAM (or fails)
+        memory.pop("holds_synapses", None)
     for table, field, key in DESIGN_NUMBERS:
         (data[table] if table else data)[field] = {"value": values[key],
                                                    "source": DESIGN_SOURCE.format(key=key)}

@@ -69,15 +69,16 @@ def test_a_population_too_big_for_the_machine_says_by_how_much():
     w = WorkloadIR([Population("in", 16), Population("egru2", 64)],
                    [dense("w", 0, 1, 16, 64, bytes_per_synapse=32)])
     # egru2: 64 x (16 + 16 x 32) = 33,792 B; 16 cores x 1 KiB = 16,384 B minus 256 B for "in"
-    with pytest.raises(PlacementError, match=r"population 'egru2' needs 33.0 KiB \(state and "
-                                             r"incoming synapses\); 16 cores x 1.0 KiB leave 15.8 KiB"):
+    with pytest.raises(PlacementError, match=r"population 'egru2' needs 33.0 KiB of core SRAM "
+                                             r"\(state and incoming synapses kept in SRAM\); 16 cores x 1.0 KiB leave 15.8 KiB"):
         place(w, machine(sram=1024), "balanced")
 
 
 def test_a_neuron_larger_than_any_core_is_named():
     w = WorkloadIR([Population("in", 64), Population("big", 1)], [dense("w", 0, 1, 64, 1, 32)])
-    with pytest.raises(PlacementError, match=r"neuron 0 of population 'big' needs 2.0 KiB; "
-                                             r"the largest core memory is 1.0 KiB"):
+    with pytest.raises(PlacementError, match=r"neuron 0 of population 'big' needs 2.0 KiB of "
+                                             r"core SRAM \(state and incoming synapses kept in "
+                                             r"SRAM\); the largest core SRAM is 1.0 KiB"):
         place(w, machine(sram=1024))
 
 
