@@ -61,8 +61,7 @@ def run(low, kernel, machine: MachineIR | None, n_steps: int, ring_slack: int, n
     step_of, gids = _run(kernel, net, n_steps, progress)
     if on_machine:
         hw = hw_run.hw
-        charge_route_uses(kernel.ledger, hw.noc, hw.route_uses, hw.route_link_ptr,
-                          hw.route_link, hw.spike_bytes)
+        charge_route_uses(kernel.ledger, hw.noc, hw.route_uses, low.mapping)
         rt.charge_core_work(kernel.ledger, hw_run.hw)
     c = net.counters
     counts = {"steps": n_steps, "neuron_updates": int(c[rt.UPDATES]), "spikes": int(c[rt.SPIKES]),
@@ -144,8 +143,11 @@ def _attach_machine(kernel, handlers, net, workload, ir: MachineIR, m: Mapping, 
     steps = new_step_state(ir, kernel, n_steps, network_step_ps=int(net.dt_ps))
     N, C = m.core_of.shape[0], ir.n_cores
     noc = NocModel(ir, max_in_flight=max(1 << 16, 2 * N))
-    noc.add_route_table(m.routes)
-    noc.attach(kernel, max_pushes=m.max_copies)     # kinds: NoC hop, network step, spike delivery
+    hop_by_hop = noc_mode != "analytic"
+    if hop_by_hop:                        # the analytic NoC needs no tree (m.routes: built now)
+        noc.add_route_table(m.routes)
+    noc.attach(kernel, max_pushes=m.max_copies if hop_by_hop else 1)   # kinds: NoC hop,
+    #                                                         network step, spike delivery
     on_core = np.bincount(m.core_of, minlength=C).astype(np.int64)
     zeros_c = lambda: np.zeros(C, np.int64)
     hw = rt.HwState(
@@ -155,10 +157,9 @@ def _attach_machine(kernel, handlers, net, workload, ir: MachineIR, m: Mapping, 
                                                                m.dest_hi - m.dest_lo)], axis=1),
         updates_on_core=zeros_c(), neurons_on_core=on_core, actions=actions,
         spike_bytes=np.int64(m.spike_bytes), multicast=np.bool_(ir.multicast),
-        analytic=np.bool_(noc_mode == "analytic"), route_link_ptr=m.tree_link_ptr,
-        route_link=m.tree_link, route_dest_ptr=m.tree_dest_ptr,
+        analytic=np.bool_(noc_mode == "analytic"), route_dest_ptr=m.tree_dest_ptr,
         route_dest_core=m.tree_dest_core, route_dest_tail_ps=m.tree_dest_tail_ps,
-        route_uses=np.zeros(m.tree_link_ptr.shape[0] - 1, np.int64),
+        route_uses=np.zeros(m.n_routes, np.int64),
         update_busy_ps=core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
         update_count=zeros_c(), update_ps=zeros_c(), recv_count=zeros_c(),
         synop_count=zeros_c(), synop_busy_ps=zeros_c(), dest_tree_pos=m.dest_tree_pos,

@@ -107,14 +107,13 @@ def attach(kernel, workload, ir: MachineIR, m: Mapping) -> ExactHw:
                        np.int64)
     cores = new_core_state(ir, kernel)
     noc = NocModel(ir, max_in_flight=1)
-    noc.add_route_table(m.routes)
-    noc.attach(kernel, max_pushes=m.max_copies)   # rows and state only: no
-    register_static_power(kernel.ledger, ir)                       # packet is simulated
+    noc.attach(kernel, max_pushes=1)      # rows and state only: no packet is simulated
+    register_static_power(kernel.ledger, ir)
     hw = ExactHw(cores=cores, noc=noc.state, core_of=m.core_of, actions=actions,
                  multicast=np.bool_(ir.multicast), spike_bytes=np.int64(m.spike_bytes),
                  route_of=m.route_of, dest_ptr=m.dest_ptr, dest_core=m.dest_core,
                  route_dest_ptr=m.tree_dest_ptr, route_dest_tail_ps=m.tree_dest_tail_ps,
-                 route_uses=np.zeros(m.tree_link_ptr.shape[0] - 1, np.int64),
+                 route_uses=np.zeros(m.n_routes, np.int64),
                  min_delay_ps=_shortest_delays(workload), stats=np.zeros(3, np.int64))
     return hw
 
@@ -131,5 +130,4 @@ def _shortest_delays(w) -> np.ndarray:
 def charge_route_links(ledger, noc_state, m: Mapping, hw: ExactHw) -> None:
     """Charge every multicast route's links its uses x one packet (after the run)."""
     if hw.multicast:
-        charge_route_uses(ledger, noc_state, hw.route_uses, m.tree_link_ptr, m.tree_link,
-                          hw.spike_bytes)
+        charge_route_uses(ledger, noc_state, hw.route_uses, m)

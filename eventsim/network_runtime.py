@@ -89,7 +89,7 @@ HwState = namedtuple("HwState", [
     "cores", "steps", "noc", "core_of", "route_of", "n_dest", "dest_ptr", "dest_core",
     "dest_rows", "updates_on_core", "neurons_on_core", "actions",
     "spike_bytes", "multicast", "analytic",
-    "route_link_ptr", "route_link", "route_dest_ptr", "route_dest_core", "route_dest_tail_ps",
+    "route_dest_ptr", "route_dest_core", "route_dest_tail_ps",
     "route_uses", "update_busy_ps", "update_count", "update_ps", "recv_count", "synop_count",
     "synop_busy_ps", "dest_tree_pos", "update_rank", "chain_ps", "chain_rank", "spiking_count",
     "spiking_ps",
@@ -106,10 +106,10 @@ actions = [neuron_update, synop, packet_send or -1, packet_recv or -1, neuron_up
 or -1]; multicast: one packet per spike along its tree, else one unicast packet per destination
 core (each charged a packet_send); analytic: packets are not simulated hop by hop but charged
 and delivered in closed form (no contention), with the
-links, destination cores and uncontended tail latencies of multicast route r in route_link,
-route_dest_core (ascending within a route) and route_dest_tail_ps; route_uses[r] counts the
-spikes sent along route r, whose links are charged after the run
-(``noc_model.charge_route_uses``: the same count x cost as charging each packet); update_busy_ps[c] is the busy time of updating all
+destination cores and uncontended tail latencies of multicast route r in route_dest_core
+(ascending within a route) and route_dest_tail_ps; route_uses[r] counts the spikes sent along
+route r, whose links are charged after the run (``noc_model.charge_route_uses``: the same
+count x cost as charging each packet); update_busy_ps[c] is the busy time of updating all
 of core c's neurons as neuron_update; update_count[c], update_ps[c], recv_count[c],
 synop_count[c] and synop_busy_ps[c] are the neuron_update actions of core c and their busy time
 (ps), its packet_recv actions, its synop actions and their busy time, and spiking_count[c],

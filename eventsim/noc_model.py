@@ -31,6 +31,7 @@ from .jit import kernel_jit
 from .context import ERR_USER, fail, register_error, schedule_at
 from .ledger import ledger_charge_amount
 from .machine_ir import MachineIR
+from .multicast_trees import route_link_uses
 from .next_hop import next_link
 from .routing_ir import RouteTable, concat_route_tables, route_max_copies
 from .trace import trace_busy, trace_on
@@ -281,15 +282,18 @@ def route_nodes(table: RouteTable, link_dst, n_cores: int):
             child_node.astype(np.int64), ptr.astype(np.int64), cores.astype(np.int64))
 
 
-def charge_route_uses(ledger, noc, uses, link_ptr, links, spike_bytes) -> None:
-    """Charge the links of every multicast route its uses (``uses[r]``; route r's links
-    ``links[link_ptr[r]:link_ptr[r + 1]]``) x one packet of ``spike_bytes`` each, as
-    ``noc_charge_link`` charges one packet, and zero the uses (the analytic NoC's multicast
-    packets, charged after a run)."""
-    per_link = np.repeat(uses, np.diff(link_ptr))
-    if not per_link.any():
+def charge_route_uses(ledger, noc, uses, m) -> None:
+    """Charge the links of every multicast route of mapping ``m`` its uses (``uses[r]``) x one
+    packet of ``m.spike_bytes`` each, as ``noc_charge_link`` charges one packet, and zero the
+    uses (the analytic NoC's multicast packets, charged after a run). The links crossed are
+    counted from the routes' paths (``multicast_trees.route_link_uses``)."""
+    if not uses.any():
         return
-    flits = int(packet_flits(int(spike_bytes), int(noc.flit_bytes[0])))
+    per_link = route_link_uses(m.machine, m.route_src_router, m.tree_dest_ptr,
+                               m.tree_dest_core, uses)
+    links = np.flatnonzero(per_link)
+    per_link = per_link[links]
+    flits = int(packet_flits(int(m.spike_bytes), int(noc.flit_bytes[0])))
     ser = serialisation_ps(flits, noc.flit_bytes[0], noc.link_ps_per_byte[links]).astype(np.int64)
     rows = noc.link_row[links]
     a = ledger.arrays

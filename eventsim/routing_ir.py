@@ -1,29 +1,25 @@
 """The routing IR: what the machine floor's mapping hands the engine for a run on a machine.
 
 ``hardware_models.mapping.map_network`` maps a workload onto a machine with a placement (synapse
-rows by core, destination cores, multicast routing trees built by ``hardware_models.routing``
-and their uncontended tail latencies) and returns a ``Mapping``; the NoC model
-(``noc_model.NocModel``) and the network runtimes only read it. ``RouteTable`` holds the
-routing trees; ``placed_cores`` checks a placement against a workload and a machine.
+rows by core, destination cores, and each multicast route's destination cores with their
+uncontended tail latencies) and returns a ``Mapping``; the NoC model (``noc_model.NocModel``)
+and the network runtimes only read it. The routes' whole trees (``RouteTable``,
+``eventsim.multicast_trees``) are built from it when a run first needs them (the packet NoC);
+``placed_cores`` checks a placement against a workload and a machine.
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from .errors import ConfigError
 from .machine_ir import MachineIR
+from .multicast_trees import RouteTable, route_table
 from .workload_ir import WorkloadIR
 
 ROUTINGS = ("population", "neuron")
-
-RouteTable = namedtuple("RouteTable", ["indptr", "router", "link", "core", "src_router"])
-RouteTable.__doc__ = """Multicast routing trees as CSR (int64 arrays): the entries of route i are
-indptr[i]:indptr[i+1], each (router, link, core): at ``router`` the packet is copied onto
-``link`` (core -1), or delivered to ``core`` (link -1); sorted by (router, link, core) within a
-route. src_router[i]: the router where route i starts."""
 
 
 def concat_route_tables(tables) -> RouteTable:
@@ -63,11 +59,11 @@ class Mapping:
       positions dest_lo[e]:dest_hi[e].
     route_of[g]: g's multicast route (-1: g sends nothing; 0 for every sender without
       multicast); n_dest[g]: the packets (multicast: cores reached) of each of g's spikes.
-    routes: the NoC's routing trees (``RouteTable``); max_copies: the most copies of
-      a packet one router makes (events a hop may schedule).
-    tree_*: per route, its links (tree_link_ptr, tree_link), its destination cores ascending
-      (tree_dest_ptr, tree_dest_core) and the uncontended time (ps) until a spike_bytes packet's
-      tail reaches each (tree_dest_tail_ps).
+    route_src_router[r]: the router where route r starts; tree_*: per route, its destination
+      cores ascending (tree_dest_ptr, tree_dest_core) and the uncontended time (ps) until a
+      spike_bytes packet's tail reaches each (tree_dest_tail_ps).
+    routes (built on first use): the routes' whole trees (``RouteTable``); max_copies: the
+      most copies of a packet one router makes (events a hop may schedule).
     dest_tree_pos[e]: the position of dest_core[e] among the destination cores of the route of
       its neuron (multicast; 0 without).
     synapse_offchip: per projection, whether its rows are kept off-chip (the placement's
@@ -87,15 +83,26 @@ class Mapping:
     dest_hi: np.ndarray
     route_of: np.ndarray
     n_dest: np.ndarray
-    routes: RouteTable
-    max_copies: int
-    tree_link_ptr: np.ndarray
-    tree_link: np.ndarray
+    route_src_router: np.ndarray
     tree_dest_ptr: np.ndarray
     tree_dest_core: np.ndarray
     tree_dest_tail_ps: np.ndarray
     dest_tree_pos: np.ndarray
     synapse_offchip: tuple = ()
+
+    @cached_property
+    def routes(self) -> RouteTable:
+        """The routes' trees (``multicast_trees.route_table``), built on first use."""
+        return route_table(self.machine, self.route_src_router, self.tree_dest_ptr,
+                           self.tree_dest_core)
+
+    @cached_property
+    def max_copies(self) -> int:
+        return route_max_copies(self.routes)
+
+    @property
+    def n_routes(self) -> int:
+        return int(self.tree_dest_ptr.shape[0] - 1)
 
     @property
     def n_synapses(self) -> int:

@@ -26,12 +26,12 @@ import numpy as np
 from eventsim.errors import ConfigError
 from eventsim.machine_ir import MachineIR
 from eventsim.noc_model import packet_flits, serialisation_ps
-from eventsim.routing_ir import (ROUTINGS, Mapping, RouteTable, connectivity_of, placed_cores,
-                                 route_max_copies)
+from eventsim.multicast_trees import route_deliveries
+from eventsim.routing_ir import ROUTINGS, Mapping, connectivity_of, placed_cores
 from eventsim.synapse_storage import offchip_flags
 from eventsim.workload_ir import WorkloadIR
 
-from .routing import distinct_keys, route_trees
+from .routing import distinct_keys
 
 
 def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
@@ -56,14 +56,13 @@ def map_network(workload: WorkloadIR, machine: MachineIR, placement, *,
     flits = int(packet_flits(int(spike_bytes), int(machine.flit_bytes)))
     ser = serialisation_ps(flits, machine.flit_bytes,
                            machine.link_ps_per_byte.astype(np.float64)).astype(np.int64)
-    route_of, n_dest, routes, tail = _routes(machine, core_of, workload.population_of(),
-                                             dest[0], dest[1], routing, ser)
-    tree = _tree_arrays(routes, tail)
-    pos = _tree_positions(machine, route_of, dest[0], dest[1], tree[2], tree[3])
+    route_of, n_dest, src_router, route_ptr, route_cores = _routes(
+        machine, core_of, workload.population_of(), dest[0], dest[1], routing)
+    tree = route_deliveries(machine, src_router, route_ptr, route_cores, ser)
+    pos = _tree_positions(machine, route_of, dest[0], dest[1], tree[0], tree[1])
     return Mapping(machine, core_of.copy(), routing, int(spike_bytes), connectivity_of(workload),
                    order.astype(np.int64, copy=False), syn_ptr, syn_post, *dest, route_of,
-                   n_dest, routes, route_max_copies(routes), *tree, pos,
-                   _storage(workload, machine, placement))
+                   n_dest, src_router, *tree, pos, _storage(workload, machine, placement))
 
 
 def _storage(workload, machine, placement) -> tuple:
@@ -152,9 +151,9 @@ def destinations(core_of, syn_ptr, syn_post):
             hi.astype(np.int64, copy=False))
 
 
-def _routes(ir: MachineIR, core_of, pop_of, dest_ptr, dest_core, routing, ser_ps):
-    """A multicast route per sender, its number of destination cores, the routes' table and
-    the tail latency of each entry (``route_trees``, with links of serialisation ``ser_ps``).
+def _routes(ir: MachineIR, core_of, pop_of, dest_ptr, dest_core, routing):
+    """A multicast route per sender, its number of destination cores, and each route's source
+    router and destination cores (ptr, cores: ascending within a route).
     "population": one tree per (core, pre population) to every core holding a target of any
     of that population's neurons on the core (a core that holds no synapse of the spiking
     neuron still receives and looks up the packet); "neuron": one tree per distinct (core,
@@ -165,7 +164,7 @@ def _routes(ir: MachineIR, core_of, pop_of, dest_ptr, dest_core, routing, ser_ps
     senders = np.flatnonzero(n_dest)
     if not ir.multicast:
         route_of[senders] = 0
-        return (route_of, n_dest, *route_trees(ir, [], [0], [], ser_ps))
+        return route_of, n_dest, np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros(0, np.int64)
     if routing == "neuron":
         # one tree per distinct (source core, destination cores), numbered by first sender
         keys = {}
@@ -177,9 +176,8 @@ def _routes(ir: MachineIR, core_of, pop_of, dest_ptr, dest_core, routing, ser_ps
         counts = n_dest[firsts]
         idx = np.concatenate([np.arange(dest_ptr[g], dest_ptr[g + 1]) for g in firsts.tolist()]
                              or [np.zeros(0, np.int64)])
-        table, tail = route_trees(ir, core_of[firsts], np.concatenate([[0], np.cumsum(counts)]),
-                                  dest_core[idx], ser_ps)
-        return route_of, n_dest, table, tail
+        return (route_of, n_dest, ir.core_router[core_of[firsts]].astype(np.int64),
+                np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), dest_core[idx])
     n_pops = int(pop_of.max()) + 1
     pre = np.repeat(np.arange(N), n_dest)
     key = core_of[pre] * n_pops + pop_of[pre]               # (source core, pre population)
@@ -188,23 +186,8 @@ def _routes(ir: MachineIR, core_of, pop_of, dest_ptr, dest_core, routing, ser_ps
     pair_key, pair_core = pairs // C, pairs % C
     keys, starts = np.unique(pair_key, return_index=True)
     ends = np.append(starts[1:], pairs.shape[0])
-    table, tail = route_trees(ir, keys // n_pops, np.append(starts, pairs.shape[0]), pair_core,
-                              ser_ps)
     j = np.searchsorted(keys, core_of[senders] * n_pops + pop_of[senders])
     route_of[senders] = j
     n_dest[senders] = (ends - starts)[j]
-    return route_of, n_dest, table, tail
-
-
-def _tree_arrays(t: RouteTable, entry_tail_ps) -> tuple:
-    """(link_ptr, links, dest_ptr, dest_cores, dest_tail_ps) of every route of ``t`` as CSR,
-    destination cores ascending within a route; dest_tail_ps: uncontended time (ps) until a
-    packet's tail reaches the core (``route_trees``)."""
-    n = t.indptr.shape[0] - 1
-    route = np.repeat(np.arange(n), np.diff(t.indptr))
-    is_link = t.link >= 0
-    csr = lambda r: np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n))]).astype(np.int64)
-    dest_route, dest_core = route[~is_link], t.core[~is_link]
-    order = np.lexsort([dest_core, dest_route])
-    return (csr(route[is_link]), t.link[is_link].astype(np.int64), csr(dest_route[order]),
-            dest_core[order].astype(np.int64), entry_tail_ps[~is_link][order].astype(np.int64))
+    return (route_of, n_dest, ir.core_router[keys // n_pops].astype(np.int64),
+            np.append(starts, pairs.shape[0]).astype(np.int64), pair_core)

@@ -9,7 +9,9 @@ from hypothesis import given, settings, strategies as st
 
 from eventsim import ConfigError
 from hardware_models.mapping import map_network
-from hardware_models.routing import _trees, multicast_route_table, path_table, route_trees
+from eventsim.multicast_trees import (_trees, multicast_route_table, route_deliveries,
+                                     route_link_uses)
+from hardware_models.routing import path_table
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
 from hardware_models.placement import place
@@ -146,20 +148,32 @@ def test_route_trees_sort_by_one_packed_key_as_by_three_stable_sorts(routes):
     dst = np.array([c for _, d in routes for c in d], np.int64)
     cr = ir.core_router.astype(np.int64)
     args = (ir.routing, ir.link_dst.astype(np.int64), ir.link_latency_ps.astype(np.int64),
-            np.zeros(ir.n_links, np.int64), cr[src], ptr, dst, cr, ir.n_links)
+            np.zeros(ir.n_links, np.int64), cr[src], ptr, dst, cr, ir.n_links, True)
     packed, stable = _trees(*args, True), _trees(*args, False)
     assert all(a.tolist() == b.tolist() for a, b in zip(packed[:5], stable[:5]))
 
 
-def test_a_delivery_entrys_tail_is_the_uncontended_tail_of_its_path():
+def test_a_deliverys_tail_is_the_uncontended_tail_of_its_path():
     ir = lower(replace(preset("spinnaker2"), chips=2))
     ser = np.full(ir.n_links, 7_000, np.int64)            # every link: 7 ns of serialisation
-    dst = np.array([0, 5, 151, 152, 300], np.int64)       # own router, on chip, other chip
-    t, tail = route_trees(ir, [9], [0, dst.shape[0]], dst, ser)
-    for router, link, core, got in zip(t.router, t.link, t.core, tail):
-        if link >= 0:
-            assert got == 0
-            continue
-        path = ir.route(int(ir.core_router[9]), int(router))
-        expected = sum(int(ir.link_latency_ps[l]) for l in path) + (7_000 if path else 0)
-        assert got == expected
+    dst = np.array([300, 5, 0, 152, 151, 5], np.int64)    # other chip, on chip, own router
+    ptr, cores, tail = route_deliveries(ir, [int(ir.core_router[9])], [0, 6], dst, ser)
+    assert ptr.tolist() == [0, 5] and cores.tolist() == [0, 5, 151, 152, 300]
+    for core, got in zip(cores.tolist(), tail.tolist()):
+        path = ir.route(int(ir.core_router[9]), int(ir.core_router[core]))
+        assert got == sum(int(ir.link_latency_ps[l]) for l in path) + (7_000 if path else 0)
+
+
+def test_link_uses_count_each_tree_link_once_per_packet():
+    ir = lower(preset("spinnaker2"))
+    dst = np.array([40, 41, 100, 151], np.int64)
+    t = multicast_route_table(ir, [0, 0], [0, 4, 6], np.concatenate([dst, [100, 12]]))
+    uses = route_link_uses(ir, t.src_router, [0, 4, 6], np.concatenate([dst, [100, 12]]),
+                           [3, 5])
+    expected = np.zeros(ir.n_links, np.int64)
+    for r, weight in ((0, 3), (1, 5)):
+        links = t.link[t.indptr[r]:t.indptr[r + 1]]
+        expected[links[links >= 0]] += weight
+    assert uses.tolist() == expected.tolist()
+
+

@@ -7,7 +7,7 @@ from eventsim import Kernel, KernelError
 from eventsim.noc_model import NocModel, path_tail_ps, route_nodes
 from eventsim.routing_ir import RouteTable
 from hardware_models.lowering import lower
-from hardware_models.routing import multicast_route_table
+from eventsim.multicast_trees import multicast_route_table
 from hardware_models.machine import machine_from_dict
 
 from test_machine_description import toy
