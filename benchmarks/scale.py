@@ -28,7 +28,7 @@ from hardware_models.lowering import lower                   # noqa: E402
 from hardware_models.mapping import map_network              # noqa: E402
 from hardware_models.placement import place                  # noqa: E402
 from hardware_models.presets import preset                   # noqa: E402
-from networks.builders.cuba import cuba                      # noqa: E402
+from networks.builders.cuba import cuba_fanout               # noqa: E402
 from results_file import write_section                       # noqa: E402
 
 
@@ -52,7 +52,7 @@ def time_lowering(make, repeats: int) -> tuple[float, object]:
 
 
 def measure_mapping(ir, n: int, routing: str) -> dict:
-    w = cuba(n, p_connect=min(1.0, 100 / n))
+    w = cuba_fanout(n, fanout=100)
     n_syn = sum(pr.n_synapses for pr in w.projections)
     t = time.perf_counter()
     p = place(w, ir, "balanced")

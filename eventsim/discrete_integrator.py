@@ -150,19 +150,20 @@ def _attach_machine(kernel, handlers, net, workload, ir: MachineIR, m: Mapping, 
     #                                                         network step, spike delivery
     on_core = np.bincount(m.core_of, minlength=C).astype(np.int64)
     zeros_c = lambda: np.zeros(C, np.int64)
+    as64 = lambda a: a.astype(np.int64, copy=False)    # the mapping's compact indices
     hw = rt.HwState(
         cores=cores, steps=steps, noc=noc.state, core_of=m.core_of, route_of=m.route_of,
-        n_dest=m.n_dest, dest_ptr=m.dest_ptr, dest_core=m.dest_core,
-        dest_rows=np.stack([m.dest_lo, m.dest_hi, core_busy_ps(cores, m.dest_core, int(actions[1]),
-                                                               m.dest_hi - m.dest_lo)], axis=1),
+        n_dest=m.n_dest, dest_ptr=m.dest_ptr, dest_core=as64(m.dest_core),
+        dest_rows=_dest_rows(m, cores, int(actions[1])),
         updates_on_core=zeros_c(), neurons_on_core=on_core, actions=actions,
         spike_bytes=np.int64(m.spike_bytes), multicast=np.bool_(ir.multicast),
         analytic=np.bool_(noc_mode == "analytic"), route_dest_ptr=m.tree_dest_ptr,
-        route_dest_core=m.tree_dest_core, route_dest_tail_ps=m.tree_dest_tail_ps,
+        route_dest_core=as64(m.tree_dest_core),
+        route_dest_tail_ps=as64(m.tree_dest_tail_ps),
         route_uses=np.zeros(m.n_routes, np.int64),
         update_busy_ps=core_busy_ps(cores, np.arange(C), int(actions[0]), on_core),
         update_count=zeros_c(), update_ps=zeros_c(), recv_count=zeros_c(),
-        synop_count=zeros_c(), synop_busy_ps=zeros_c(), dest_tree_pos=m.dest_tree_pos,
+        synop_count=zeros_c(), synop_busy_ps=zeros_c(), dest_tree_pos=as64(m.dest_tree_pos),
         update_rank=_rank_on_core(m.core_of, C), chain_ps=zeros_c(),
         chain_rank=np.full(C, -1, np.int64), spiking_count=zeros_c(), spiking_ps=zeros_c(),
         arr_core_end=zeros_c(), **_arrival_buffer(m, ir, noc_mode, net.ring.shape[0]),
@@ -177,6 +178,12 @@ def _attach_machine(kernel, handlers, net, workload, ir: MachineIR, m: Mapping, 
     register_static_power(kernel.ledger, ir)
     net.counters[rt.STEP_KIND] = step_kind
     return run
+
+
+def _dest_rows(m: Mapping, cores, synop: int) -> np.ndarray:
+    """int64[E, 3]: each destination entry's (lo, hi, synop_ps) (``network_runtime.HwState``)."""
+    lo, hi = m.dest_lo, m.dest_hi.astype(np.int64)
+    return np.stack([lo, hi, core_busy_ps(cores, m.dest_core, synop, hi - lo)], axis=1)
 
 
 def _synapse_dma(kernel, workload, ir: MachineIR, m: Mapping) -> dict:

@@ -111,8 +111,9 @@ def attach(kernel, workload, ir: MachineIR, m: Mapping) -> ExactHw:
     register_static_power(kernel.ledger, ir)
     hw = ExactHw(cores=cores, noc=noc.state, core_of=m.core_of, actions=actions,
                  multicast=np.bool_(ir.multicast), spike_bytes=np.int64(m.spike_bytes),
-                 route_of=m.route_of, dest_ptr=m.dest_ptr, dest_core=m.dest_core,
-                 route_dest_ptr=m.tree_dest_ptr, route_dest_tail_ps=m.tree_dest_tail_ps,
+                 route_of=m.route_of, dest_ptr=m.dest_ptr,
+                 dest_core=m.dest_core.astype(np.int64, copy=False),
+                 route_dest_ptr=m.tree_dest_ptr, route_dest_tail_ps=m.tree_dest_tail_ps.astype(np.int64, copy=False),
                  route_uses=np.zeros(m.n_routes, np.int64),
                  min_delay_ps=_shortest_delays(workload), stats=np.zeros(3, np.int64))
     return hw

@@ -49,8 +49,9 @@ def route_table(ir: MachineIR, src_router, dst_ptr, dst_cores) -> RouteTable:
 
 def route_deliveries(ir: MachineIR, src_router, dst_ptr, dst_cores, serialisation_ps):
     """(ptr, cores, tail_ps): the distinct destination cores of each route, ascending, at
-    cores[ptr[i]:ptr[i+1]], and the uncontended time (ps) until a packet's tail reaches each,
-    its links serialising a packet in ``serialisation_ps[link]``."""
+    cores[ptr[i]:ptr[i+1]] (of dst_cores' dtype), and the uncontended time (ps) until a
+    packet's tail reaches each (int32 where it fits), its links serialising a packet in
+    ``serialisation_ps[link]``."""
     src_router = np.asarray(src_router, np.int64).reshape(-1)
     ptr, _, _, cores, tail = _build(ir, src_router, dst_ptr, dst_cores,
                                     np.asarray(serialisation_ps, np.int64), False)
@@ -70,7 +71,10 @@ def route_link_uses(ir: MachineIR, src_router, dst_ptr, dst_cores, uses) -> np.n
 
 
 def _cores(ir: MachineIR, cores) -> np.ndarray:
-    cores = np.asarray(cores, np.int64).reshape(-1)
+    """``cores`` checked against the machine, as an integer array (its dtype kept)."""
+    cores = np.asarray(cores).reshape(-1)
+    if not np.issubdtype(cores.dtype, np.integer):
+        cores = cores.astype(np.int64)
     if cores.size and (cores.min() < 0 or cores.max() >= ir.n_cores):
         bad = cores[(cores < 0) | (cores >= ir.n_cores)][0]
         raise ConfigError(f"core {bad} outside 0..{ir.n_cores - 1}")
@@ -83,102 +87,202 @@ def _walk_args(ir, src_router, dst_ptr, dst_cores, ser_ps) -> tuple:
             ir.core_router.astype(np.int64), ir.n_links)
 
 
-def _build(ir, src_router, dst_ptr, dst_cores, ser_ps, with_links):
-    packed = ir.n_routers * (ir.n_links + 1) * (ir.n_cores + 1) < 2**62
-    *out, bad = _trees(*_walk_args(ir, src_router, dst_ptr, dst_cores, ser_ps), with_links,
-                       packed)
+def _build(ir, src_router, dst_ptr, dst_cores, ser_ps, with_links, packed=None):
+    """(indptr, router, link, core, tail) of the routes: router and link empty unless
+    ``with_links``; core of the destinations' dtype and tail int32 where every path's tail
+    fits (int64 with links). ``packed``: sort by
+    one packed key (None: where the keys fit in int64). Without links, the tails of the
+    (source, destination) router pairs met are kept in a table where it is small (at most
+    PAIR_TABLE_MAX pairs, ``_pair_tails``), so no route walks a path."""
+    args = _walk_args(ir, src_router, dst_ptr, dst_cores, ser_ps)
+    indptr = np.zeros(src_router.shape[0] + 1, np.int64)
+    bad = _count(*args, with_links, indptr)
+    m = int(indptr[-1])
+    n_with = m if with_links else 0
+    longest_ps = ir.n_links * int(ir.link_latency_ps.max(initial=0)) + int(ser_ps.max(initial=0))
+    out = (np.empty(n_with, np.int64), np.empty(n_with, np.int64),
+           np.empty(m, np.int64 if with_links else args[6].dtype),
+           np.empty(m, np.int64 if with_links or longest_ps >= 2**31 else np.int32))
+    if packed is None:
+        packed = ir.n_routers * (ir.n_links + 1) * (ir.n_cores + 1) < 2**62
+    table = np.zeros((0, 0), np.int64)
+    if bad < 0 and not with_links and ir.n_routers**2 <= PAIR_TABLE_MAX:
+        table = np.full((ir.n_routers, ir.n_routers), -1, np.int64)
+        _pair_tails(args[0], args[1], args[2], ser_ps, table)
+    if bad < 0:
+        bad = _fill(*args, with_links, indptr, out, packed, table)
     if bad >= 0:
         raise ConfigError(f"no route from router {src_router[bad]} towards a destination")
-    return out
+    return (indptr, *out)
+
+
+PAIR_TABLE_MAX = 1 << 24
+"""The most (source, destination) router pairs whose tails ``route_deliveries`` tabulates
+(128 MB); past it each route's paths are walked."""
 
 
 @njit(cache=True)
-def _trees(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores, core_router,
-           n_links, with_links, packed):
-    """The entries (indptr, router, link, core, tail) of every route (link entries only if
-    ``with_links``) and -1, or the first route with a destination the routing function cannot
-    reach. One pass counts each route's entries, another writes and sorts them (by (router,
-    link, core); deliveries only: by core), by one packed key when ``packed``."""
-    n = src_router.shape[0]
-    n_routers, n_cores = rt.router_chip.shape[0], core_router.shape[0]
-    marks = (np.full(n_links, -1, np.int64), np.full(n_routers, -1, np.int64),
-             np.full(n_cores, -1, np.int64))
-    router_tail = np.zeros(n_routers, np.int64)
-    indptr = np.zeros(n + 1, np.int64)
-    z = np.zeros(0, np.int64)
-    for i in range(n):
+def _pair_tails(rt, link_dst, latency_ps, ser_ps, table):
+    """table[a, d] = the uncontended tail time (ps) from router a to router d, for every pair
+    (``_path_tail``; -1 where the routing function does not reach d), found destination by
+    destination: the path from a is a's first link followed by the path from that link's
+    end, so each pair takes one step."""
+    R = table.shape[0]
+    hops = np.zeros(R, np.int64)          # latency sum from a router to d
+    last = np.zeros(R, np.int64)          # the last link of that path
+    known = np.full(R, -1, np.int64)      # d, once hops/last of a router are known for d
+    chain = np.empty(R, np.int64)
+    for d in range(R):
+        known[d] = d
+        hops[d] = 0
+        table[d, d] = 0
+        for a in range(R):
+            n, at, reached = 0, a, True
+            while known[at] != d:          # walk until a router whose path is known
+                l = next_link(rt, at, d)
+                if l < 0 or n >= R:
+                    reached = False
+                    break
+                chain[n] = at
+                n += 1
+                at = link_dst[l]
+            if not reached:
+                continue
+            for q in range(n - 1, -1, -1):    # then fill the chain backwards
+                b = chain[q]
+                l = next_link(rt, b, d)
+                nxt = link_dst[l]
+                hops[b] = latency_ps[l] + hops[nxt]
+                last[b] = l if nxt == d else last[nxt]
+                known[b] = d
+                table[b, d] = hops[b] + ser_ps[last[b]]
+
+
+@njit(cache=True)
+def _count(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores, core_router,
+           n_links, with_links, indptr):
+    """indptr of the routes' entries (link entries only if ``with_links``); returns -1, or the
+    first route with a destination the routing function cannot reach (found here only with
+    links)."""
+    marks, router_tail, z = _scratch(rt, core_router, n_links)
+    table = np.full((0, 0), -1, np.int64)
+    for i in range(src_router.shape[0]):
         k = _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores,
                            core_router, n_links, i, marks, router_tail, with_links,
-                           (z, z, z, z), -1, z, 0)
+                           (z, z, z, z), -1, z, 0, table)
         if k < 0:
-            return indptr, z, z, z, z, i
+            return i
         indptr[i + 1] = indptr[i] + k
-    for mark in marks:
-        mark[:] = -1
-    m = indptr[n]
-    out = (np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64),
-           np.empty(m, np.int64))
-    for i in range(n):
-        _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores,
-                       core_router, n_links, i, marks, router_tail, with_links, out, indptr[i],
-                       z, 0)
-        _sort_route(out, indptr[i], indptr[i + 1], n_links, n_cores, packed, with_links)
-    return indptr, out[0], out[1], out[2], out[3], -1
+    return -1
+
+
+@njit(cache=True)
+def _fill(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores, core_router,
+          n_links, with_links, indptr, out, packed, table):
+    """Write the routes' entries into ``out`` = (router, link, core, tail) and sort each
+    route's (by (router, link, core); deliveries only: by core), by one packed key when
+    ``packed``; ``table``: the tails of every router pair (``_pair_tails``; empty: none).
+    Returns -1, or the first route with a destination that cannot be reached."""
+    marks, router_tail, z = _scratch(rt, core_router, n_links)
+    for i in range(src_router.shape[0]):
+        if _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores,
+                          core_router, n_links, i, marks, router_tail, with_links, out,
+                          indptr[i], z, 0, table) < 0:
+            return i
+        _sort_route(out, indptr[i], indptr[i + 1], n_links, core_router.shape[0], packed,
+                    with_links)
+    return -1
+
+
+@njit(cache=True)
+def _scratch(rt, core_router, n_links):
+    """(link, router, core) marks, a tail per router, and an empty array."""
+    n_routers = rt.router_chip.shape[0]
+    marks = (np.full(n_links, -1, np.int64), np.full(n_routers, -1, np.int64),
+             np.full(core_router.shape[0], -1, np.int64))
+    return marks, np.zeros(n_routers, np.int64), np.zeros(0, np.int64)
 
 
 @njit(cache=True)
 def _link_uses(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores, core_router,
                n_links, uses, link_uses):
     """link_uses[l] += uses[i] for every link l of every route i with uses."""
-    marks = (np.full(n_links, -1, np.int64), np.full(rt.router_chip.shape[0], -1, np.int64),
-             np.full(core_router.shape[0], -1, np.int64))
-    router_tail = np.zeros(rt.router_chip.shape[0], np.int64)
-    z = np.zeros(0, np.int64)
+    marks, router_tail, z = _scratch(rt, core_router, n_links)
+    table = np.full((0, 0), -1, np.int64)
     for i in range(src_router.shape[0]):
         if uses[i] > 0:
             _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores,
                            core_router, n_links, i, marks, router_tail, True, (z, z, z, z),
-                           -1, link_uses, uses[i])
+                           -1, link_uses, uses[i], table)
+
+
+@njit(cache=True)
+def _path_tail(rt, link_dst, latency_ps, ser_ps, at, goal, n_links):
+    """The uncontended tail time (ps) from router ``at`` to ``goal``: hop latencies plus the
+    last link's serialisation (0 if equal; -1 if the routing function cannot reach it)."""
+    t, last, hops = np.int64(0), -1, 0
+    while at != goal:
+        l = next_link(rt, at, goal)
+        hops += 1
+        if l < 0 or hops > n_links:
+            return -1
+        t += latency_ps[l]
+        last = l
+        at = link_dst[l]
+    return t + (ser_ps[last] if last >= 0 else 0)
 
 
 @njit(cache=True)
 def _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores,
                    core_router, n_links, i, marks, router_tail, with_links, out, at_k,
-                   link_uses, link_weight):
+                   link_uses, link_weight, table):
     """Route i's entries (links only if ``with_links``), written into ``out`` = (router,
-    link, core, tail) from position at_k on (at_k < 0: not written); each new link adds
-    ``link_weight`` to link_uses[link] (if > 0). Returns how many entries (-1: a destination
-    cannot be reached). marks = (link, router, core) arrays of the last route that met each."""
+    link, core, tail) from position at_k on (at_k < 0: not written; without links, no path
+    is then walked); each new link adds ``link_weight`` to link_uses[link] (if > 0). Returns
+    how many entries (-1: a destination cannot be reached). marks = (link, router, core)
+    arrays of the last route that met each; ``table``: tails by router pair (empty: none)."""
     link_seen, router_seen, core_seen = marks
     router, link, core, tail = out
+    src = src_router[i]
     k = 0
     for j in range(dst_ptr[i], dst_ptr[i + 1]):
         d = dst_cores[j]
         goal = core_router[d]
-        if router_seen[goal] != i:                    # walk the path to a new router
+        if router_seen[goal] != i:                    # a router the route has not met
             router_seen[goal] = i
-            at, t, last, hops = src_router[i], np.int64(0), -1, 0
-            while at != goal:
-                l = next_link(rt, at, goal)
-                hops += 1
-                if l < 0 or hops > n_links:
+            if with_links:                            # walk its path, marking new links
+                at, t, last, hops = src, np.int64(0), -1, 0
+                while at != goal:
+                    l = next_link(rt, at, goal)
+                    hops += 1
+                    if l < 0 or hops > n_links:
+                        return -1
+                    if link_seen[l] != i:
+                        link_seen[l] = i
+                        if link_weight > 0:
+                            link_uses[l] += link_weight
+                        if at_k >= 0:
+                            router[at_k + k], link[at_k + k], core[at_k + k] = at, l, -1
+                            tail[at_k + k] = 0
+                        k += 1
+                    t += latency_ps[l]
+                    last = l
+                    at = link_dst[l]
+                router_tail[goal] = t + (ser_ps[last] if last >= 0 else 0)
+            elif at_k >= 0:                           # its tail only
+                if table.shape[0]:
+                    t = table[src, goal]
+                else:
+                    t = _path_tail(rt, link_dst, latency_ps, ser_ps, src, goal, n_links)
+                if t < 0:
                     return -1
-                if with_links and link_seen[l] != i:
-                    link_seen[l] = i
-                    if link_weight > 0:
-                        link_uses[l] += link_weight
-                    if at_k >= 0:
-                        router[at_k + k], link[at_k + k], core[at_k + k] = at, l, -1
-                        tail[at_k + k] = 0
-                    k += 1
-                t += latency_ps[l]
-                last = l
-                at = link_dst[l]
-            router_tail[goal] = t + (ser_ps[last] if last >= 0 else 0)
+                router_tail[goal] = t
         if core_seen[d] != i:
             core_seen[d] = i
             if at_k >= 0:
-                router[at_k + k], link[at_k + k], core[at_k + k] = goal, -1, d
+                if with_links:
+                    router[at_k + k], link[at_k + k] = goal, -1
+                core[at_k + k] = d
                 tail[at_k + k] = router_tail[goal]
             k += 1
     return k
@@ -189,8 +293,10 @@ def _sort_route(out, lo, hi, n_links, n_cores, packed, with_links):
     """Sort the entries lo:hi of ``out`` = (router, link, core, tail) by (router, link, core)
     (no two are equal): by one packed key, or by three stable sorts; deliveries only (not
     ``with_links``): by core."""
-    router, link, core, _ = out
+    router, link, core, tail = out
     if not with_links:
+        if _ascending(core, lo, hi):
+            return
         by = np.argsort(core[lo:hi])
     elif packed:
         by = np.argsort((router[lo:hi] * (n_links + 1) + link[lo:hi] + 1) * (n_cores + 1)
@@ -199,5 +305,16 @@ def _sort_route(out, lo, hi, n_links, n_cores, packed, with_links):
         by = np.argsort(core[lo:hi], kind="mergesort")
         by = by[np.argsort(link[lo:hi][by], kind="mergesort")]
         by = by[np.argsort(router[lo:hi][by], kind="mergesort")]
-    for a in out:
-        a[lo:hi] = a[lo:hi][by]
+    if with_links:
+        router[lo:hi] = router[lo:hi][by]
+        link[lo:hi] = link[lo:hi][by]
+    core[lo:hi] = core[lo:hi][by]
+    tail[lo:hi] = tail[lo:hi][by]
+
+
+@njit(cache=True)
+def _ascending(a, lo, hi):
+    for j in range(lo + 1, hi):
+        if a[j] < a[j - 1]:
+            return False
+    return True

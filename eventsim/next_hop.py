@@ -13,14 +13,13 @@ Between chips, a packet goes within its chip to the chip's gateway router, over 
 and on from there.
 
 ``next_link(rt, at, dst)`` is the function; the NoC model calls it per hop, and
-``MachineIR.route`` and ``hardware_models.routing.path_table`` walk it.
+``MachineIR.route`` and ``multicast_trees`` walk it.
 """
 from __future__ import annotations
 
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
 from .jit import kernel_jit
 
@@ -76,12 +75,3 @@ def next_link(rt, at, dst):
         return rt.port_link[at, PLUS_X if step > 0 else MINUS_X]
     step = _axis_step(y, gy, rt.shape[2], torus)
     return rt.port_link[at, PLUS_Y if step > 0 else MINUS_Y]
-
-
-@njit(cache=True)
-def next_links(rt, at, dst):
-    """``next_link`` of each pair (at[i], dst[i]), as int64."""
-    out = np.empty(at.shape[0], np.int64)
-    for i in range(at.shape[0]):
-        out[i] = next_link(rt, at[i], dst[i])
-    return out

@@ -54,9 +54,10 @@ class Mapping:
       projection order) at row position j; rows are grouped by pre neuron (syn_ptr, N + 1) and
       ordered by (post core, post neuron) within a row; syn_post (int32): the post neuron of
       each row position.
-    dest_ptr (N + 1), dest_core, dest_lo, dest_hi: the destination cores of pre neuron g are
+    dest_ptr (N + 1), dest_core, dest_hi: the destination cores of pre neuron g are
       dest_core[dest_ptr[g]:dest_ptr[g+1]] (ascending), with its synapses there at row
-      positions dest_lo[e]:dest_hi[e].
+      positions dest_lo[e]:dest_hi[e] (dest_lo: computed, the previous entry's end or the
+      row's start).
     route_of[g]: g's multicast route (-1: g sends nothing; 0 for every sender without
       multicast); n_dest[g]: the packets (multicast: cores reached) of each of g's spikes.
     route_src_router[r]: the router where route r starts; tree_*: per route, its destination
@@ -79,7 +80,6 @@ class Mapping:
     syn_post: np.ndarray
     dest_ptr: np.ndarray
     dest_core: np.ndarray
-    dest_lo: np.ndarray
     dest_hi: np.ndarray
     route_of: np.ndarray
     n_dest: np.ndarray
@@ -99,6 +99,15 @@ class Mapping:
     @cached_property
     def max_copies(self) -> int:
         return route_max_copies(self.routes)
+
+    @property
+    def dest_lo(self) -> np.ndarray:
+        """Where each destination entry's synapses begin in its row (computed, int64)."""
+        lo = np.empty(self.dest_hi.shape[0], np.int64)
+        lo[1:] = self.dest_hi[:-1]
+        first = self.dest_ptr[:-1][np.diff(self.dest_ptr) > 0]
+        lo[first] = self.syn_ptr[:-1][np.diff(self.dest_ptr) > 0]
+        return lo
 
     @property
     def n_routes(self) -> int:

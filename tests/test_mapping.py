@@ -8,10 +8,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from eventsim import ConfigError
+from eventsim.workload_ir import Population, Projection, WorkloadIR
 from hardware_models.mapping import map_network
-from eventsim.multicast_trees import (_trees, multicast_route_table, route_deliveries,
+from eventsim.multicast_trees import (_build, multicast_route_table, route_deliveries,
                                      route_link_uses)
-from hardware_models.routing import path_table
+from hardware_models.routing import neuron_routes, population_routes
+from hardware_models.synapse_rows import _row_ranges, _rows, synapse_rows, tree_positions
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
 from hardware_models.placement import place
@@ -48,16 +50,6 @@ def test_route_tables_are_the_union_of_the_paths_to_each_destination(name):
         got = list(zip(*(x[t.indptr[i]:t.indptr[i + 1]].tolist() for x in (t.router, t.link, t.core))))
         assert got == union_of_paths(ir, s, d)
         assert t.src_router[i] == ir.core_router[s]
-
-
-def test_path_table_follows_next_link():
-    ir = lower(preset("spinnaker2"))
-    src, dst = np.array([0, 5, 7, 7]), np.array([9, 5, 0, 41])
-    ptr, router, link = path_table(ir, src, dst)
-    for i in range(src.shape[0]):
-        assert link[ptr[i]:ptr[i + 1]].tolist() == ir.route(int(src[i]), int(dst[i]))
-        if ptr[i + 1] > ptr[i]:
-            assert router[ptr[i]] == src[i]
 
 
 def uncontended_tail_ps(ir, src_router, dst_router, n_bytes):
@@ -112,30 +104,74 @@ def test_bad_mapping_options_are_named():
         map_network(w, ir, pl, spike_bytes=-1)
 
 
-def test_tree_positions_by_table_and_by_bisection_agree():
-    from hardware_models.mapping import _positions_by_search, _positions_by_table
+def test_tree_positions_are_each_destinations_place_on_its_route():
     rng = np.random.default_rng(3)
     C, routes = 12, 7
-    tree = sorted({(r, int(c)) for r in range(routes) for c in rng.choice(C, 5, replace=False)})
-    tree_route, tree_core = (np.array(x, np.int64) for x in zip(*tree))
-    first = np.searchsorted(tree_route, tree_route, side="left")
-    tree_pos = np.arange(tree_route.shape[0]) - first
-    route, core = rng.integers(0, routes, 200), rng.integers(0, C, 200)
-    args = (C, route, core, tree_route, tree_core, tree_pos)
-    by_table, by_search = _positions_by_table(*args), _positions_by_search(*args)
-    assert by_table.tolist() == by_search.tolist()
-    on_tree = {(r, c): p for (r, c), p in zip(tree, tree_pos.tolist())}
-    assert by_table.tolist() == [on_tree.get((r, c), -1) for r, c in zip(route.tolist(), core.tolist())]
+    tree = [np.sort(rng.choice(C, 5, replace=False)) for _ in range(routes)]
+    tree_ptr = np.arange(0, 5 * routes + 1, 5)
+    route_of = rng.integers(-1, routes, 40)
+    dests = [np.sort(rng.choice(tree[r], rng.integers(1, 6), replace=False)) if r >= 0
+             else np.zeros(0, np.int64) for r in route_of]
+    dest_ptr = np.concatenate([[0], np.cumsum([len(d) for d in dests])])
+    pos = tree_positions(route_of, dest_ptr, np.concatenate(dests), tree_ptr,
+                         np.concatenate(tree), True)
+    expected = [tree[r].tolist().index(c) for r, d in zip(route_of, dests) for c in d]
+    assert pos.tolist() == expected
 
 
 def test_synapse_rows_sort_by_pre_post_core_and_post_with_ties_in_given_order():
-    from hardware_models.mapping import _row_order
     rng = np.random.default_rng(5)
-    N, C, n = 30, 4, 400                                 # duplicates (multapses) included
-    pre, post = rng.integers(0, N, n), rng.integers(0, N, n)
-    core_of = rng.integers(0, C, N)
-    assert _row_order(pre, post, core_of, C).tolist() == \
-        np.lexsort([post, core_of[post], pre]).tolist()
+    sizes, C = [10, 20], 4
+    pops = [Population(f"p{i}", n) for i, n in enumerate(sizes)]
+    projs, pre, post = [], [], []
+    for j, (a, b) in enumerate([(0, 1), (1, 0), (0, 0), (0, 1)]):   # multapses included
+        n = 150
+        rows = np.sort(rng.integers(0, sizes[a], n))
+        cols = rng.integers(0, sizes[b], n)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=sizes[a]))])
+        projs.append(Projection(f"j{j}", a, b, indptr, cols.astype(np.int32),
+                                np.ones(n, np.float32)))
+        pre.append(rows + [0, 10][a])
+        post.append(cols + [0, 10][b])
+    pre, post = np.concatenate(pre), np.concatenate(post)
+    core_of = rng.integers(0, C, 30)
+    order, syn_ptr, syn_post = synapse_rows(WorkloadIR(pops, projs), core_of)
+    assert order.tolist() == np.lexsort([post, core_of[post], pre]).tolist()
+    assert syn_post.tolist() == post[order].tolist()
+    assert syn_ptr.tolist() == [0] + np.cumsum(np.bincount(pre, minlength=30)).tolist()
+    # the stable sort (for keys too large to pack) gives the same rows
+    first, last, base = _row_ranges(WorkloadIR(pops, projs))
+    post_all = np.concatenate([pr.indices + [0, 10][pr.post] for pr in projs]).astype(np.int32)
+    stable_order, stable_post = np.empty_like(order), np.empty_like(syn_post)
+    _rows(first, last, post_all, core_of.astype(np.int64), syn_ptr, stable_order, stable_post,
+          False)
+    assert stable_order.tolist() == order.tolist() and stable_post.tolist() == syn_post.tolist()
+
+
+def test_neuron_routes_share_a_route_between_alike_neurons_numbered_by_the_first():
+    core_of = np.array([0, 0, 1, 0, 2, 0])
+    dests = [[1, 2], [3], [1, 2], [1, 2], [], [3]]   # 0 and 3 alike; 2 has another core
+    dest_ptr = np.concatenate([[0], np.cumsum([len(d) for d in dests])])
+    dest_core = np.array([c for d in dests for c in d], np.int64)
+    route_of, n_dest, src, ptr, cores = neuron_routes(core_of, dest_ptr, dest_core)
+    assert route_of.tolist() == [0, 1, 2, 0, -1, 1]
+    assert src.tolist() == [0, 0, 1] and n_dest.tolist() == [2, 1, 2, 2, 0, 1]
+    assert [cores[ptr[r]:ptr[r + 1]].tolist() for r in range(3)] == [[1, 2], [3], [1, 2]]
+
+
+def test_population_routes_reach_the_union_of_their_neurons_destinations():
+    core_of = np.array([0, 0, 1, 0, 0])
+    pop_of = np.array([0, 0, 0, 1, 1])
+    dests = [[3, 1], [2], [1], [], [4]]           # route (core 0, pop 0) reaches 1, 2, 3
+    dests = [sorted(d) for d in dests]
+    dest_ptr = np.concatenate([[0], np.cumsum([len(d) for d in dests])])
+    dest_core = np.array([c for d in dests for c in d], np.int64)
+    route_of, n_dest, src, ptr, cores = population_routes(core_of, pop_of, dest_ptr,
+                                                          dest_core, 5)
+    assert route_of.tolist() == [0, 0, 2, -1, 1]   # keys (core, pop): (0,0), (0,1), (1,0)
+    assert n_dest.tolist() == [3, 3, 1, 0, 1]
+    assert src.tolist() == [0, 0, 1]
+    assert [cores[ptr[r]:ptr[r + 1]].tolist() for r in range(3)] == [[1, 2, 3], [4], [1]]
 
 
 @settings(max_examples=30, deadline=None)
@@ -143,13 +179,11 @@ def test_synapse_rows_sort_by_pre_post_core_and_post_with_ties_in_given_order():
                 max_size=8))
 def test_route_trees_sort_by_one_packed_key_as_by_three_stable_sorts(routes):
     ir = lower(preset("spinnaker2"))
-    src = np.array([s for s, _ in routes], np.int64)
+    src = ir.core_router[np.array([s for s, _ in routes], np.int64)].astype(np.int64)
     ptr = np.concatenate([[0], np.cumsum([len(d) for _, d in routes])]).astype(np.int64)
     dst = np.array([c for _, d in routes for c in d], np.int64)
-    cr = ir.core_router.astype(np.int64)
-    args = (ir.routing, ir.link_dst.astype(np.int64), ir.link_latency_ps.astype(np.int64),
-            np.zeros(ir.n_links, np.int64), cr[src], ptr, dst, cr, ir.n_links, True)
-    packed, stable = _trees(*args, True), _trees(*args, False)
+    args = (ir, src, ptr, dst, np.zeros(ir.n_links, np.int64), True)
+    packed, stable = _build(*args, packed=True), _build(*args, packed=False)
     assert all(a.tolist() == b.tolist() for a, b in zip(packed[:5], stable[:5]))
 
 

@@ -3,12 +3,10 @@ paths between chips go by the gateways and the chip link, a torus goes the short
 (forward on a tie), and lowering takes no router x router table."""
 from dataclasses import replace
 
-import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from hardware_models.lowering import lower
 from hardware_models.presets import preset
-from hardware_models.routing import path_table
 
 
 def board(chips=3, width=4, height=3, topology="mesh"):
@@ -56,15 +54,6 @@ def test_path_length_is_the_manhattan_distance_via_the_gateways(chips, width, he
         assert src == at
         at = dst
     assert at == b
-
-
-def test_path_table_walks_the_same_paths_as_route():
-    ir = board(chips=2)
-    rng = np.random.default_rng(7)
-    src, dst = rng.integers(0, ir.n_routers, 50), rng.integers(0, ir.n_routers, 50)
-    ptr, router, link = path_table(ir, src, dst)
-    for i in range(50):
-        assert link[ptr[i]:ptr[i + 1]].tolist() == ir.route(int(src[i]), int(dst[i]))
 
 
 def test_a_thousand_by_thousand_mesh_lowers_without_a_router_pair_table():

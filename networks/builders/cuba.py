@@ -9,7 +9,7 @@ import numpy as np
 from eventsim.workload_ir import WorkloadIR
 
 from ..population import population
-from ..projection import fixed_probability, from_pairs
+from ..projection import fixed_fanout, fixed_probability, from_pairs
 
 TAU_MEM_S, TAU_EXC_S, TAU_INH_S = 20e-3, 5e-3, 10e-3
 V_THRESHOLD, V_RESET, V_REST = -50e-3, -60e-3, -49e-3
@@ -35,6 +35,27 @@ def cuba(n_neurons: int = 4000, p_connect: float = 0.02, seed: int = 0,
         for q, post in enumerate(sizes):
             projections.append(fixed_probability(f"{pre}_{post}", p, q, sizes[pre], sizes[post],
                                                  p_connect, weight, rng, delay_ps, port))
+    return WorkloadIR(pops, projections)
+
+
+def cuba_fanout(n_neurons: int, fanout: int = 100, seed: int = 0) -> WorkloadIR:
+    """CUBA at scale: as ``cuba``, but each neuron connects to ``fanout`` neurons drawn with
+    replacement (``fixed_fanout``: 80 % of them excitatory, 20 % inhibitory), so building it
+    takes time and memory linear in the synapses (``cuba``'s Bernoulli draw over every pair is
+    quadratic in the neurons)."""
+    rng = np.random.default_rng(seed)
+    n_exc = int(n_neurons * 0.8)
+    sizes = (n_exc, n_neurons - n_exc)
+    pops = [population(name, "cuba", n, tau_mem=TAU_MEM_S, tau_exc=TAU_EXC_S,
+                       tau_inh=TAU_INH_S, v_rest=V_REST, v_threshold=V_THRESHOLD,
+                       v_reset=V_RESET, refractory_s=REFRACTORY_S,
+                       v=V_RESET + rng.random(n) * (V_THRESHOLD - V_RESET))
+            for name, n in zip(("exc", "inh"), sizes)]
+    share = (fanout * 4 // 5, fanout - fanout * 4 // 5)
+    projections = [fixed_fanout(f"{pre}_{post}", p, q, sizes[p], sizes[q], share[q], weight,
+                                rng, port=p)
+                   for p, (pre, weight) in enumerate((("exc", W_EXC), ("inh", W_INH)))
+                   for q, post in enumerate(("exc", "inh"))]
     return WorkloadIR(pops, projections)
 
 
