@@ -5,7 +5,7 @@ CUBA-like network (fanout 100) on the 48-chip SpiNNaker2 board.
 
 Lowering: the 48-chip board (``dataclasses.replace(preset("spinnaker2"), chips=48)``) and a
 single chip with a 1000 x 1000 mesh, median time of the repeats. Mapping: for each size, a
-``cuba(n, p_connect=100 / n)`` network is placed ("balanced") and mapped
+``cuba_fanout(n, 100)`` network (fixed fanout 100) is placed ("balanced") and mapped
 (``map_network``, population and neuron routing); the figures are the time of each and the
 peak of the memory numpy and Python allocate during the mapping (``tracemalloc``), per
 synapse. Targets (issue 14): lowering a 1000 x 1000 mesh in seconds; mapping <= 50 B per
@@ -65,8 +65,8 @@ def measure_mapping(ir, n: int, routing: str) -> dict:
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     return {"n": n, "synapses": n_syn, "routing": routing, "place_s": place_s, "map_s": map_s,
-            "peak_bytes": peak, "routes": int(m.routes.indptr.shape[0] - 1),
-            "route_entries": int(m.routes.router.shape[0])}
+            "peak_bytes": peak, "routes": m.n_routes,
+            "deliveries": int(m.tree_dest_core.shape[0])}
 
 
 def main() -> None:
@@ -93,12 +93,12 @@ def main() -> None:
         print(line)
     if a.write_results:
         table = ["| neurons | synapses | routing | place (s) | map (s) | map peak (MB) | "
-                 "B per synapse | routes | route entries |",
+                 "B per synapse | routes | route deliveries |",
                  "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
         table += [f"| {r['n']} | {r['synapses']} | {r['routing']} | {r['place_s']:.2f} | "
                   f"{r['map_s']:.2f} | {r['peak_bytes'] / 1e6:.0f} | "
                   f"{r['peak_bytes'] / max(r['synapses'], 1):.0f} | {r['routes']} | "
-                  f"{r['route_entries']} |" for r in rows]
+                  f"{r['deliveries']} |" for r in rows]
         body = "\n".join([
             "## Scale on the machine path (`benchmarks/scale.py`)", "",
             f"Machine: {platform.machine()}, {platform.python_version()}; medians of "
@@ -106,7 +106,7 @@ def main() -> None:
             f"(`python benchmarks/scale.py --sizes {' '.join(map(str, a.sizes))} "
             f"--write-results`).", "",
             *[f"- {line}" for line in lines], "",
-            "CUBA-like networks (`cuba(n, p_connect=100 / n)`) on the 48-chip board, "
+            "CUBA networks of fanout 100 (`networks.builders.cuba.cuba_fanout`) on the 48-chip board, "
             "`balanced` placement; map peak = the most memory `map_network` held at once "
             "(tracemalloc), over the synapses; the first row's time includes loading (or "
             "compiling) the routing function. Target: <= 50 B per synapse.", "",
