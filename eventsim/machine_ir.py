@@ -65,10 +65,21 @@ class MachineIR:
     chip_static_power_w: float = 0.0
     action_unit: np.ndarray | None = None   # int32[C, A] thread that always does the action, -1 any
     synapse_memory: int = -1         # which of a chip's memories holds off-chip synapse rows (-1: none)
+    # silicon area in mm² (all 0: not described; ``eventsim.area``)
+    core_area_mm2: np.ndarray | None = None      # float64[C]: logic and SRAM
+    router_area_mm2: np.ndarray | None = None    # float64[R]
+    link_area_mm2: np.ndarray | None = None      # float64[L]: PHYs of chip-to-chip links
+    memory_area_mm2: np.ndarray | None = None    # float64[M]: controllers and PHYs
+    chip_other_area_mm2: float = 0.0             # per chip, the rest
 
     def __post_init__(self):
         if self.action_unit is None:
             object.__setattr__(self, "action_unit", np.full(self.action_cycles.shape, -1, np.int32))
+        for name, n in (("core_area_mm2", self.n_cores), ("router_area_mm2", self.n_routers),
+                        ("link_area_mm2", self.n_links),
+                        ("memory_area_mm2", len(self.memory_names))):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.zeros(n))
         if self.semantics not in SEMANTICS:
             raise ConfigError(f"semantics must be one of {SEMANTICS}, got {self.semantics!r}")
         C, R, L = self.n_cores, self.n_routers, self.n_links
@@ -78,7 +89,9 @@ class MachineIR:
                   "action_energy_pj": (C, A), "action_available": (C, A), "action_unit": (C, A),
                   "router_xy": (R, 2), "link_dst": (L,), "link_latency_ps": (L,),
                   "link_ps_per_byte": (L,), "link_energy_pj_per_flit": (L,),
-                  "link_resource": (L,), "link_off_chip": (L,)}
+                  "link_resource": (L,), "link_off_chip": (L,), "core_area_mm2": (C,),
+                  "router_area_mm2": (R,), "link_area_mm2": (L,),
+                  "memory_area_mm2": (len(self.memory_names),)}
         for name, shape in shapes.items():
             got = getattr(self, name).shape
             if got != shape:

@@ -24,7 +24,9 @@ class RunResult:
     ``final_state[p]`` [neurons, state variables] at the end of the run, in the model's units
     (a refractory counter in seconds). On a machine: ``kernel`` (its ledger), and for discrete
     runs ``step_start_ps[k]``, ``step_finish_ps[k]``: hardware time (ps) at which step k began
-    and at which its last work or packet ended (``step_model.StepState``)."""
+    and at which its last work or packet ended (``step_model.StepState``); ``area_mm2``: the
+    machine's silicon area by kind of component and in total (``eventsim.area``; None
+    without a machine or when it gives no area)."""
     integrator: str
     duration_ps: int
     population_names: list[str]
@@ -39,6 +41,7 @@ class RunResult:
     step_start_ps: np.ndarray | None = None
     step_finish_ps: np.ndarray | None = None
     kernel: Kernel | None = field(default=None, repr=False)
+    area_mm2: dict | None = None
 
     def _index(self, population: str | int) -> int:
         return population if isinstance(population, int) else \

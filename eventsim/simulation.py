@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import discrete_integrator, exact_integrator
+from .area import area_breakdown
 from .errors import ConfigError
 from .kernel import Kernel
 from .machine_ir import MachineIR
@@ -137,7 +138,8 @@ def simulate(workload: WorkloadIR, dt_s: float | None = None, n_steps: int | Non
         times_ps, active, n_bins = steps * unit_ps, out.counts["spikes"], n_steps
     return _result(low, exact, stop_ps, dt_s, n_steps, gids, times_ps, steps, out.counts,
                    network_metrics(workload, active, n_bins, out.counts["synaptic_events"]),
-                   start, finish, kernel if on_machine else None)
+                   start, finish, kernel if on_machine else None,
+                   area_breakdown(machine) if on_machine else None)
 
 
 # -- checks ---------------------------------------------------------------------------------
@@ -288,7 +290,7 @@ def _final_states(low: Lowering, exact: bool) -> list[np.ndarray]:
 # -- result ---------------------------------------------------------------------------------
 
 def _result(low, exact, stop_ps, dt_s, n_steps, gids, times_ps, steps, counts, metrics,
-            step_start_ps, step_finish_ps, kernel) -> RunResult:
+            step_start_ps, step_finish_ps, kernel, area_mm2) -> RunResult:
     """The RunResult: spikes split by population (in the integrator's time order)."""
     w = low.workload
     off = w.offsets
@@ -302,4 +304,5 @@ def _result(low, exact, stop_ps, dt_s, n_steps, gids, times_ps, steps, counts, m
         metrics=metrics, final_state=_final_states(low, exact),
         dt_s=None if exact else dt_s, n_steps=n_steps,
         spike_steps=None if exact else [steps[pop == p] for p in range(P)],
-        step_start_ps=step_start_ps, step_finish_ps=step_finish_ps, kernel=kernel)
+        step_start_ps=step_start_ps, step_finish_ps=step_finish_ps, kernel=kernel,
+        area_mm2=area_mm2)

@@ -12,6 +12,7 @@ import numpy as np
 from eventsim.machine_ir import MachineIR
 from eventsim.next_hop import DIRECT, MESH, TORUS, routing_arrays
 
+from .area import Area
 from .core import ACTIONS
 from .machine import Machine
 
@@ -70,7 +71,19 @@ def lower(m: Machine) -> MachineIR:
         host_latency_ps=m.host_link.latency_ps if m.host_link else 0,
         host_energy_pj_per_byte=m.host_link.energy_pj_per_byte if m.host_link else 0.0,
         chip_static_power_w=m.chip_static_power_w,
-        synapse_memory=next((k for k, x in enumerate(mems) if x.holds_synapses), -1))
+        synapse_memory=next((k for k, x in enumerate(mems) if x.holds_synapses), -1),
+        **_areas(m, links["off_chip"]))
+
+
+def _areas(m: Machine, off_chip) -> dict:
+    """The MachineIR's area fields (mm²; zeros when the description gives no [area])."""
+    a = m.area or Area()
+    C, R = m.chips * m.core.count, m.chips * m.noc.n_routers
+    return {"core_area_mm2": np.full(C, a.core_mm2 + a.sram_mm2_per_kib * m.core.sram_bytes / 1024),
+            "router_area_mm2": np.full(R, a.router_mm2),
+            "link_area_mm2": np.where(off_chip, a.chip_link_mm2, 0.0),
+            "memory_area_mm2": np.full(m.chips * len(m.memories), a.memory_controller_mm2),
+            "chip_other_area_mm2": a.chip_other_mm2}
 
 
 def _board_links(m: Machine) -> dict[str, np.ndarray]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from eventsim.errors import ConfigError
 
+from .area import Area
 from .core import Core
 from .fields import Table
 from .links import Link
@@ -47,6 +48,7 @@ class Machine:
     chip_link: Link | None = None
     host_link: Link | None = None
     chip_static_power_w: float = 0.0
+    area: Area | None = None             # silicon areas ([area]); None: not described
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     data: dict = field(default_factory=dict, compare=False, repr=False)
     """The description this machine was read from (``with_scaled`` rebuilds from it)."""
@@ -197,6 +199,7 @@ def machine_from_dict(data: dict) -> Machine:
         chip_link=_optional(t, "chip_link", Link.from_table),
         host_link=_optional(t, "host_link", Link.from_table),
         chip_static_power_w=_chip_static(t),
+        area=_optional(t, "area", Area.from_table),
         sources=sources, data=copy.deepcopy(data))
     t.done()
     return m

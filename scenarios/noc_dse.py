@@ -3,7 +3,9 @@ link bandwidth, DVFS level and SRAM per core are config keys (defaults and meani
 ``noc_dse.toml``; its ``[sweep]`` table is the design space of ``eventsim sweep``).
 
 Result keys (besides the EGRU run's, ``egru_spinnaker2.run_egru``): ``cores`` (PEs on the
-chip), ``sram_total_bytes``, ``static_power_w`` (the chip's leakage), ``token_period_s`` (the
+chip), ``sram_total_bytes``, ``area_mm2`` (the design's silicon area, from the preset's [area]
+numbers: ``eventsim.area``; ``area_breakdown_mm2`` by kind of component), ``static_power_w``
+(the chip's leakage), ``token_period_s`` (the
 longest step's work: the shortest timer tick at which no step overruns, so one token per
 period), ``energy_per_token_at_min_tick_j`` (dynamic energy per token + static power x
 token_period_s: the energy per token if the tick were set to that period), ``hardware`` (the
@@ -17,6 +19,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from eventsim.area import area_breakdown
 from eventsim.errors import ConfigError
 from hardware_models.lowering import lower
 from hardware_models.machine import machine_from_dict
@@ -117,7 +120,9 @@ def run(config: dict, seed: int, out_dir: Path, progress: bool, trace: bool = Fa
     save_run_data(out_dir, {"egru": data})
     if tr is not None:
         tr.to_perfetto(out_dir / "trace.json")
+    area = area_breakdown(ir)
     return {**summary, "cores": ir.n_cores, "sram_total_bytes": int(ir.core_sram_bytes.sum()),
+            "area_mm2": area["total"] if area else None, "area_breakdown_mm2": area,
             "static_power_w": static_w, "token_period_s": period,
             "energy_per_token_at_min_tick_j": dynamic_per_token + static_w * period,
             "hardware": {**config["hardware"], "cores": ir.n_cores, "dvfs": config["dvfs"]}}
@@ -127,12 +132,16 @@ def table(result: dict) -> str:
     h = result["hardware"]
     return (f"design: {h['mesh_width']}x{h['mesh_height']} mesh, {h['cores']} cores, "
             f"{h['sram_kib_per_core']} KiB SRAM each, links {h['link_bandwidth_bytes_per_s']:.3g} B/s, "
-            f"DVFS {h['dvfs']}\n"
+            f"DVFS {h['dvfs']}, area {_mm2(result['area_mm2'])}\n"
             f"token period {result['token_period_s'] * 1e6:.1f} us, energy per token at that "
             f"period {result['energy_per_token_at_min_tick_j'] * 1e6:.1f} uJ (at the "
             f"{result['tick_s'] * 1e3:g} ms tick: {result['energy_per_token_j'] * 1e6:.1f} uJ, "
             f"latency {result['latency_per_token_s'] * 1e3:.3f} ms), cores used "
             f"{result['cores_used']} of {result['cores']}, late packets {result['late_packets']}")
+
+
+def _mm2(area) -> str:
+    return "not described" if area is None else f"{area:.1f} mm²"
 
 
 def report(result: dict) -> str:

@@ -17,7 +17,8 @@ TINY = '''
 scenario = "noc_dse"
 [sweep]
 workers = 1
-objectives = ["min:energy_per_token_at_min_tick_j", "min:token_period_s", "min:cores"]
+objectives = ["min:energy_per_token_at_min_tick_j", "min:token_period_s", "min:cores",
+              "min:area_mm2"]
 [sweep.parameters]
 "hardware.sram_kib_per_core" = [0.25, 64]   # 256 B cannot hold a unit's synapses
 [sweep.fixed]
@@ -74,3 +75,15 @@ def test_a_design_points_estimated_share_is_that_of_its_ledger_and_a_sweep_metri
     metrics = json.loads(metrics)
     assert (metrics["estimated_share.energy"], metrics["estimated_share.busy_time"]) == \
         (share["energy"], share["busy_time"])
+
+
+def test_a_design_points_area_is_its_cores_sram_routers_and_the_rest_of_its_chip(tiny_sweep):
+    out, _ = tiny_sweep
+    with sqlite3.connect(out / "results.sqlite") as db:
+        metrics = json.loads(db.execute("select metrics_json from points "
+                                        "where status = 'done'").fetchone()[0])
+    # the SpiNNaker2 preset's [area]: 152 PEs of 0.24 mm² logic + 64 KiB x 0.0017 mm² SRAM,
+    # 7 x 6 routers of 0.10 mm², LPDDR4 PHYs 6.0 mm², the rest of the chip 22.24 mm²
+    assert metrics["area_mm2"] == pytest.approx(152 * (0.24 + 64 * 0.0017) + 42 * 0.10 + 6.0
+                                                + 22.24, rel=1e-12)
+    assert (out / "pareto.md").read_text().count("area_mm2") >= 1
