@@ -1,9 +1,10 @@
 """Lowering a Machine description to eventsim's MachineIR (flat arrays).
 
 Chips are numbered 0..chips-1, each with the same cores, routers and memories. On a board,
-every pair of chips is joined by a chip-to-chip link between their router 0 (the gateway);
-a packet to another chip goes by dimension order to its gateway, over the chip link, then by
-dimension order to its destination.
+chips are joined by chip-to-chip links between their router 0 (the gateway), as the board's
+topology says (``board.Board``: every pair, a mesh or a hexagonal lattice of chips); a packet
+to another chip goes by dimension order to its gateway, over chip links along a shortest path
+of chips, then by dimension order to its destination.
 """
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def _areas(m: Machine, off_chip) -> dict:
 def _board_links(m: Machine) -> dict[str, np.ndarray]:
     """The board's directed links as arrays (src, dst router; latency_ps, ps_per_byte,
     energy_pj_per_flit, resource, off_chip per link), every chip's NoC links first, chip by
-    chip, then the chip links (a, b) for every ordered pair of chips a != b; port_link[r, p]
+    chip, then the chip links (``board.Board.links``); port_link[r, p]
     and chip_next_link[a, b] of the routing function (``eventsim.next_hop``)."""
     noc, chips = m.noc, m.chips
     Rc = noc.n_routers
@@ -109,10 +110,9 @@ def _board_links(m: Machine) -> dict[str, np.ndarray]:
     port_link = np.where(port >= 0, port + np.repeat(np.arange(chips), Rc)[:, None] * Lc, -1)
     chip_next = np.full((chips, chips), -1, np.int64)
     if chips > 1:
-        a, b = np.divmod(np.arange(chips * chips, dtype=np.int64), chips)
-        a, b = a[a != b], b[a != b]
+        a, b = m.board.links(chips)
         n = a.shape[0]
-        chip_next[a, b] = chips * Lc + np.arange(n)
+        chip_next = np.where(np.eye(chips, dtype=bool), -1, chips * Lc + m.board.next_link(chips))
         cl = m.chip_link
         extra = {"src": a * Rc, "dst": b * Rc, "latency_ps": np.full(n, cl.latency_ps, np.int64),
                  "ps_per_byte": np.full(n, PS_PER_S / cl.bandwidth_bytes_per_s),

@@ -23,6 +23,7 @@ from pathlib import Path
 from eventsim.errors import ConfigError
 
 from .area import Area
+from .board import Board
 from .core import Core
 from .fields import Table
 from .links import Link
@@ -46,6 +47,7 @@ class Machine:
     noc: NoC
     memories: tuple[Memory, ...] = ()
     chip_link: Link | None = None
+    board: Board = Board()               # how chips are joined (from [chip_link])
     host_link: Link | None = None
     chip_static_power_w: float = 0.0
     area: Area | None = None             # silicon areas ([area]); None: not described
@@ -185,6 +187,7 @@ def machine_from_dict(data: dict) -> Machine:
     sources: dict[str, str] = {}
     t = Table(data, "", sources)
     name = t.string("name")
+    chip_link, board = _chip_link(t)
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ConfigError(f"name must match [a-z0-9_]+, got {name!r}")
     semantics = t.string("semantics", choices=SEMANTICS)
@@ -196,13 +199,22 @@ def machine_from_dict(data: dict) -> Machine:
         core=Core.from_table(t.table("core")),
         noc=NoC.from_table(t.table("noc")),
         memories=tuple(Memory.from_table(x) for x in t.tables("memory")),
-        chip_link=_optional(t, "chip_link", Link.from_table),
+        chip_link=chip_link, board=board,
         host_link=_optional(t, "host_link", Link.from_table),
         chip_static_power_w=_chip_static(t),
         area=_optional(t, "area", Area.from_table),
         sources=sources, data=copy.deepcopy(data))
     t.done()
     return m
+
+
+def _chip_link(t: Table) -> tuple[Link | None, Board]:
+    """The [chip_link] table: the link's numbers and the board's topology."""
+    sub = t.table("chip_link", required=False)
+    if sub is None:
+        return None, Board()
+    board = Board.from_table(sub)
+    return Link.from_table(sub), board
 
 
 def _optional(t: Table, key: str, build):

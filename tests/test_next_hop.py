@@ -5,15 +5,18 @@ from dataclasses import replace
 
 from hypothesis import given, settings, strategies as st
 
+from hardware_models.board import Board
 from hardware_models.lowering import lower
 from hardware_models.presets import preset
 
 
 def board(chips=3, width=4, height=3, topology="mesh"):
+    """SpiNNaker2 chips with a width x height NoC, every pair of chips linked."""
     s = preset("spinnaker2")
     per_router = -(-s.core.count // (width * height))
-    return lower(replace(s, chips=chips, noc=replace(s.noc, topology=topology, width=width,
-                                                    height=height, cores_per_router=per_router)))
+    return lower(replace(s, chips=chips, board=Board("all_to_all"),
+                         noc=replace(s.noc, topology=topology, width=width, height=height,
+                                     cores_per_router=per_router)))
 
 
 def hops(ir, path):
@@ -63,3 +66,13 @@ def test_a_thousand_by_thousand_mesh_lowers_without_a_router_pair_table():
     assert ir.n_links == 4 * 1000 * 999                    # 2 directions x 2 axes x 999 x 1000
     assert ir.routing.port_link.shape == (10**6, 4)
     assert len(ir.route(0, 10**6 - 1)) == 2 * 999
+
+
+def test_on_a_hex_board_a_packet_crosses_the_chips_between():
+    s = preset("spinnaker2")                       # 48 chips on an 8 x 6 hexagonal lattice
+    ir = lower(replace(s, chips=48))
+    R = s.noc.n_routers
+    path = ir.route(0, 47 * R)                     # chip (0, 0) to chip (7, 5)
+    chips = [int(ir.router_chip[ir.link_dst[l]]) for l in path if ir.link_off_chip[l]]
+    # east first while it stays on a shortest path (7 hops): 2 east, then 5 north-east
+    assert chips == [1, 2, 11, 20, 29, 38, 47]
