@@ -24,6 +24,7 @@ from numba import njit
 from .errors import ConfigError
 from .machine_ir import MachineIR
 from .next_hop import next_link
+from .segment_sort import order_segment
 
 RouteTable = namedtuple("RouteTable", ["indptr", "router", "link", "core", "src_router"])
 RouteTable.__doc__ = """Multicast routing trees as CSR (int64 arrays): the entries of route i are
@@ -87,30 +88,26 @@ def _walk_args(ir, src_router, dst_ptr, dst_cores, ser_ps) -> tuple:
             ir.core_router.astype(np.int64), ir.n_links)
 
 
-def _build(ir, src_router, dst_ptr, dst_cores, ser_ps, with_links, packed=None):
+def _build(ir, src_router, dst_ptr, dst_cores, ser_ps, with_links):
     """(indptr, router, link, core, tail) of the routes: router and link empty unless
     ``with_links``; core of the destinations' dtype and tail int32 where every path's tail
-    fits (int64 with links). ``packed``: sort by
-    one packed key (None: where the keys fit in int64). Without links, the tails of the
+    fits (int64 with links). Without links, the tails of the
     (source, destination) router pairs met are kept in a table where it is small (at most
     PAIR_TABLE_MAX pairs, ``_pair_tails``), so no route walks a path."""
     args = _walk_args(ir, src_router, dst_ptr, dst_cores, ser_ps)
-    indptr = np.zeros(src_router.shape[0] + 1, np.int64)
-    bad = _count(*args, with_links, indptr)
-    m = int(indptr[-1])
-    n_with = m if with_links else 0
     longest_ps = ir.n_links * int(ir.link_latency_ps.max(initial=0)) + int(ser_ps.max(initial=0))
-    out = (np.empty(n_with, np.int64), np.empty(n_with, np.int64),
-           np.empty(m, np.int64 if with_links else args[6].dtype),
-           np.empty(m, np.int64 if with_links or longest_ps >= 2**31 else np.int32))
-    if packed is None:
-        packed = ir.n_routers * (ir.n_links + 1) * (ir.n_cores + 1) < 2**62
+    types = (np.int64, np.int64, np.int64 if with_links else args[6].dtype,
+             np.int64 if with_links or longest_ps >= 2**31 else np.int32)
+    indptr = np.zeros(src_router.shape[0] + 1, np.int64)
+    bad = _count(*args, with_links, indptr, tuple(np.empty(0, t) for t in types))
+    m = int(indptr[-1])
+    out = tuple(np.empty(m if k >= 2 or with_links else 0, t) for k, t in enumerate(types))
     table = np.zeros((0, 0), np.int64)
     if bad < 0 and not with_links and ir.n_routers**2 <= PAIR_TABLE_MAX:
         table = np.full((ir.n_routers, ir.n_routers), -1, np.int64)
         _pair_tails(args[0], args[1], args[2], ser_ps, table)
     if bad < 0:
-        bad = _fill(*args, with_links, indptr, out, packed, table)
+        bad = _fill(*args, with_links, indptr, out, table)
     if bad >= 0:
         raise ConfigError(f"no route from router {src_router[bad]} towards a destination")
     return (indptr, *out)
@@ -160,16 +157,16 @@ def _pair_tails(rt, link_dst, latency_ps, ser_ps, table):
 
 @njit(cache=True)
 def _count(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores, core_router,
-           n_links, with_links, indptr):
+           n_links, with_links, indptr, out):
     """indptr of the routes' entries (link entries only if ``with_links``); returns -1, or the
     first route with a destination the routing function cannot reach (found here only with
-    links)."""
+    links). ``out``: empty arrays of the types ``_fill`` writes (one compiled walk for both)."""
     marks, router_tail, z = _scratch(rt, core_router, n_links)
     table = np.full((0, 0), -1, np.int64)
     for i in range(src_router.shape[0]):
         k = _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores,
-                           core_router, n_links, i, marks, router_tail, with_links,
-                           (z, z, z, z), -1, z, 0, table)
+                           core_router, n_links, i, marks, router_tail, with_links, out, -1,
+                           z, 0, table)
         if k < 0:
             return i
         indptr[i + 1] = indptr[i] + k
@@ -178,10 +175,10 @@ def _count(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores, cor
 
 @njit(cache=True)
 def _fill(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores, core_router,
-          n_links, with_links, indptr, out, packed, table):
+          n_links, with_links, indptr, out, table):
     """Write the routes' entries into ``out`` = (router, link, core, tail) and sort each
-    route's (by (router, link, core); deliveries only: by core), by one packed key when
-    ``packed``; ``table``: the tails of every router pair (``_pair_tails``; empty: none).
+    route's (by (router, link, core); deliveries only: by core); ``table``: the tails of
+    every router pair (``_pair_tails``; empty: none).
     Returns -1, or the first route with a destination that cannot be reached."""
     marks, router_tail, z = _scratch(rt, core_router, n_links)
     for i in range(src_router.shape[0]):
@@ -189,8 +186,7 @@ def _fill(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores, core
                           core_router, n_links, i, marks, router_tail, with_links, out,
                           indptr[i], z, 0, table) < 0:
             return i
-        _sort_route(out, indptr[i], indptr[i + 1], n_links, core_router.shape[0], packed,
-                    with_links)
+        _sort_route(out, indptr[i], indptr[i + 1], with_links)
     return -1
 
 
@@ -289,27 +285,32 @@ def _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_co
 
 
 @njit(cache=True)
-def _sort_route(out, lo, hi, n_links, n_cores, packed, with_links):
+def _sort_route(out, lo, hi, with_links):
     """Sort the entries lo:hi of ``out`` = (router, link, core, tail) by (router, link, core)
-    (no two are equal): by one packed key, or by three stable sorts; deliveries only (not
-    ``with_links``): by core."""
+    (no two are equal); deliveries only (not ``with_links``): by core."""
     router, link, core, tail = out
-    if not with_links:
-        if _ascending(core, lo, hi):
-            return
-        by = np.argsort(core[lo:hi])
-    elif packed:
-        by = np.argsort((router[lo:hi] * (n_links + 1) + link[lo:hi] + 1) * (n_cores + 1)
-                        + core[lo:hi] + 1)
-    else:
-        by = np.argsort(core[lo:hi], kind="mergesort")
-        by = by[np.argsort(link[lo:hi][by], kind="mergesort")]
-        by = by[np.argsort(router[lo:hi][by], kind="mergesort")]
+    if not with_links and _ascending(core, lo, hi):
+        return
+    by = np.empty(hi - lo, np.int64)
     if with_links:
-        router[lo:hi] = router[lo:hi][by]
-        link[lo:hi] = link[lo:hi][by]
-    core[lo:hi] = core[lo:hi][by]
-    tail[lo:hi] = tail[lo:hi][by]
+        order_segment(router, link, core, lo, hi, by)
+    else:
+        order_segment(core, core, core, lo, hi, by)
+    scratch = np.empty(hi - lo, np.int64)
+    if with_links:
+        _permute(router, lo, by, scratch)
+        _permute(link, lo, by, scratch)
+    _permute(core, lo, by, scratch)
+    _permute(tail, lo, by, scratch)
+
+
+@njit(cache=True)
+def _permute(a, lo, by, scratch):
+    """a[lo + q] = a[by[q]] for every q (``scratch`` as long as ``by``)."""
+    for q in range(by.shape[0]):
+        scratch[q] = a[by[q]]
+    for q in range(by.shape[0]):
+        a[lo + q] = scratch[q]
 
 
 @njit(cache=True)

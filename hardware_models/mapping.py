@@ -3,8 +3,11 @@ multicast routes.
 
 A run on a machine needs, besides the placement, products that depend only on the workload's
 connectivity, the machine and the placement: each neuron's synapses ordered by the core that
-holds them, its destination cores, the NoC's multicast routing trees and their
-uncontended tail latencies. Real toolchains build these once (sPyNNaker maps, then runs);
+holds them, its destination cores, its multicast route, and each route's destination cores
+with their uncontended tail latencies (the routes' whole trees are built from these when the
+packet NoC first needs them: ``Mapping.routes``). All are built in compiled code in memory
+linear in the synapses (``synapse_rows``, ``routing``, ``eventsim.multicast_trees``). Real
+toolchains build these once (sPyNNaker maps, then runs);
 ``map_network`` does the same, and ``simulate(..., mapping=m)`` reuses them:
 
     m = map_network(workload, machine_ir, placement)            # once

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from eventsim.segment_sort import sort_segment
+
 
 def population_routes(core_of, pop_of, dest_ptr, dest_core, n_cores: int):
     """(route_of, n_dest, src_core, route_ptr, route_cores) of "population" routing: route_of[g]
@@ -61,7 +63,7 @@ def _route_sets(members_ptr, members, dest_ptr, dest_core, marks, route_ptr, rou
                         route_cores[at + n] = c
                     n += 1
         if fill:
-            route_cores[at:at + n] = np.sort(route_cores[at:at + n])
+            sort_segment(route_cores, at, at + n)
         else:
             route_ptr[r + 1] = route_ptr[r] + n
 

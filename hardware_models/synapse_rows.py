@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from eventsim.segment_sort import order_segment, sort_segment
 from eventsim.workload_ir import WorkloadIR
 
 
@@ -61,14 +62,15 @@ def _row_ranges(w: WorkloadIR):
 @njit(cache=True)
 def _rows(first, last, post, core_of, syn_ptr, order, syn_post, packed):
     """Fill order and syn_post row by row (see ``synapse_rows``): each row sorted by one
-    packed value (key x row length + position, when ``packed``: it fits in int64), else by a
-    stable sort of the keys."""
+    packed value (key x row length + position, when ``packed``: it fits in int64), else by
+    (key, position)."""
     N, K = first.shape
     longest = 1
     for g in range(N):
         longest = max(longest, syn_ptr[g + 1] - syn_ptr[g])
     idx = np.empty(longest, np.int64)
     key = np.empty(longest, np.int64)
+    by = np.empty(longest, np.int64)
     for g in range(N):
         m = 0
         for k in range(K):
@@ -80,13 +82,13 @@ def _rows(first, last, post, core_of, syn_ptr, order, syn_post, packed):
         if packed:
             for q in range(m):
                 key[q] = key[q] * longest + q
-            key[:m].sort()
+            sort_segment(key, 0, m)
             for q in range(m):
                 s = idx[key[q] % longest]
                 order[at + q] = s
                 syn_post[at + q] = post[s]
         else:
-            by = np.argsort(key[:m], kind="mergesort")
+            order_segment(key, idx, idx, 0, m, by)
             for q in range(m):
                 s = idx[by[q]]
                 order[at + q] = s

@@ -10,8 +10,7 @@ from hypothesis import given, settings, strategies as st
 from eventsim import ConfigError
 from eventsim.workload_ir import Population, Projection, WorkloadIR
 from hardware_models.mapping import map_network
-from eventsim.multicast_trees import (_build, multicast_route_table, route_deliveries,
-                                     route_link_uses)
+from eventsim.multicast_trees import multicast_route_table, route_deliveries, route_link_uses
 from hardware_models.routing import neuron_routes, population_routes
 from hardware_models.synapse_rows import _row_ranges, _rows, synapse_rows, tree_positions
 from hardware_models.lowering import lower
@@ -172,19 +171,6 @@ def test_population_routes_reach_the_union_of_their_neurons_destinations():
     assert n_dest.tolist() == [3, 3, 1, 0, 1]
     assert src.tolist() == [0, 0, 1]
     assert [cores[ptr[r]:ptr[r + 1]].tolist() for r in range(3)] == [[1, 2, 3], [4], [1]]
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 151), st.lists(st.integers(0, 151), max_size=12)),
-                max_size=8))
-def test_route_trees_sort_by_one_packed_key_as_by_three_stable_sorts(routes):
-    ir = lower(preset("spinnaker2"))
-    src = ir.core_router[np.array([s for s, _ in routes], np.int64)].astype(np.int64)
-    ptr = np.concatenate([[0], np.cumsum([len(d) for _, d in routes])]).astype(np.int64)
-    dst = np.array([c for _, d in routes for c in d], np.int64)
-    args = (ir, src, ptr, dst, np.zeros(ir.n_links, np.int64), True)
-    packed, stable = _build(*args, packed=True), _build(*args, packed=False)
-    assert all(a.tolist() == b.tolist() for a, b in zip(packed[:5], stable[:5]))
 
 
 def test_a_deliverys_tail_is_the_uncontended_tail_of_its_path():
