@@ -151,10 +151,11 @@ def _attach_machine(kernel, handlers, net, workload, ir: MachineIR, m: Mapping, 
     on_core = np.bincount(m.core_of, minlength=C).astype(np.int64)
     zeros_c = lambda: np.zeros(C, np.int64)
     as64 = lambda a: a.astype(np.int64, copy=False)    # the mapping's compact indices
+    dest_lo = m.dest_lo                                  # computed: once
     hw = rt.HwState(
         cores=cores, steps=steps, noc=noc.state, core_of=m.core_of, route_of=m.route_of,
         n_dest=m.n_dest, dest_ptr=m.dest_ptr, dest_core=as64(m.dest_core),
-        dest_rows=_dest_rows(m, cores, int(actions[1])),
+        dest_rows=_dest_rows(m, dest_lo, cores, int(actions[1])),
         updates_on_core=zeros_c(), neurons_on_core=on_core, actions=actions,
         spike_bytes=np.int64(m.spike_bytes), multicast=np.bool_(ir.multicast),
         analytic=np.bool_(noc_mode == "analytic"), route_dest_ptr=m.tree_dest_ptr,
@@ -167,7 +168,7 @@ def _attach_machine(kernel, handlers, net, workload, ir: MachineIR, m: Mapping, 
         update_rank=_rank_on_core(m.core_of, C), chain_ps=zeros_c(),
         chain_rank=np.full(C, -1, np.int64), spiking_count=zeros_c(), spiking_ps=zeros_c(),
         arr_core_end=zeros_c(), **_arrival_buffer(m, ir, noc_mode, net.ring.shape[0]),
-        **_synapse_dma(kernel, workload, ir, m))
+        **_synapse_dma(kernel, workload, ir, m, dest_lo))
     rt.check_receivers(cores, actions, m.tree_dest_core if ir.multicast else m.dest_core,
                        m.dest_core)
     run = rt.HwNet(net, hw)
@@ -180,16 +181,18 @@ def _attach_machine(kernel, handlers, net, workload, ir: MachineIR, m: Mapping, 
     return run
 
 
-def _dest_rows(m: Mapping, cores, synop: int) -> np.ndarray:
-    """int64[E, 3]: each destination entry's (lo, hi, synop_ps) (``network_runtime.HwState``)."""
-    lo, hi = m.dest_lo, m.dest_hi.astype(np.int64)
+def _dest_rows(m: Mapping, lo, cores, synop: int) -> np.ndarray:
+    """int64[E, 3]: each destination entry's (lo, hi, synop_ps) (``network_runtime.HwState``;
+    lo: ``m.dest_lo``)."""
+    hi = m.dest_hi.astype(np.int64)
     return np.stack([lo, hi, core_busy_ps(cores, m.dest_core, synop, hi - lo)], axis=1)
 
 
-def _synapse_dma(kernel, workload, ir: MachineIR, m: Mapping) -> dict:
+def _synapse_dma(kernel, workload, ir: MachineIR, m: Mapping, dest_lo) -> dict:
     """The HwState fields of reading off-chip synapse rows by DMA (dma_on, ports, syn_port,
-    dest_dma_bytes); the memory ports and their ledger rows only when some row is off-chip."""
-    dma = row_dma_bytes(workload, m.synapse_offchip, m.order, m.dest_lo, m.dest_hi)
+    dest_dma_bytes); the memory ports and their ledger rows only when some row is off-chip
+    (dest_lo: ``m.dest_lo``)."""
+    dma = row_dma_bytes(workload, m.synapse_offchip, m.order, dest_lo, m.dest_hi)
     if not dma.any():
         ports = PortState(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64),
                           np.zeros((0, 2), np.int64), np.zeros(0, np.int64), np.zeros(2, np.int64))

@@ -125,12 +125,16 @@ class MachineIR:
     def memories_per_chip(self) -> int:
         return len(self.memory_names) // max(self.n_chips, 1)
 
-    def synapse_memory_of_core(self) -> np.ndarray:
-        """int64[C]: the memory (numbered over the board) that holds each core's off-chip
-        synapse rows: the synapse memory of its chip; -1 for all if the machine has none."""
+    def synapse_memory_of_chip(self) -> np.ndarray:
+        """int64[chips]: the memory (numbered over the board) that holds each chip's off-chip
+        synapse rows; -1 for all if the machine has none."""
         if self.synapse_memory < 0:
-            return np.full(self.n_cores, -1, np.int64)
-        return self.core_chip.astype(np.int64) * self.memories_per_chip + self.synapse_memory
+            return np.full(self.n_chips, -1, np.int64)
+        return np.arange(self.n_chips, dtype=np.int64) * self.memories_per_chip + self.synapse_memory
+
+    def synapse_memory_of_core(self) -> np.ndarray:
+        """int64[C]: the memory that holds each core's off-chip synapse rows (its chip's)."""
+        return self.synapse_memory_of_chip()[self.core_chip]
 
     def action(self, name: str) -> int:
         """Index of action ``name``."""

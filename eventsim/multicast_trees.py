@@ -89,11 +89,11 @@ def _walk_args(ir, src_router, dst_ptr, dst_cores, ser_ps) -> tuple:
 
 
 def _build(ir, src_router, dst_ptr, dst_cores, ser_ps, with_links):
-    """(indptr, router, link, core, tail) of the routes: router and link empty unless
-    ``with_links``; core of the destinations' dtype and tail int32 where every path's tail
-    fits (int64 with links). Without links, the tails of the
-    (source, destination) router pairs met are kept in a table where it is small (at most
-    PAIR_TABLE_MAX pairs, ``_pair_tails``), so no route walks a path."""
+    """(indptr, router, link, core, tail) of the routes: with links (the trees), router, link
+    and core (int64), tail empty; without (the deliveries), router and link empty, core of
+    the destinations' dtype and tail int32 where every path's tail fits. Without links, the
+    tails of every (source, destination) router pair are kept in a table where it is small (at
+    most PAIR_TABLE_MAX pairs, ``_pair_tails``), so no route walks a path."""
     args = _walk_args(ir, src_router, dst_ptr, dst_cores, ser_ps)
     longest_ps = ir.n_links * int(ir.link_latency_ps.max(initial=0)) + int(ser_ps.max(initial=0))
     types = (np.int64, np.int64, np.int64 if with_links else args[6].dtype,
@@ -101,7 +101,8 @@ def _build(ir, src_router, dst_ptr, dst_cores, ser_ps, with_links):
     indptr = np.zeros(src_router.shape[0] + 1, np.int64)
     bad = _count(*args, with_links, indptr, tuple(np.empty(0, t) for t in types))
     m = int(indptr[-1])
-    out = tuple(np.empty(m if k >= 2 or with_links else 0, t) for k, t in enumerate(types))
+    sizes = (m, m, m, 0) if with_links else (0, 0, m, m)
+    out = tuple(np.empty(n, t) for n, t in zip(sizes, types))
     table = np.zeros((0, 0), np.int64)
     if bad < 0 and not with_links and ir.n_routers**2 <= PAIR_TABLE_MAX:
         table = np.full((ir.n_routers, ir.n_routers), -1, np.int64)
@@ -232,9 +233,11 @@ def _path_tail(rt, link_dst, latency_ps, ser_ps, at, goal, n_links):
 def _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_cores,
                    core_router, n_links, i, marks, router_tail, with_links, out, at_k,
                    link_uses, link_weight, table):
-    """Route i's entries (links only if ``with_links``), written into ``out`` = (router,
-    link, core, tail) from position at_k on (at_k < 0: not written; without links, no path
-    is then walked); each new link adds ``link_weight`` to link_uses[link] (if > 0). Returns
+    """Route i's entries, written into ``out`` = (router, link, core, tail) from position at_k
+    on (at_k < 0: not written): with links, (router, link, core) of each new link and each
+    delivery; without, (core, tail) of each delivery (its tail from ``table`` or its path,
+    not walked when nothing is written). Each new link adds ``link_weight`` to
+    link_uses[link] (if > 0). Returns
     how many entries (-1: a destination cannot be reached). marks = (link, router, core)
     arrays of the last route that met each; ``table``: tails by router pair (empty: none)."""
     link_seen, router_seen, core_seen = marks
@@ -247,7 +250,7 @@ def _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_co
         if router_seen[goal] != i:                    # a router the route has not met
             router_seen[goal] = i
             if with_links:                            # walk its path, marking new links
-                at, t, last, hops = src, np.int64(0), -1, 0
+                at, hops = src, 0
                 while at != goal:
                     l = next_link(rt, at, goal)
                     hops += 1
@@ -259,12 +262,8 @@ def _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_co
                             link_uses[l] += link_weight
                         if at_k >= 0:
                             router[at_k + k], link[at_k + k], core[at_k + k] = at, l, -1
-                            tail[at_k + k] = 0
                         k += 1
-                    t += latency_ps[l]
-                    last = l
                     at = link_dst[l]
-                router_tail[goal] = t + (ser_ps[last] if last >= 0 else 0)
             elif at_k >= 0:                           # its tail only
                 if table.shape[0]:
                     t = table[src, goal]
@@ -276,10 +275,11 @@ def _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_co
         if core_seen[d] != i:
             core_seen[d] = i
             if at_k >= 0:
+                core[at_k + k] = d
                 if with_links:
                     router[at_k + k], link[at_k + k] = goal, -1
-                core[at_k + k] = d
-                tail[at_k + k] = router_tail[goal]
+                else:
+                    tail[at_k + k] = router_tail[goal]
             k += 1
     return k
 
@@ -287,7 +287,7 @@ def _route_entries(rt, link_dst, latency_ps, ser_ps, src_router, dst_ptr, dst_co
 @njit(cache=True)
 def _sort_route(out, lo, hi, with_links):
     """Sort the entries lo:hi of ``out`` = (router, link, core, tail) by (router, link, core)
-    (no two are equal); deliveries only (not ``with_links``): by core."""
+    (no two are equal); deliveries only (not ``with_links``, with their tails): by core."""
     router, link, core, tail = out
     if not with_links and _ascending(core, lo, hi):
         return
@@ -297,11 +297,12 @@ def _sort_route(out, lo, hi, with_links):
     else:
         order_segment(core, core, core, lo, hi, by)
     scratch = np.empty(hi - lo, np.int64)
+    _permute(core, lo, by, scratch)
     if with_links:
         _permute(router, lo, by, scratch)
         _permute(link, lo, by, scratch)
-    _permute(core, lo, by, scratch)
-    _permute(tail, lo, by, scratch)
+    else:
+        _permute(tail, lo, by, scratch)
 
 
 @njit(cache=True)

@@ -34,9 +34,7 @@ def offchip_flags(workload: WorkloadIR, machine: MachineIR, auto_offchip: bool) 
 
 def sram_bytes_per_neuron(workload: WorkloadIR, flags) -> np.ndarray:
     """Bytes each neuron needs on its core: its state and its incoming synapses kept in SRAM."""
-    state = np.repeat([p.state_bytes_per_neuron for p in workload.populations],
-                      [p.size for p in workload.populations])
-    return state + workload.synapse_bytes_per_neuron([j for j, f in enumerate(flags) if not f])
+    return workload.neuron_bytes([j for j, f in enumerate(flags) if not f])
 
 
 def offchip_bytes_per_neuron(workload: WorkloadIR, flags) -> np.ndarray:
@@ -45,19 +43,21 @@ def offchip_bytes_per_neuron(workload: WorkloadIR, flags) -> np.ndarray:
 
 
 def offchip_shortfall(workload: WorkloadIR, machine: MachineIR, core_of, flags):
-    """(chip, bytes needed, bytes held) of the first chip whose synapse memory cannot hold the
-    off-chip rows of the neurons placed on it, or None if every chip's can."""
+    """(memory, bytes needed, bytes held) of the first chip's synapse memory (numbered over
+    the board) that cannot hold the off-chip rows of the neurons placed on its chip, or None
+    if every chip's can."""
     if not any(flags):
         return None
     need = offchip_bytes_per_neuron(workload, flags)
     per_chip = np.bincount(machine.core_chip[np.asarray(core_of)], weights=need,
                            minlength=machine.n_chips)
-    held = machine.memory_capacity_bytes[machine.synapse_memory::machine.memories_per_chip]
+    memory = machine.synapse_memory_of_chip()
+    held = machine.memory_capacity_bytes[memory]
     short = np.flatnonzero(per_chip > held)
     if not short.size:
         return None
     c = int(short[0])
-    return c, int(per_chip[c]), int(held[c])
+    return int(memory[c]), int(per_chip[c]), int(held[c])
 
 
 def row_dma_bytes(workload: WorkloadIR, flags, order, dest_lo, dest_hi) -> np.ndarray:

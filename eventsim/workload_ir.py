@@ -204,8 +204,9 @@ class WorkloadIR:
             out[off[pr.post]:off[pr.post + 1]] += np.bincount(pr.indices, minlength=self.populations[pr.post].size)
         return out
 
-    def neuron_bytes(self) -> np.ndarray:
-        """Memory each neuron needs where it is placed: state + incoming synapses, bytes."""
+    def neuron_bytes(self, projections=None) -> np.ndarray:
+        """Memory each neuron needs where it is placed: state + incoming synapses (of the
+        projections whose index ``projections`` lists, or all), bytes."""
         state = np.repeat([p.state_bytes_per_neuron for p in self.populations],
                           [p.size for p in self.populations])
-        return state + self.synapse_bytes_per_neuron()
+        return state + self.synapse_bytes_per_neuron(projections)

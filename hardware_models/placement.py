@@ -140,10 +140,9 @@ def _check_offchip(strategy, workload, machine, core, flags) -> None:
     """PlacementError if a chip's synapse memory cannot hold its neurons' off-chip rows."""
     short = offchip_shortfall(workload, machine, core, flags)
     if short is not None:
-        chip, need, held = short
-        name = machine.memory_names[chip * machine.memories_per_chip + machine.synapse_memory]
-        raise PlacementError(f"{strategy}: {name} would hold {_fmt(need)} of off-chip synapse "
-                             f"rows, but holds {_fmt(held)}")
+        memory, need, held = short
+        raise PlacementError(f"{strategy}: {machine.memory_names[memory]} would hold "
+                             f"{_fmt(need)} of off-chip synapse rows, but holds {_fmt(held)}")
 
 
 def given(workload: WorkloadIR, machine: MachineIR, core_of_neuron) -> Placement:
